@@ -1,0 +1,136 @@
+/**
+ * The login protocol of DESIGN §4, apart from HTTP: issue a challenge for an interaction,
+ * check a signature against the text we stored (never against text sent back to us), and move
+ * the challenge through pending -> signed -> redeemed exactly once.
+ */
+import type { EvrmoreNetwork } from '../evrmore/network.js';
+import { verifyMessage } from '../evrmore/message.js';
+import { UserError } from '../http/errors.js';
+import { challengeText, newChallengeId, newNonce } from './text.js';
+import type { Challenge, ChallengeRefusal, ChallengeStore, ChallengeTransition } from './types.js';
+
+export interface InteractionRef {
+  uid: string;
+  clientId: string;
+  clientName: string;
+  /** Unix seconds at which the interaction itself expires. */
+  expiresAt: number;
+}
+
+export interface ChallengeServiceOptions {
+  store: ChallengeStore;
+  network: EvrmoreNetwork;
+  issuerHost: string;
+  ttlSeconds: number;
+  maxAttempts: number;
+  /** Unix seconds; injectable so tests can move time. */
+  now?: () => number;
+}
+
+const REFUSALS: Record<ChallengeRefusal, [number, string]> = {
+  missing: [404, 'This sign-in text does not exist or has expired. Get a new one from the sign-in page.'],
+  expired: [410, 'This sign-in text has expired. Get a new one and sign that instead.'],
+  dead: [410, 'Too many wrong signatures for this text. Get a new one and sign that instead.'],
+  redeemed: [409, 'This sign-in text was already used. Each text signs in once; get a new one.'],
+  signed: [409, 'This text was already signed from another device. Continue on the computer where you started.'],
+  not_signed: [409, 'No signature has arrived for this text yet. Sign it first, then continue.'],
+  address_mismatch: [409, 'This text was signed with another address. Use the address you signed with.'],
+};
+
+export function refusalError(reason: ChallengeRefusal): UserError {
+  const [status, message] = REFUSALS[reason];
+  return new UserError(status, `challenge_${reason}`, message);
+}
+
+export class ChallengeService {
+  private readonly now: () => number;
+
+  constructor(private readonly options: ChallengeServiceOptions) {
+    this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  }
+
+  get network(): EvrmoreNetwork {
+    return this.options.network;
+  }
+
+  get maxAttempts(): number {
+    return this.options.maxAttempts;
+  }
+
+  /** The interaction's challenge while it can still be signed; otherwise a fresh one. */
+  async currentFor(ref: InteractionRef): Promise<Challenge> {
+    const existing = await this.options.store.findByInteraction(ref.uid);
+    if (existing && (existing.state === 'pending' || existing.state === 'signed') && existing.expiresAt > this.now()) {
+      return existing;
+    }
+    return this.issue(ref);
+  }
+
+  async issue(ref: InteractionRef): Promise<Challenge> {
+    const issuedAt = this.now();
+    // A challenge never outlives the interaction it belongs to (DESIGN §4 item 2).
+    const expiresAt = Math.min(issuedAt + this.options.ttlSeconds, ref.expiresAt);
+    const challenge: Challenge = {
+      id: newChallengeId(),
+      interactionUid: ref.uid,
+      clientId: ref.clientId,
+      text: challengeText({ issuerHost: this.options.issuerHost, clientName: ref.clientName, clientId: ref.clientId, nonce: newNonce(), expiresAt }),
+      issuedAt,
+      expiresAt,
+      attempts: 0,
+      state: 'pending',
+    };
+    await this.options.store.create(challenge);
+    return challenge;
+  }
+
+  async get(id: string): Promise<Challenge | undefined> {
+    return this.options.store.get(id);
+  }
+
+  async forInteraction(uid: string): Promise<Challenge | undefined> {
+    return this.options.store.findByInteraction(uid);
+  }
+
+  /**
+   * Checks `signature` by `address` over the stored text. A wrong signature costs one of the
+   * challenge's attempts; the last one kills it.
+   */
+  async verify(challenge: Challenge, address: unknown, signature: unknown): Promise<string> {
+    this.assertUsable(challenge);
+    const result = verifyMessage(address, challenge.text, signature, this.options.network);
+    if (result.ok) return result.address;
+    const failed = await this.options.store.recordFailure(challenge.id, this.options.maxAttempts, this.now());
+    if (!failed.ok) throw refusalError(failed.reason);
+    const left = this.options.maxAttempts - failed.challenge.attempts;
+    const suffix = left > 0 ? ` (${left} ${left === 1 ? 'try' : 'tries'} left for this text)` : ' No tries are left for this text: get a new one.';
+    throw new UserError(400, result.error.code, `${result.error.message}.${suffix}`.replace(/\.\./g, '.'));
+  }
+
+  /** Same-device login: verified by the form, redeemed at once. */
+  async redeemWithSignature(challenge: Challenge, address: unknown, signature: unknown): Promise<string> {
+    const proven = await this.verify(challenge, address, signature);
+    return this.expectOk(await this.options.store.redeem(challenge.id, this.now(), proven)).address!;
+  }
+
+  /** Cross-device: the wallet URL received a valid signature; the desktop redeems it later. */
+  async markSignedWithSignature(challenge: Challenge, address: unknown, signature: unknown): Promise<string> {
+    const proven = await this.verify(challenge, address, signature);
+    return this.expectOk(await this.options.store.markSigned(challenge.id, proven, this.now())).address!;
+  }
+
+  /** The desktop continues after the phone signed: redeems exactly once. */
+  async redeemSigned(challenge: Challenge): Promise<string> {
+    return this.expectOk(await this.options.store.redeem(challenge.id, this.now())).address!;
+  }
+
+  private assertUsable(challenge: Challenge): void {
+    if (challenge.expiresAt <= this.now()) throw refusalError('expired');
+    if (challenge.state !== 'pending') throw refusalError(challenge.state === 'dead' ? 'dead' : challenge.state);
+  }
+
+  private expectOk(transition: ChallengeTransition): Challenge {
+    if (!transition.ok) throw refusalError(transition.reason);
+    return transition.challenge;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * A tiny relying party of this very provider, on by default outside production, so that a
+ * newcomer sees the whole flow right after the start command: /demo -> sign in -> the claims.
+ * It is a real OIDC client (openid-client, authorization code + PKCE), nothing privileged.
+ */
+import Router from '@koa/router';
+import * as oidc from 'openid-client';
+import type { Context } from 'koa';
+import { UserError } from '../http/errors.js';
+import type { Views } from '../http/views.js';
+import type { Translate } from '../i18n/index.js';
+
+export const DEMO_CLIENT_ID = 'demo';
+const FLOW_COOKIE = 'demo_flow';
+
+export function demoClient(issuer: URL): Record<string, unknown> & { client_id: string; redirect_uris: string[] } {
+  return {
+    client_id: DEMO_CLIENT_ID,
+    client_name: 'Demo app',
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code', 'refresh_token'],
+    redirect_uris: [new URL('/demo/callback', issuer).href],
+    post_logout_redirect_uris: [new URL('/demo', issuer).href],
+  };
+}
+
+export function demoRoutes(options: { issuer: URL; views: Views }): Router {
+  const router = new Router({ prefix: '/demo' });
+  const redirectUri = new URL('/demo/callback', options.issuer).href;
+  let discovered: Promise<oidc.Configuration> | undefined;
+  const configuration = () => {
+    discovered ??= oidc.discovery(options.issuer, DEMO_CLIENT_ID, undefined, oidc.None(), {
+      execute: options.issuer.protocol === 'http:' ? [oidc.allowInsecureRequests] : [],
+    }).catch((error: unknown) => {
+      discovered = undefined;
+      throw error;
+    });
+    return discovered;
+  };
+  const page = (ctx: Context, locals: Record<string, unknown>) => {
+    const t = ctx.state.t as Translate;
+    return options.views.render(ctx, 'demo', { title: t('demo.title'), claims: undefined, userinfo: undefined, error: undefined, logoutUrl: undefined, ...locals });
+  };
+
+  router.get('/', (ctx) => page(ctx, {}));
+
+  router.get('/login', async (ctx) => {
+    const config = await configuration();
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const nonce = oidc.randomNonce();
+    ctx.cookies.set(FLOW_COOKIE, JSON.stringify({ verifier, state, nonce }), { signed: true, httpOnly: true, sameSite: 'lax', path: '/demo', maxAge: 15 * 60_000 });
+    ctx.redirect(oidc.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope: 'openid profile evrmore',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+    }).href);
+  });
+
+  router.get('/callback', async (ctx) => {
+    const saved = ctx.cookies.get(FLOW_COOKIE, { signed: true });
+    ctx.cookies.set(FLOW_COOKIE, null, { path: '/demo' });
+    if (typeof ctx.query.error === 'string') {
+      ctx.status = 400;
+      return page(ctx, { error: `${ctx.query.error}: ${String(ctx.query.error_description ?? '')}` });
+    }
+    if (!saved) throw new UserError(400, 'demo_flow_missing', 'This demo sign-in was not started here or took too long. Start again from /demo.');
+    const { verifier, state, nonce } = JSON.parse(saved) as { verifier: string; state: string; nonce: string };
+    const config = await configuration();
+    let tokens;
+    try {
+      tokens = await oidc.authorizationCodeGrant(config, new URL(ctx.href), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
+    } catch (error) {
+      throw new UserError(400, 'demo_exchange_failed', `The demo could not exchange its code: ${(error as Error).message}`);
+    }
+    const claims = tokens.claims()!;
+    const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
+    const logoutUrl = oidc.buildEndSessionUrl(config, { client_id: DEMO_CLIENT_ID, post_logout_redirect_uri: new URL('/demo', options.issuer).href }).href;
+    return page(ctx, { claims, userinfo, logoutUrl });
+  });
+
+  return router;
+}

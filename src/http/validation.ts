@@ -1,0 +1,37 @@
+/**
+ * Input checks shared by every route: bounded bodies, fields of the expected type and size,
+ * and ids checked for shape before anything looks them up in storage.
+ */
+import { bodyParser } from '@koa/bodyparser';
+import type { Middleware } from 'koa';
+import { UserError } from './errors.js';
+
+/** Forms and JSON bodies of at most 8 KiB: an address and a signature are about 130 bytes. */
+export const formBody: Middleware = bodyParser({
+  enableTypes: ['form', 'json'],
+  formLimit: '8kb',
+  jsonLimit: '8kb',
+  onError(error) {
+    const status = (error as { status?: number }).status;
+    if (status === 413) throw new UserError(413, 'request_too_large', 'The request body is too large (at most 8 KiB).');
+    if (status === 415) throw new UserError(415, 'unsupported_media_type', 'Send the body as JSON or as a form.');
+    throw new UserError(400, 'invalid_request', 'The request body is not valid JSON or form data.');
+  },
+}) as Middleware;
+
+export function requireShape(value: string | undefined, pattern: RegExp, what: string): string {
+  if (value === undefined || !pattern.test(value)) {
+    throw new UserError(400, 'invalid_request', `The ${what} in this address is malformed.`);
+  }
+  return value;
+}
+
+/** A text field: absent is "", a non-string (repeated key, object) or an over-long one is a 400. */
+export function stringField(body: unknown, name: string, maxLength: number): string {
+  const value = body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') throw new UserError(400, 'invalid_request', `The field "${name}" must be a single text value.`);
+  const trimmed = value.trim();
+  if (trimmed.length > maxLength) throw new UserError(400, 'invalid_request', `The field "${name}" is too long (at most ${maxLength} characters).`);
+  return trimmed;
+}

@@ -1,0 +1,48 @@
+/**
+ * EJS pages inside one layout. Templates are compiled once and kept; pages carry no inline
+ * script or style, so the strict Content-Security-Policy holds (see security headers).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ejs from 'ejs';
+import type { Context } from 'koa';
+import { translator, type Translate } from '../i18n/index.js';
+
+export interface PageLocals {
+  title: string;
+  /** Extra script files under /static to load (deferred). */
+  scripts?: string[];
+  [name: string]: unknown;
+}
+
+export interface Views {
+  /** Renders `name` into the layout as the response body (text/html, no-store). */
+  render(ctx: Context, name: string, locals: PageLocals): Promise<void>;
+  /** Renders to a string (for oidc-provider's own pages, which set ctx.body themselves). */
+  html(name: string, locals: PageLocals, t?: Translate): string;
+}
+
+export function createViews(root: string, options: { cache: boolean }): Views {
+  const compiled = new Map<string, ejs.TemplateFunction>();
+  const template = (name: string): ejs.TemplateFunction => {
+    let fn = options.cache ? compiled.get(name) : undefined;
+    if (!fn) {
+      const filename = join(root, `${name}.ejs`);
+      fn = ejs.compile(readFileSync(filename, 'utf8'), { filename, root });
+      if (options.cache) compiled.set(name, fn);
+    }
+    return fn;
+  };
+  const html = (name: string, locals: PageLocals, t: Translate = translator()): string => {
+    const body = template(name)({ ...locals, t });
+    return template('layout')({ ...locals, t, body, scripts: locals.scripts ?? [] });
+  };
+  return {
+    html,
+    async render(ctx, name, locals) {
+      ctx.type = 'html';
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = html(name, locals, (ctx.state.t as Translate | undefined) ?? translator());
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * What the login page and the wallet page show of a challenge: the text, the exact
+ * evrmore-cli command, the wallet URL and its QR code (DESIGN §4 items 4-5).
+ */
+import QRCode from 'qrcode';
+import type { Context } from 'koa';
+import type { Challenge } from '../challenge/types.js';
+import type { EvrmoreNetwork } from '../evrmore/network.js';
+import type { Views } from '../http/views.js';
+import type { Translate } from '../i18n/index.js';
+import type { ClientDisplay } from './client-display.js';
+
+export interface LoginView {
+  uid: string;
+  client: ClientDisplay;
+  challenge: Challenge;
+  error?: string;
+  values?: Record<string, string>;
+}
+
+export interface WalletView {
+  client: ClientDisplay;
+  challenge: Challenge;
+  error?: string;
+  signed?: boolean;
+  values?: Record<string, string>;
+}
+
+/** QR codes are rendered once per challenge and kept while the challenge can be shown. */
+const QR_CACHE_LIMIT = 1000;
+
+export class LoginPresenter {
+  private readonly qrCache = new Map<string, string>();
+
+  constructor(private readonly options: { views: Views; issuer: URL; network: EvrmoreNetwork }) {}
+
+  get networkName(): string {
+    return this.options.network.name;
+  }
+
+  walletUrl(challengeId: string): string {
+    return new URL(`/w/${challengeId}`, this.options.issuer).href;
+  }
+
+  /** `evrmore-cli signmessage` as Evrmore Core documents it; the text is shell-safe (text.ts). */
+  command(text: string): string {
+    const testnet = this.options.network.name === 'testnet' ? ' -testnet' : '';
+    return `evrmore-cli${testnet} signmessage YOUR_ADDRESS "${text}"`;
+  }
+
+  async qrSvg(challengeId: string): Promise<string> {
+    const cached = this.qrCache.get(challengeId);
+    if (cached) return cached;
+    const svg = await QRCode.toString(this.walletUrl(challengeId), { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    if (this.qrCache.size >= QR_CACHE_LIMIT) this.qrCache.delete(this.qrCache.keys().next().value!);
+    this.qrCache.set(challengeId, svg);
+    return svg;
+  }
+
+  async renderLogin(ctx: Context, view: LoginView): Promise<void> {
+    const t = ctx.state.t as Translate;
+    const { challenge } = view;
+    const now = Math.floor(Date.now() / 1000);
+    const usable = (challenge.state === 'pending' || challenge.state === 'signed') && challenge.expiresAt > now;
+    const walletUrl = this.walletUrl(challenge.id);
+    await this.options.views.render(ctx, 'login', {
+      title: t('login.title'),
+      scripts: ['login.js'],
+      uid: view.uid,
+      client: view.client,
+      challenge,
+      usable,
+      command: this.command(challenge.text),
+      walletUrl,
+      qrSvg: usable ? await this.qrSvg(challenge.id) : '',
+      expiresAt: new Date(challenge.expiresAt * 1000).toISOString().slice(11, 16),
+      addressStart: this.options.network.name === 'mainnet' ? 'E' : 'm or n',
+      error: view.error,
+      values: view.values ?? {},
+    });
+  }
+
+  async renderWallet(ctx: Context, view: WalletView): Promise<void> {
+    const t = ctx.state.t as Translate;
+    await this.options.views.render(ctx, 'wallet', {
+      title: t('wallet.title', { client: view.client.name }),
+      scripts: ['login.js'],
+      client: view.client,
+      challenge: view.challenge,
+      host: this.options.issuer.host,
+      command: this.command(view.challenge.text),
+      walletUrl: this.walletUrl(view.challenge.id),
+      signed: view.signed ?? false,
+      error: view.error,
+      values: view.values ?? {},
+    });
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * The browser side of an oidc-provider interaction: the login page with its challenge, the
+ * same-device signature form, continuing after a phone signed, and consent. Thin glue: the
+ * protocol is in ChallengeService, the rendering in views.
+ */
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { ChallengeService } from '../challenge/service.js';
+import type { Challenge } from '../challenge/types.js';
+import { UserError } from '../http/errors.js';
+import { formBody, requireShape, stringField } from '../http/validation.js';
+import type { Views } from '../http/views.js';
+import type { Translate } from '../i18n/index.js';
+import { clientDisplay, type ClientDisplay } from './client-display.js';
+import type { LoginPresenter } from './login-presenter.js';
+
+export const INTERACTION_UID_PATTERN = /^[A-Za-z0-9_-]{10,64}$/;
+
+export interface InteractionRoutesDeps {
+  provider: Provider;
+  challenges: ChallengeService;
+  views: Views;
+  presenter: LoginPresenter;
+}
+
+type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+export function interactionRoutes(deps: InteractionRoutesDeps): Router {
+  const { provider, challenges, views, presenter } = deps;
+  const router = new Router({ prefix: '/interaction/:uid' });
+
+  router.use(async (ctx, next) => {
+    requireShape(ctx.params.uid, INTERACTION_UID_PATTERN, 'interaction id');
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+  });
+
+  const details = async (ctx: Context): Promise<Details> => {
+    const found = await provider.interactionDetails(ctx.req, ctx.res);
+    if (found.uid !== ctx.params.uid) throw new UserError(400, 'interaction_mismatch', 'This page belongs to another sign-in. Go back to the application and start again.');
+    return found;
+  };
+
+  const expectPrompt = (found: Details, name: string) => {
+    if (found.prompt.name !== name) {
+      throw new UserError(400, 'wrong_step', 'This step of the sign-in is already done. Go back to the application and start again.');
+    }
+  };
+
+  const challengeFor = async (found: Details, client: ClientDisplay, fresh = false): Promise<Challenge> => {
+    const ref = { uid: found.uid, clientId: client.id, clientName: client.name, expiresAt: found.exp };
+    return fresh ? challenges.issue(ref) : challenges.currentFor(ref);
+  };
+
+  const showLogin = async (ctx: Context, found: Details, challenge: Challenge, error?: string, values: Record<string, string> = {}) => {
+    const client = await clientDisplay(provider, found.params.client_id as string);
+    await presenter.renderLogin(ctx, { uid: found.uid, client, challenge, error, values });
+  };
+
+  router.get('/', async (ctx) => {
+    const found = await details(ctx);
+    const client = await clientDisplay(provider, found.params.client_id as string);
+    if (found.prompt.name === 'login') {
+      return showLogin(ctx, found, await challengeFor(found, client));
+    }
+    if (found.prompt.name === 'consent') {
+      const t = ctx.state.t as Translate;
+      const scopes = String(found.params.scope ?? '').split(' ').filter(Boolean);
+      return views.render(ctx, 'consent', {
+        title: t('consent.title', { client: client.name }),
+        uid: found.uid,
+        client,
+        address: found.session?.accountId ?? '',
+        scopes,
+      });
+    }
+    throw new UserError(400, 'unknown_prompt', `This provider cannot handle the "${found.prompt.name}" step.`);
+  });
+
+  // Same-device sign-in: the person pastes address and signature into the form.
+  router.post('/login', formBody, async (ctx) => {
+    const found = await details(ctx);
+    expectPrompt(found, 'login');
+    const body = ctx.request.body as Record<string, unknown>;
+    const address = stringField(body, 'address', 128);
+    const signature = stringField(body, 'signature', 200);
+    const challengeId = stringField(body, 'challenge_id', 64);
+    const challenge = await challenges.forInteraction(found.uid);
+    if (!challenge) throw new UserError(404, 'challenge_missing', 'This sign-in text has expired. Get a new one and sign that instead.');
+    if (challengeId && challengeId !== challenge.id) {
+      throw new UserError(400, 'challenge_mismatch', 'The signed text belongs to another sign-in page. Sign the text shown on this page.');
+    }
+    if (!address || !signature) {
+      ctx.status = 400;
+      return showLogin(ctx, found, challenge, 'Enter both your Evrmore address and the signature.', { address, signature });
+    }
+    let proven: string;
+    try {
+      proven = await challenges.redeemWithSignature(challenge, address, signature);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      ctx.status = error.status;
+      const current = (await challenges.get(challenge.id)) ?? challenge;
+      return showLogin(ctx, found, current, error.message, { address, signature: '' });
+    }
+    return provider.interactionFinished(ctx.req, ctx.res, { login: { accountId: proven } }, { mergeWithLastSubmission: false });
+  });
+
+  // Cross-device: the phone signed through the wallet URL; the desktop redeems the challenge.
+  router.post('/continue', formBody, async (ctx) => {
+    const found = await details(ctx);
+    expectPrompt(found, 'login');
+    const challenge = await challenges.forInteraction(found.uid);
+    if (!challenge) throw new UserError(404, 'challenge_missing', 'This sign-in text has expired. Get a new one and sign that instead.');
+    let proven: string;
+    try {
+      proven = await challenges.redeemSigned(challenge);
+    } catch (error) {
+      if (!(error instanceof UserError) || ctx.state.api) throw error;
+      ctx.status = error.status;
+      return showLogin(ctx, found, challenge, error.message);
+    }
+    return provider.interactionFinished(ctx.req, ctx.res, { login: { accountId: proven } }, { mergeWithLastSubmission: false });
+  });
+
+  // A new text to sign, when the old one expired or died.
+  router.post('/challenge', formBody, async (ctx) => {
+    const found = await details(ctx);
+    expectPrompt(found, 'login');
+    const client = await clientDisplay(provider, found.params.client_id as string);
+    await challengeFor(found, client, true);
+    ctx.status = 303;
+    ctx.redirect(`/interaction/${found.uid}`);
+  });
+
+  // Where the login page learns that the phone signed (polling; JSON).
+  router.get('/status', async (ctx) => {
+    ctx.state.api = true;
+    const found = await details(ctx);
+    const challenge = await challenges.forInteraction(found.uid);
+    const now = Math.floor(Date.now() / 1000);
+    const state = !challenge ? 'missing' : challenge.state === 'pending' && challenge.expiresAt <= now ? 'expired' : challenge.state;
+    ctx.body = { state, expires_at: challenge ? new Date(challenge.expiresAt * 1000).toISOString() : null };
+  });
+
+  router.post('/confirm', formBody, async (ctx) => {
+    const found = await details(ctx);
+    expectPrompt(found, 'consent');
+    const accountId = found.session?.accountId;
+    if (!accountId) throw new UserError(400, 'no_session', 'You are not signed in any more. Go back to the application and start again.');
+    const grant = found.grantId
+      ? (await provider.Grant.find(found.grantId))!
+      : new provider.Grant({ accountId, clientId: found.params.client_id as string });
+    const missing = found.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+    const grantId = await grant.save();
+    const consent = found.grantId ? {} : { grantId };
+    return provider.interactionFinished(ctx.req, ctx.res, { consent }, { mergeWithLastSubmission: true });
+  });
+
+  router.post('/abort', formBody, async (ctx) => {
+    await details(ctx);
+    // OIDC Core §3.1.2.6: the person declined.
+    return provider.interactionFinished(ctx.req, ctx.res, { error: 'access_denied', error_description: 'The user cancelled the sign-in' }, { mergeWithLastSubmission: false });
+  });
+
+  return router;
+}

@@ -1,0 +1,99 @@
+/**
+ * The wallet URL that the QR code holds (DESIGN §4 item 5). It names the challenge by its
+ * unguessable id, not by cookies, because the phone has none of the desktop's cookies.
+ * GET as HTML: the mobile page. GET as JSON: the challenge, for wallet apps.
+ * POST {address, signature} (form or JSON): proves the key; the desktop then continues.
+ */
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { ChallengeService } from '../challenge/service.js';
+import { CHALLENGE_ID_PATTERN } from '../challenge/text.js';
+import type { Challenge } from '../challenge/types.js';
+import { UserError } from '../http/errors.js';
+import { formBody, requireShape, stringField } from '../http/validation.js';
+import { clientDisplay } from './client-display.js';
+import type { LoginPresenter } from './login-presenter.js';
+
+export interface WalletRoutesDeps {
+  provider: Provider;
+  challenges: ChallengeService;
+  presenter: LoginPresenter;
+}
+
+export const WALLET_PATH = '/w/:id';
+
+/** JSON callers (wallet apps) are told so by Accept or by sending JSON. */
+function isApiCall(ctx: Context): boolean {
+  return ctx.is('application/json') === 'application/json' || ctx.accepts('html', 'json') === 'json';
+}
+
+export function challengeJson(challenge: Challenge, presenter: LoginPresenter, provider: Provider, clientName: string, now: number) {
+  return {
+    challenge_id: challenge.id,
+    text: challenge.text,
+    network: presenter.networkName,
+    issuer: provider.issuer,
+    client: { client_id: challenge.clientId, client_name: clientName },
+    state: challenge.state === 'pending' && challenge.expiresAt <= now ? 'expired' : challenge.state,
+    issued_at: new Date(challenge.issuedAt * 1000).toISOString(),
+    expires_at: new Date(challenge.expiresAt * 1000).toISOString(),
+    expires_in: Math.max(0, challenge.expiresAt - now),
+    submit: {
+      url: presenter.walletUrl(challenge.id),
+      method: 'POST',
+      content_types: ['application/json', 'application/x-www-form-urlencoded'],
+      fields: ['address', 'signature'],
+    },
+  };
+}
+
+export function walletRoutes(deps: WalletRoutesDeps): Router {
+  const { provider, challenges, presenter } = deps;
+  const router = new Router();
+
+  const load = async (ctx: Context): Promise<Challenge> => {
+    ctx.set('Cache-Control', 'no-store');
+    if (isApiCall(ctx)) ctx.state.api = true;
+    const id = requireShape(ctx.params.id, CHALLENGE_ID_PATTERN, 'sign-in code');
+    const challenge = await challenges.get(id);
+    if (!challenge) throw new UserError(404, 'challenge_missing', 'This sign-in code does not exist or has expired. Start the sign-in again on your computer.');
+    return challenge;
+  };
+
+  router.get(WALLET_PATH, async (ctx) => {
+    const challenge = await load(ctx);
+    const client = await clientDisplay(provider, challenge.clientId);
+    if (ctx.state.api) {
+      ctx.body = challengeJson(challenge, presenter, provider, client.name, Math.floor(Date.now() / 1000));
+      return;
+    }
+    await presenter.renderWallet(ctx, { client, challenge, signed: challenge.state === 'signed' || challenge.state === 'redeemed' });
+  });
+
+  router.post(WALLET_PATH, formBody, async (ctx) => {
+    const challenge = await load(ctx);
+    const body = ctx.request.body;
+    const address = stringField(body, 'address', 128);
+    const signature = stringField(body, 'signature', 200);
+    const api = ctx.state.api === true;
+    try {
+      if (!address || !signature) throw new UserError(400, 'invalid_request', 'Send both "address" and "signature".');
+      const proven = await challenges.markSignedWithSignature(challenge, address, signature);
+      if (api) {
+        ctx.body = { status: 'signed', address: proven, message: 'Signed. The sign-in continues on the computer where it started.' };
+        return;
+      }
+      const client = await clientDisplay(provider, challenge.clientId);
+      await presenter.renderWallet(ctx, { client, challenge, signed: true });
+    } catch (error) {
+      if (api || !(error instanceof UserError)) throw error;
+      ctx.status = error.status;
+      const client = await clientDisplay(provider, challenge.clientId);
+      const current = (await challenges.get(challenge.id)) ?? challenge;
+      await presenter.renderWallet(ctx, { client, challenge: current, error: error.message, values: { address } });
+    }
+  });
+
+  return router;
+}

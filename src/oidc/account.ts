@@ -1,0 +1,40 @@
+/**
+ * Accounts are addresses: whoever proved an address owns the account named by it. There is
+ * no user table; the claims are derived from the address (DESIGN §5).
+ */
+import type { Account, FindAccount } from 'oidc-provider';
+import { parseAddress } from '../evrmore/address.js';
+import { NETWORKS, type NetworkName } from '../evrmore/network.js';
+
+export interface AccountOptions {
+  network: NetworkName;
+  /** `<address>@<emailDomain>` for the email scope; absent: no email claim. */
+  emailDomain?: string;
+}
+
+export function accountClaims(address: string, options: AccountOptions): Record<string, string> {
+  return {
+    sub: address,
+    // Keycloak usernames may not contain ':', so the bare address is the username.
+    preferred_username: address,
+    name: address,
+    evrmore_address: address,
+    evrmore_network: options.network,
+    // No email_verified: nobody verified a mailbox (DESIGN §5).
+    ...(options.emailDomain ? { email: `${address}@${options.emailDomain}` } : {}),
+  };
+}
+
+export function createFindAccount(options: AccountOptions): FindAccount {
+  const network = NETWORKS[options.network];
+  return async (_ctx, sub): Promise<Account | undefined> => {
+    const parsed = parseAddress(sub, network);
+    if (!parsed.ok) return undefined;
+    const claims = accountClaims(parsed.address, options);
+    return {
+      accountId: parsed.address,
+      // oidc-provider filters these by the granted scopes and claims (OIDC Core §5.4).
+      claims: async () => claims as { sub: string },
+    };
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * Entry point: configuration -> secrets -> storage -> app -> listen, and a graceful stop on
+ * SIGTERM/SIGINT (stop accepting, finish what is in flight, close Redis, exit 0).
+ */
+import { createServer } from 'node:http';
+import { once } from 'node:events';
+import { loadConfig, ConfigError } from './config.js';
+import { resolveSecrets } from './dev-secrets.js';
+import { createLogger } from './logger.js';
+import { createProduct, checkClients } from './product.js';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const secrets = await resolveSecrets(config);
+  if (secrets.generated.length > 0) {
+    logger.warn({ generated: secrets.generated }, 'development keys generated and kept on disk; configure JWKS and COOKIE_KEYS for production');
+  }
+  if (!config.redisUrl) {
+    const banner = '*** IN-MEMORY STORE: sessions, tokens and challenges live in this process only and are lost on restart. Set REDIS_URL for anything but a local trial. ***';
+    process.stderr.write(`\n${banner}\n\n`);
+    logger.warn({ store: 'memory' }, banner);
+  }
+
+  const product = await createProduct(config, secrets, { logger });
+  const clientProblems = await checkClients(product.provider, [...config.clients, ...(config.demo ? [{ client_id: 'demo' }] : [])]);
+  if (clientProblems.length > 0) {
+    process.stderr.write(`Invalid client configuration:\n${clientProblems.map((p) => `  - ${p}`).join('\n')}\n`);
+    await product.close();
+    process.exit(2);
+  }
+
+  const server = createServer(product.app.callback());
+  server.listen(config.port, config.host);
+  await once(server, 'listening');
+  logger.info({ issuer: config.issuer.href, host: config.host, port: config.port, network: config.network, store: config.redisUrl ? 'redis' : 'memory' }, 'Evrmore Accounts is listening');
+  if (config.demo) logger.info(`demo relying party: ${new URL('/demo', config.issuer).href}`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const forced = setTimeout(() => {
+      logger.error('requests still in flight after the grace period; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    forced.unref();
+    server.close();
+    server.closeIdleConnections();
+    await once(server, 'close');
+    await product.close();
+    clearTimeout(forced);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Evrmore Accounts could not start: ${(error as Error).message}\n`);
+  process.exit(1);
+});
