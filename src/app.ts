@@ -20,6 +20,7 @@ import { LoginPresenter } from './interaction/login-presenter.js';
 import { NETWORKS } from './evrmore/network.js';
 import { demoRoutes } from './demo/routes.js';
 import { healthRoutes, type ReadinessCheck } from './http/health.js';
+import type { AuthHooks } from './interaction/auth-hooks.js';
 
 export interface AppDeps {
   config: Config;
@@ -30,6 +31,8 @@ export interface AppDeps {
   logger: Logger;
   publicDir: string;
   ready: ReadinessCheck;
+  /** Rate limits, lock-outs, audit log and metrics around sign-in attempts. */
+  authHooks?: AuthHooks;
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -54,8 +57,8 @@ export function createApp(deps: AppDeps): Koa {
 
   for (const router of [
     healthRoutes(deps.ready),
-    interactionRoutes({ provider, challenges, views, presenter }),
-    walletRoutes({ provider, challenges, presenter }),
+    interactionRoutes({ provider, challenges, views, presenter, hooks: deps.authHooks }),
+    walletRoutes({ provider, challenges, presenter, hooks: deps.authHooks }),
     ...(config.demo ? [demoRoutes({ issuer: config.issuer, views })] : []),
   ]) {
     app.use(router.routes());

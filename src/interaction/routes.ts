@@ -14,6 +14,7 @@ import type { Views } from '../http/views.js';
 import type { Translate } from '../i18n/index.js';
 import { clientDisplay, type ClientDisplay } from './client-display.js';
 import type { LoginPresenter } from './login-presenter.js';
+import { NO_AUTH_HOOKS, withAuthHooks, type AuthHooks } from './auth-hooks.js';
 
 export const INTERACTION_UID_PATTERN = /^[A-Za-z0-9_-]{10,64}$/;
 
@@ -22,12 +23,14 @@ export interface InteractionRoutesDeps {
   challenges: ChallengeService;
   views: Views;
   presenter: LoginPresenter;
+  hooks?: AuthHooks;
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
 export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   const { provider, challenges, views, presenter } = deps;
+  const hooks = deps.hooks ?? NO_AUTH_HOOKS;
   const router = new Router({ prefix: '/interaction/:uid' });
 
   router.use(async (ctx, next) => {
@@ -97,7 +100,8 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     }
     let proven: string;
     try {
-      proven = await challenges.redeemWithSignature(challenge, address, signature);
+      const info = { channel: 'form' as const, clientId: challenge.clientId, address, interactionUid: found.uid, challengeId: challenge.id };
+      proven = await withAuthHooks(hooks, ctx, info, () => challenges.redeemWithSignature(challenge, address, signature));
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       ctx.status = error.status;
@@ -115,7 +119,8 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     if (!challenge) throw new UserError(404, 'challenge_missing', 'This sign-in text has expired. Get a new one and sign that instead.');
     let proven: string;
     try {
-      proven = await challenges.redeemSigned(challenge);
+      const info = { channel: 'continue' as const, clientId: challenge.clientId, interactionUid: found.uid, challengeId: challenge.id };
+      proven = await withAuthHooks(hooks, ctx, info, () => challenges.redeemSigned(challenge));
     } catch (error) {
       if (!(error instanceof UserError) || ctx.state.api) throw error;
       ctx.status = error.status;

@@ -14,11 +14,13 @@ import { UserError } from '../http/errors.js';
 import { formBody, requireShape, stringField } from '../http/validation.js';
 import { clientDisplay } from './client-display.js';
 import type { LoginPresenter } from './login-presenter.js';
+import { NO_AUTH_HOOKS, withAuthHooks, type AuthHooks } from './auth-hooks.js';
 
 export interface WalletRoutesDeps {
   provider: Provider;
   challenges: ChallengeService;
   presenter: LoginPresenter;
+  hooks?: AuthHooks;
 }
 
 export const WALLET_PATH = '/w/:id';
@@ -50,6 +52,7 @@ export function challengeJson(challenge: Challenge, presenter: LoginPresenter, p
 
 export function walletRoutes(deps: WalletRoutesDeps): Router {
   const { provider, challenges, presenter } = deps;
+  const hooks = deps.hooks ?? NO_AUTH_HOOKS;
   const router = new Router();
 
   const load = async (ctx: Context): Promise<Challenge> => {
@@ -58,6 +61,10 @@ export function walletRoutes(deps: WalletRoutesDeps): Router {
     const id = requireShape(ctx.params.id, CHALLENGE_ID_PATTERN, 'sign-in code');
     const challenge = await challenges.get(id);
     if (!challenge) throw new UserError(404, 'challenge_missing', 'This sign-in code does not exist or has expired. Start the sign-in again on your computer.');
+    // A newer challenge replaced this one on the computer's page: signing the old one would
+    // never complete the sign-in there.
+    const current = await challenges.forInteraction(challenge.interactionUid);
+    if (current?.id !== challenge.id) throw new UserError(410, 'challenge_replaced', 'This sign-in code was replaced by a newer one. Scan the code shown on your computer now.');
     return challenge;
   };
 
@@ -79,7 +86,8 @@ export function walletRoutes(deps: WalletRoutesDeps): Router {
     const api = ctx.state.api === true;
     try {
       if (!address || !signature) throw new UserError(400, 'invalid_request', 'Send both "address" and "signature".');
-      const proven = await challenges.markSignedWithSignature(challenge, address, signature);
+      const info = { channel: 'wallet' as const, clientId: challenge.clientId, address, interactionUid: challenge.interactionUid, challengeId: challenge.id };
+      const proven = await withAuthHooks(hooks, ctx, info, () => challenges.markSignedWithSignature(challenge, address, signature));
       if (api) {
         ctx.body = { status: 'signed', address: proven, message: 'Signed. The sign-in continues on the computer where it started.' };
         return;
