@@ -13,35 +13,56 @@ document.querySelectorAll('[data-copy]').forEach((button) => {
   });
 });
 
-// The desktop page learns that the phone signed, and continues by itself.
+// The desktop page learns that the phone signed, and continues by itself: server-sent
+// events first, polling once a second when the stream is not available.
 const block = document.querySelector('[data-status-url]');
 const continueForm = document.getElementById('continue-form');
 if (block && continueForm) {
   const statusUrl = block.getAttribute('data-status-url');
+  const eventsUrl = block.getAttribute('data-events-url');
   const waiting = document.getElementById('waiting');
   if (waiting) waiting.hidden = false;
-  let stopped = false;
+  let done = false;
+
+  const react = (state) => {
+    if (done || state === 'pending') return;
+    done = true;
+    if (state === 'signed') {
+      continueForm.submit();
+    } else {
+      // Expired, dead or already used: the page then offers a new challenge.
+      window.location.reload();
+    }
+  };
+
   const poll = async () => {
-    if (stopped) return;
+    if (done) return;
     try {
       const response = await fetch(statusUrl, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
-      if (response.ok) {
-        const { state } = await response.json();
-        if (state === 'signed') {
-          stopped = true;
-          continueForm.submit();
-          return;
-        }
-        if (state !== 'pending') {
-          stopped = true;
-          window.location.reload();
-          return;
-        }
-      }
+      if (response.ok) react((await response.json()).state);
     } catch {
-      // Network hiccup: try again on the next tick.
+      // A network hiccup: the next tick tries again.
     }
-    setTimeout(poll, 1000);
+    if (!done) setTimeout(poll, 1000);
   };
-  setTimeout(poll, 1000);
+
+  if (eventsUrl && 'EventSource' in window) {
+    const source = new EventSource(eventsUrl);
+    let failures = 0;
+    source.addEventListener('state', (event) => {
+      failures = 0;
+      const { state } = JSON.parse(event.data);
+      if (state !== 'pending') source.close();
+      react(state);
+    });
+    source.addEventListener('error', () => {
+      failures += 1;
+      if (failures >= 3 && !done) {
+        source.close();
+        poll();
+      }
+    });
+  } else {
+    setTimeout(poll, 1000);
+  }
 }

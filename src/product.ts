@@ -15,6 +15,7 @@ import { ChallengeService } from './challenge/service.js';
 import { createRedisChallengeStore } from './challenge/redis-store.js';
 import { createMemoryChallengeStore } from './challenge/memory-store.js';
 import type { ChallengeStore } from './challenge/types.js';
+import { createMemoryNotifier, createRedisNotifier, type ChallengeNotifier } from './challenge/notifier.js';
 import { demoClient } from './demo/routes.js';
 import { NETWORKS } from './evrmore/network.js';
 import { createProviderPages } from './http/pages.js';
@@ -65,10 +66,13 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
 
   let adapter: AdapterFactory;
   let store: ChallengeStore;
+  let notifier: ChallengeNotifier;
   if (redis) {
+    notifier = createRedisNotifier(redis, config.redisKeyPrefix);
     adapter = createRedisAdapter(redis);
     store = createRedisChallengeStore(redis);
   } else {
+    notifier = createMemoryNotifier();
     adapter = createMemoryAdapter();
     store = createMemoryChallengeStore();
   }
@@ -89,6 +93,7 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
     issuerHost: config.issuer.host,
     ttlSeconds: config.ttl.challenge,
     maxAttempts: config.challengeMaxAttempts,
+    notifier,
   });
   const app = createApp({
     config,
@@ -108,6 +113,7 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
     challenges,
     redis,
     async close() {
+      await notifier.close();
       if (ownsRedis) await redis!.quit().catch(() => redis!.disconnect());
     },
   };

@@ -8,6 +8,7 @@ import { verifyMessage } from '../evrmore/message.js';
 import { UserError } from '../http/errors.js';
 import { challengeText, newChallengeId, newNonce } from './text.js';
 import type { Challenge, ChallengeRefusal, ChallengeStore, ChallengeTransition } from './types.js';
+import type { ChallengeNotifier } from './notifier.js';
 
 export interface InteractionRef {
   uid: string;
@@ -23,6 +24,8 @@ export interface ChallengeServiceOptions {
   issuerHost: string;
   ttlSeconds: number;
   maxAttempts: number;
+  /** Tells open login pages about state changes (server-sent events). */
+  notifier?: ChallengeNotifier;
   /** Unix seconds; injectable so tests can move time. */
   now?: () => number;
 }
@@ -84,6 +87,13 @@ export class ChallengeService {
     return challenge;
   }
 
+  /** The state a page or wallet should see: a pending challenge past its expiry is expired. */
+  publicState(challenge: Challenge | undefined): Challenge['state'] | 'expired' | 'missing' {
+    if (!challenge) return 'missing';
+    if ((challenge.state === 'pending' || challenge.state === 'signed') && challenge.expiresAt <= this.now()) return 'expired';
+    return challenge.state;
+  }
+
   async get(id: string): Promise<Challenge | undefined> {
     return this.options.store.get(id);
   }
@@ -102,6 +112,7 @@ export class ChallengeService {
     if (result.ok) return result.address;
     const failed = await this.options.store.recordFailure(challenge.id, this.options.maxAttempts, this.now());
     if (!failed.ok) throw refusalError(failed.reason);
+    if (failed.challenge.state === 'dead') await this.announce(failed.challenge);
     const left = this.options.maxAttempts - failed.challenge.attempts;
     const suffix = left > 0 ? ` (${left} ${left === 1 ? 'try' : 'tries'} left for this text)` : ' No tries are left for this text: get a new one.';
     throw new UserError(400, result.error.code, `${result.error.message}.${suffix}`.replace(/\.\./g, '.'));
@@ -110,18 +121,18 @@ export class ChallengeService {
   /** Same-device login: verified by the form, redeemed at once. */
   async redeemWithSignature(challenge: Challenge, address: unknown, signature: unknown): Promise<string> {
     const proven = await this.verify(challenge, address, signature);
-    return this.expectOk(await this.options.store.redeem(challenge.id, this.now(), proven)).address!;
+    return (await this.expectOk(await this.options.store.redeem(challenge.id, this.now(), proven))).address!;
   }
 
   /** Cross-device: the wallet URL received a valid signature; the desktop redeems it later. */
   async markSignedWithSignature(challenge: Challenge, address: unknown, signature: unknown): Promise<string> {
     const proven = await this.verify(challenge, address, signature);
-    return this.expectOk(await this.options.store.markSigned(challenge.id, proven, this.now())).address!;
+    return (await this.expectOk(await this.options.store.markSigned(challenge.id, proven, this.now()))).address!;
   }
 
   /** The desktop continues after the phone signed: redeems exactly once. */
   async redeemSigned(challenge: Challenge): Promise<string> {
-    return this.expectOk(await this.options.store.redeem(challenge.id, this.now())).address!;
+    return (await this.expectOk(await this.options.store.redeem(challenge.id, this.now()))).address!;
   }
 
   private assertUsable(challenge: Challenge): void {
@@ -129,8 +140,19 @@ export class ChallengeService {
     if (challenge.state !== 'pending') throw refusalError(challenge.state === 'dead' ? 'dead' : challenge.state);
   }
 
-  private expectOk(transition: ChallengeTransition): Challenge {
+  private async expectOk(transition: ChallengeTransition): Promise<Challenge> {
     if (!transition.ok) throw refusalError(transition.reason);
+    await this.announce(transition.challenge);
     return transition.challenge;
+  }
+
+  /** A page that misses this (notifier down) still learns the state from its periodic check. */
+  private async announce(challenge: Challenge): Promise<void> {
+    await this.options.notifier?.notify(challenge.id, challenge.state).catch(() => undefined);
+  }
+
+  /** Follows the challenge's state changes (for the login page's event stream). */
+  watch(challengeId: string, listener: (state: Challenge['state']) => void): () => void {
+    return this.options.notifier?.listen(challengeId, listener) ?? (() => {});
   }
 }

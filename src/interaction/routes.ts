@@ -6,13 +6,14 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import type { ChallengeService } from '../challenge/service.js';
+import { refusalError, type ChallengeService } from '../challenge/service.js';
 import type { Challenge } from '../challenge/types.js';
 import { UserError } from '../http/errors.js';
 import { formBody, requireShape, stringField } from '../http/validation.js';
 import type { Views } from '../http/views.js';
 import type { Translate } from '../i18n/index.js';
 import { clientDisplay, type ClientDisplay } from './client-display.js';
+import { streamChallengeEvents } from './challenge-events.js';
 import type { LoginPresenter } from './login-presenter.js';
 import { NO_AUTH_HOOKS, withAuthHooks, type AuthHooks } from './auth-hooks.js';
 
@@ -65,7 +66,14 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     const found = await details(ctx);
     const client = await clientDisplay(provider, found.params.client_id as string);
     if (found.prompt.name === 'login') {
-      return showLogin(ctx, found, await challengeFor(found, client));
+      // An expired or dead challenge stays on the page with its reason and a "new challenge"
+      // button: the person asks for the next one, so a text they are signing does not change
+      // under them.
+      const existing = await challenges.forInteraction(found.uid);
+      const challenge = existing ?? (await challengeFor(found, client));
+      const state = challenges.publicState(challenge);
+      const reason = state === 'expired' || state === 'dead' || state === 'redeemed' ? refusalError(state).message : undefined;
+      return showLogin(ctx, found, challenge, reason);
     }
     if (found.prompt.name === 'consent') {
       const t = ctx.state.t as Translate;
@@ -139,14 +147,23 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     ctx.redirect(`/interaction/${found.uid}`);
   });
 
-  // Where the login page learns that the phone signed (polling; JSON).
+  // Where the login page learns that the phone signed: polling, the fallback of /events.
   router.get('/status', async (ctx) => {
     ctx.state.api = true;
     const found = await details(ctx);
     const challenge = await challenges.forInteraction(found.uid);
-    const now = Math.floor(Date.now() / 1000);
-    const state = !challenge ? 'missing' : challenge.state === 'pending' && challenge.expiresAt <= now ? 'expired' : challenge.state;
-    ctx.body = { state, expires_at: challenge ? new Date(challenge.expiresAt * 1000).toISOString() : null };
+    ctx.body = { state: challenges.publicState(challenge), expires_at: challenge ? new Date(challenge.expiresAt * 1000).toISOString() : null };
+  });
+
+  // Server-sent events (HTML Living Standard §9.2): the page hears "signed" within moments of
+  // the phone's POST, on whichever instance it landed. Under /interaction/<uid>, so the
+  // interaction cookie (scoped to that path) comes along (DESIGN §8).
+  router.get('/events', async (ctx) => {
+    ctx.state.api = true;
+    const found = await details(ctx);
+    const challenge = await challenges.forInteraction(found.uid);
+    if (!challenge) throw new UserError(404, 'challenge_missing', 'This sign-in has no text to sign any more. Reload the page.');
+    streamChallengeEvents(ctx, challenges, challenge.id);
   });
 
   router.post('/confirm', formBody, async (ctx) => {
