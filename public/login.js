@@ -23,6 +23,13 @@ if (block && continueForm) {
   const waiting = document.getElementById('waiting');
   if (waiting) waiting.hidden = false;
   let done = false;
+  let source;
+  // Once the person submits a form here (their own signature, a new challenge, cancel), the
+  // page is leaving: a "redeemed" event must not reload it in the middle of that navigation.
+  document.querySelectorAll('form').forEach((form) => form.addEventListener('submit', () => {
+    done = true;
+    if (source) source.close();
+  }));
 
   const react = (state) => {
     if (done || state === 'pending') return;
@@ -47,7 +54,7 @@ if (block && continueForm) {
   };
 
   if (eventsUrl && 'EventSource' in window) {
-    const source = new EventSource(eventsUrl);
+    source = new EventSource(eventsUrl);
     let failures = 0;
     source.addEventListener('state', (event) => {
       failures = 0;

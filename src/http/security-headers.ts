@@ -1,8 +1,14 @@
 /**
- * Security headers on every response (security document: "Content Security Policy").
- * No inline script or style and no other origin; the provider's pages obey the same policy.
+ * Security headers on every response (security document, "Content Security Policy"; OWASP
+ * HTTP Headers Cheat Sheet). No inline script or style and no other origin; the provider's
+ * pages obey the same policy.
  * form-action is left out on purpose: browsers apply it to the redirect that follows a form
  * post, and after sign-in that redirect goes to the relying party's own origin.
+ *
+ * The headers are set before the request is handled, not after: oidc-provider's one page with
+ * an inline script (the form_post response, OAuth 2.0 Form Post Response Mode §2) adds that
+ * script's sha256 hash to the script-src of the policy it finds on the response. Overwriting
+ * the policy afterwards would block the script and leave the person on a blank page.
  */
 import type { Middleware } from 'koa';
 
@@ -18,14 +24,24 @@ export const CONTENT_SECURITY_POLICY = [
   "object-src 'none'",
 ].join('; ');
 
+/** HSTS for a year, subdomains included (RFC 6797 §6.1), only when the issuer is https. */
+export const STRICT_TRANSPORT_SECURITY = 'max-age=31536000; includeSubDomains';
+
 export function securityHeaders(options: { https: boolean }): Middleware {
+  const headers: Record<string, string> = {
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    ...(options.https ? { 'Strict-Transport-Security': STRICT_TRANSPORT_SECURITY } : {}),
+  };
   return async (ctx, next) => {
+    ctx.set(headers);
     await next();
-    ctx.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.set('X-Frame-Options', 'DENY');
-    ctx.set('Referrer-Policy', 'no-referrer');
-    ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
-    if (options.https) ctx.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    // Whatever removed a header on the way (none of our code does) does not get the last word.
+    for (const [name, value] of Object.entries(headers)) {
+      if (!ctx.response.get(name)) ctx.set(name, value);
+    }
   };
 }

@@ -82,6 +82,7 @@ export class LoginPresenter {
 
   async renderWallet(ctx: Context, view: WalletView): Promise<void> {
     const t = ctx.state.t as Translate;
+    const usable = view.challenge.state === 'pending' && view.challenge.expiresAt > Math.floor(Date.now() / 1000);
     await this.options.views.render(ctx, 'wallet', {
       title: t('wallet.title', { client: view.client.name }),
       scripts: ['login.js'],
@@ -91,7 +92,8 @@ export class LoginPresenter {
       command: this.command(view.challenge.text),
       walletUrl: this.walletUrl(view.challenge.id),
       signed: view.signed ?? false,
-      error: view.error,
+      usable,
+      error: view.error ?? (usable || view.signed ? undefined : t('wallet.unusable')),
       values: view.values ?? {},
     });
   }
