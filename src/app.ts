@@ -21,6 +21,7 @@ import { NETWORKS } from './evrmore/network.js';
 import { demoRoutes } from './demo/routes.js';
 import { healthRoutes, type ReadinessCheck } from './http/health.js';
 import type { AuthHooks } from './interaction/auth-hooks.js';
+import type { AccessPolicy } from './interaction/access-policy.js';
 
 export interface AppDeps {
   config: Config;
@@ -33,6 +34,8 @@ export interface AppDeps {
   ready: ReadinessCheck;
   /** Rate limits, lock-outs, audit log and metrics around sign-in attempts. */
   authHooks?: AuthHooks;
+  /** Per-client access rules applied after the wallet proved its address. */
+  accessPolicy?: AccessPolicy;
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -57,7 +60,7 @@ export function createApp(deps: AppDeps): Koa {
 
   for (const router of [
     healthRoutes(deps.ready),
-    interactionRoutes({ provider, challenges, views, presenter, hooks: deps.authHooks }),
+    interactionRoutes({ provider, challenges, views, presenter, hooks: deps.authHooks, access: deps.accessPolicy }),
     walletRoutes({ provider, challenges, presenter, hooks: deps.authHooks }),
     ...(config.demo ? [demoRoutes({ issuer: config.issuer, views })] : []),
   ]) {

@@ -46,6 +46,9 @@ export const en = {
   'scope.email': 'An e-mail-style identifier for your address (not a real mailbox)',
   'scope.offline_access': 'Access while you are away (refresh tokens)',
 
+  'denied.title': 'Access not granted',
+  'denied.back': 'Return to {client}',
+
   'logout.title': 'Sign out?',
   'logout.question': 'Do you want to sign out of {host}?',
   'logout.yes': 'Yes, sign me out',

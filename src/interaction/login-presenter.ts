@@ -93,6 +93,7 @@ export class LoginPresenter {
       walletUrl: this.walletUrl(view.challenge.id),
       signed: view.signed ?? false,
       usable,
+      addressStart: this.options.network.name === 'mainnet' ? 'E' : 'm or n',
       error: view.error ?? (usable || view.signed ? undefined : t('wallet.unusable')),
       values: view.values ?? {},
     });

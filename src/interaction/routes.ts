@@ -16,6 +16,7 @@ import { clientDisplay, type ClientDisplay } from './client-display.js';
 import { streamChallengeEvents } from './challenge-events.js';
 import type { LoginPresenter } from './login-presenter.js';
 import { NO_AUTH_HOOKS, withAuthHooks, type AuthHooks } from './auth-hooks.js';
+import { ALLOW_ALL, type AccessPolicy } from './access-policy.js';
 
 export const INTERACTION_UID_PATTERN = /^[A-Za-z0-9_-]{10,64}$/;
 
@@ -25,6 +26,7 @@ export interface InteractionRoutesDeps {
   views: Views;
   presenter: LoginPresenter;
   hooks?: AuthHooks;
+  access?: AccessPolicy;
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -32,6 +34,7 @@ type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   const { provider, challenges, views, presenter } = deps;
   const hooks = deps.hooks ?? NO_AUTH_HOOKS;
+  const access = deps.access ?? ALLOW_ALL;
   const router = new Router({ prefix: '/interaction/:uid' });
 
   router.use(async (ctx, next) => {
@@ -60,6 +63,19 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   const showLogin = async (ctx: Context, found: Details, challenge: Challenge, error?: string, values: Record<string, string> = {}) => {
     const client = await clientDisplay(provider, found.params.client_id as string);
     await presenter.renderLogin(ctx, { uid: found.uid, client, challenge, error, values });
+  };
+
+  /** The wallet proved `address`: apply the client's access rules, then finish the login. */
+  const finishLogin = async (ctx: Context, found: Details, address: string) => {
+    const clientId = found.params.client_id as string;
+    const decision = await access.check(ctx, { address, clientId });
+    if (!decision.ok) {
+      const client = await clientDisplay(provider, clientId);
+      const t = ctx.state.t as Translate;
+      ctx.status = 403;
+      return views.render(ctx, 'denied', { title: t('denied.title'), uid: found.uid, client, message: decision.message });
+    }
+    return provider.interactionFinished(ctx.req, ctx.res, { login: { accountId: address } }, { mergeWithLastSubmission: false });
   };
 
   router.get('/', async (ctx) => {
@@ -116,7 +132,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
       const current = (await challenges.get(challenge.id)) ?? challenge;
       return showLogin(ctx, found, current, error.message, { address, signature: '' });
     }
-    return provider.interactionFinished(ctx.req, ctx.res, { login: { accountId: proven } }, { mergeWithLastSubmission: false });
+    return finishLogin(ctx, found, proven);
   });
 
   // Cross-device: the phone signed through the wallet URL; the desktop redeems the challenge.
@@ -134,7 +150,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
       ctx.status = error.status;
       return showLogin(ctx, found, challenge, error.message);
     }
-    return provider.interactionFinished(ctx.req, ctx.res, { login: { accountId: proven } }, { mergeWithLastSubmission: false });
+    return finishLogin(ctx, found, proven);
   });
 
   // A new text to sign, when the old one expired or died.
@@ -185,8 +201,10 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
 
   router.post('/abort', formBody, async (ctx) => {
     await details(ctx);
-    // OIDC Core §3.1.2.6: the person declined.
-    return provider.interactionFinished(ctx.req, ctx.res, { error: 'access_denied', error_description: 'The user cancelled the sign-in' }, { mergeWithLastSubmission: false });
+    // OIDC Core §3.1.2.6: the person declined, or an access rule of the client refused them.
+    const refused = stringField(ctx.request.body, 'reason', 32) === 'access_rule';
+    const description = refused ? 'The account does not meet the access rules of this application' : 'The user cancelled the sign-in';
+    return provider.interactionFinished(ctx.req, ctx.res, { error: 'access_denied', error_description: description }, { mergeWithLastSubmission: false });
   });
 
   return router;
