@@ -4,6 +4,7 @@
  */
 import Koa from 'koa';
 import mount from 'koa-mount';
+import type Router from '@koa/router';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -13,15 +14,34 @@ import { createErrorPage } from './http/pages.js';
 import { securityHeaders } from './http/security-headers.js';
 import { staticFiles } from './http/static-files.js';
 import type { Views } from './http/views.js';
-import { translator } from './i18n/index.js';
+import { pickLanguage, translator } from './i18n/index.js';
 import { interactionRoutes } from './interaction/routes.js';
 import { walletRoutes } from './interaction/wallet-routes.js';
 import { LoginPresenter } from './interaction/login-presenter.js';
 import { NETWORKS } from './evrmore/network.js';
 import { demoRoutes } from './demo/routes.js';
+import { frontchannelLogout } from './http/frontchannel-logout.js';
+import { devicePollPacing, type PollPacer } from './oidc/device-pacing.js';
 import { healthRoutes, type ReadinessCheck } from './http/health.js';
 import type { AuthHooks } from './interaction/auth-hooks.js';
 import type { AccessPolicy } from './interaction/access-policy.js';
+import { availabilityGate, isStoreConnectionError, storeUnavailable, type StoreStatus } from './http/availability.js';
+import { validateBodies } from './http/body-schemas.js';
+import { corsPreflightGuard } from './http/cors.js';
+import { metricsRoutes, type Metrics } from './http/metrics.js';
+import { maxBodySize } from './http/validation.js';
+import { PROVIDER_ROUTES } from './oidc/provider.js';
+import { rateLimitMiddleware, type RateLimits } from './security/rate-limit.js';
+
+/** The protections of issue 4 (SECURITY.md) that sit in front of the routes. */
+export interface AppSecurity {
+  metrics: Metrics;
+  rateLimits: RateLimits;
+  /** The store's connection state; absent on the in-memory store, which is always there. */
+  storeStatus?: StoreStatus;
+  /** Origins a CORS preflight may come from (static clients' redirect origins and CORS_ORIGINS). */
+  corsOrigins: Set<string>;
+}
 
 export interface AppDeps {
   config: Config;
@@ -36,6 +56,12 @@ export interface AppDeps {
   authHooks?: AuthHooks;
   /** Per-client access rules applied after the wallet proved its address. */
   accessPolicy?: AccessPolicy;
+  /** More pages composed by the product (issue 8: the account page at /account). */
+  routers?: Router[];
+  /** Keeps devices to their polling interval (RFC 8628 §3.5 slow_down). */
+  devicePacer?: PollPacer;
+  /** Rate limits, 503 on a store outage, CORS preflight guard, body limits and schemas, metrics. */
+  security?: AppSecurity;
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -43,8 +69,11 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   // The same keys as the provider's cookies, or interactions end in "session not found" (DESIGN §8).
   app.keys = deps.cookieKeys;
-  // X-Forwarded-* is trusted only when the operator says a proxy sets it.
+  // X-Forwarded-* is trusted only when the operator says a proxy sets it. The client IP is then
+  // read from the right of X-Forwarded-For, past the trusted proxies only: the left part is
+  // whatever the client sent and would let it choose its own rate-limit key.
   app.proxy = config.trustProxy;
+  app.maxIpsCount = config.trustProxyHops;
   // Our error handler has logged what matters; Koa's default would print stacks to stderr.
   app.silent = true;
 
@@ -52,20 +81,48 @@ export function createApp(deps: AppDeps): Koa {
 
   app.use(securityHeaders({ https: config.issuer.protocol === 'https:' }));
   app.use(async (ctx, next) => {
-    ctx.state.t = translator(ctx.acceptsLanguages()[0] ?? 'en');
+    ctx.state.lang = pickLanguage(...ctx.acceptsLanguages());
+    ctx.state.t = translator(ctx.state.lang);
     await next();
   });
-  app.use(errorHandler(logger, createErrorPage(views)));
+  const { security } = deps;
+  const storeStatus = security?.storeStatus;
+  app.use(errorHandler(logger, createErrorPage(views), {
+    // A request that failed because Redis went away gets the 503 of the availability gate.
+    translate: (error) => {
+      if (!storeStatus || !(isStoreConnectionError(error) || !storeStatus.available())) return undefined;
+      security.metrics.redisErrors.inc();
+      return storeUnavailable();
+    },
+  }));
+  app.use(maxBodySize());
+  // Liveness, readiness and metrics answer during a store outage: that is when they matter.
+  for (const router of [healthRoutes(deps.ready), ...(security ? [metricsRoutes(security.metrics, config.security.metricsToken)] : [])]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
   app.use(staticFiles(deps.publicDir));
+  if (security) {
+    if (storeStatus) app.use(availabilityGate(storeStatus, (path) => path === PROVIDER_ROUTES.jwks || path.startsWith('/.well-known/')));
+    // The endpoints oidc-provider serves with client-based CORS (its CORS.client* middlewares).
+    const clientCorsPaths = [PROVIDER_ROUTES.token, PROVIDER_ROUTES.userinfo, PROVIDER_ROUTES.revocation, PROVIDER_ROUTES.introspection, PROVIDER_ROUTES.device_authorization, PROVIDER_ROUTES.pushed_authorization_request];
+    app.use(corsPreflightGuard(clientCorsPaths, security.corsOrigins));
+    app.use(rateLimitMiddleware(security.rateLimits, PROVIDER_ROUTES));
+  }
+  app.use(validateBodies());
 
   for (const router of [
-    healthRoutes(deps.ready),
     interactionRoutes({ provider, challenges, views, presenter, hooks: deps.authHooks, access: deps.accessPolicy }),
     walletRoutes({ provider, challenges, presenter, hooks: deps.authHooks }),
     ...(config.demo ? [demoRoutes({ issuer: config.issuer, views })] : []),
+    ...(deps.routers ?? []),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
+  }
+  app.use(frontchannelLogout(provider, views));
+  if (deps.devicePacer) {
+    app.use(devicePollPacing(deps.devicePacer, { token: PROVIDER_ROUTES.token, deviceAuthorization: PROVIDER_ROUTES.device_authorization }, config.protocol.deviceCodeTtl + 600));
   }
   app.use(mount(provider));
   return app;

@@ -8,6 +8,9 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { isNetworkName, type NetworkName } from './evrmore/network.js';
 import { parseDuration } from './duration.js';
+import { parseRedisUrl, type RedisTarget } from './store/redis-target.js';
+import { EMPTY_RULES, parseRules, type ChainRules } from './chain/rules.js';
+import { CHAIN_CLIENT_METADATA, clientRuleProblem } from './chain/client-rules.js';
 
 export interface JsonWebKeySet {
   keys: Array<Record<string, unknown>>;
@@ -33,6 +36,10 @@ export interface Config {
   network: NetworkName;
   /** Trust X-Forwarded-* from the reverse proxy in front (needed behind TLS termination). */
   trustProxy: boolean;
+  // Security (issue 4): read by readSecurityConfig at the end of this file.
+  /** How many reverse proxies append to X-Forwarded-For (read from the right; with TRUST_PROXY only). */
+  trustProxyHops: number;
+  security: SecurityConfig;
   emailDomain?: string;
   demo: boolean;
   dataDir: string;
@@ -49,6 +56,23 @@ export interface Config {
     challenge: number;
   };
   challengeMaxAttempts: number;
+
+  // Deployment (issue 5): Redis topology, dynamic client registration, shutdown. Read by
+  // readDeploymentConfig at the end of this file.
+  /** REDIS_URL parsed: one server, Sentinel or Cluster. Absent with the in-memory store. */
+  redis?: RedisTarget;
+  registration: RegistrationConfig;
+  /** Seconds that SIGTERM waits for requests in flight before the process exits anyway. */
+  shutdownTimeout: number;
+
+  // OpenID Connect breadth (issue 6): read by readProtocolConfig at the end of this file.
+  protocol: ProtocolConfig;
+
+  // Chain claims and the account page (issue 8): read by readChainConfig at the end of this file.
+  /** Absent: no Evrmore node configured; asset and tag claims, groups and access rules are off. */
+  chain?: ChainConfig;
+  /** The account page at /account, signed in through its own first-party client "account". */
+  accountPage: boolean;
 }
 
 export class ConfigError extends Error {
@@ -62,7 +86,8 @@ type Env = Record<string, string | undefined>;
 
 const clientSchema = z.looseObject({
   client_id: z.string().regex(/^[A-Za-z0-9._~-]{1,128}$/, 'client_id must be 1-128 URL-safe characters'),
-  redirect_uris: z.array(z.string()).min(1, 'redirect_uris needs at least one URI'),
+  // Optional: device-flow-only clients (RFC 8628) have none; oidc-provider checks the rest.
+  redirect_uris: z.array(z.string()).min(1, 'redirect_uris needs at least one URI').optional(),
   first_party: z.boolean().optional(),
 });
 const clientsSchema = z.array(clientSchema);
@@ -108,7 +133,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   }
 
   const redisUrl = get('REDIS_URL');
-  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must start with redis:// or rediss://');
   if (production && !redisUrl) problems.push('REDIS_URL is required in production: the in-memory store loses every session on restart and cannot be shared between instances');
 
   const cookieKeys = get('COOKIE_KEYS')?.split(',').map((k) => k.trim()).filter(Boolean);
@@ -181,8 +205,17 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel: get('LOG_LEVEL') ?? 'info',
     ttl,
     challengeMaxAttempts: integer(get('CHALLENGE_MAX_ATTEMPTS'), 'CHALLENGE_MAX_ATTEMPTS', 5, 1, 100, problems),
+    ...readDeploymentConfig(get, redisUrl, problems),
+    ...readSecurityConfig(get, production, problems),
+    protocol: readProtocolConfig(get, cwd, problems),
+    ...readChainConfig(get, cwd, clients, problems),
   };
   if (production && config.demo) problems.push('DEMO must be off in production: the demo client is for trying the product locally');
+  // This server speaks plain HTTP, so an https issuer means TLS ends at a proxy in front; without
+  // trusting its X-Forwarded-Proto the provider's cookies would lose their Secure flag.
+  if (production && config.issuer.protocol === 'https:' && !config.trustProxy && !problems.some((p) => p.startsWith('TRUST_PROXY'))) {
+    problems.push('TRUST_PROXY must be true in production with an https ISSUER: TLS ends at the reverse proxy in front, and cookies are marked Secure only when its X-Forwarded-Proto is trusted');
+  }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${config.logLevel}")`);
   }
@@ -273,4 +306,375 @@ function readClients(file: string, cwd: string, problems: string[]): ClientMetad
 export function signerKeyFromEnv(env: Env = process.env): string | undefined {
   const value = env['EVRMORE_WIF']?.trim();
   return value ? value : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deployment (issue 5): Redis topology, dynamic client registration, graceful shutdown.
+
+/**
+ * Dynamic client registration (RFC 7591) with its management protocol (RFC 7592).
+ * `off`: no registration endpoint. `token`: registering needs the initial access token
+ * (RFC 7591 §3: the endpoint "MAY be protected" by one; we require it unless told otherwise).
+ * `open`: anyone may register a client, which then still needs each user's consent.
+ */
+export interface RegistrationConfig {
+  mode: 'off' | 'token' | 'open';
+  initialAccessToken?: string;
+}
+
+function readDeploymentConfig(
+  get: (name: string) => string | undefined,
+  redisUrl: string | undefined,
+  problems: string[],
+): Pick<Config, 'redis' | 'registration' | 'shutdownTimeout'> {
+  let redis: RedisTarget | undefined;
+  const sentinelPassword = get('REDIS_SENTINEL_PASSWORD');
+  if (redisUrl) {
+    const parsed = parseRedisUrl(redisUrl, sentinelPassword);
+    problems.push(...parsed.problems);
+    redis = parsed.target;
+  } else if (sentinelPassword) {
+    problems.push('REDIS_SENTINEL_PASSWORD is set but REDIS_URL is not: set REDIS_URL=redis+sentinel://…');
+  }
+
+  const modeText = (get('REGISTRATION') ?? 'off').toLowerCase();
+  const mode = modeText === 'off' || modeText === 'token' || modeText === 'open' ? modeText : undefined;
+  if (!mode) problems.push(`REGISTRATION must be off, token or open (got "${modeText}")`);
+  const initialAccessToken = get('REGISTRATION_INITIAL_ACCESS_TOKEN');
+  if (mode === 'token' && !initialAccessToken) {
+    problems.push('REGISTRATION=token needs REGISTRATION_INITIAL_ACCESS_TOKEN: a secret of >= 32 random characters that registering clients send as a Bearer token (or set REGISTRATION=open to let anyone register)');
+  }
+  if (initialAccessToken && initialAccessToken.length < 32) {
+    problems.push('REGISTRATION_INITIAL_ACCESS_TOKEN must be at least 32 random characters (e.g. `openssl rand -base64 48`)');
+  }
+  if (initialAccessToken && mode !== 'token') {
+    // Refuse rather than ignore: an operator who set a token believes registration is protected.
+    problems.push(`REGISTRATION_INITIAL_ACCESS_TOKEN is set but REGISTRATION is ${mode ?? modeText}: set REGISTRATION=token to require it`);
+  }
+
+  let shutdownTimeout = 8;
+  const shutdownText = get('SHUTDOWN_TIMEOUT');
+  if (shutdownText !== undefined) {
+    const seconds = parseDuration(shutdownText);
+    if (seconds === undefined || seconds <= 0 || seconds > 600) {
+      problems.push(`SHUTDOWN_TIMEOUT must be a positive duration of at most 10m, e.g. 8s (got "${shutdownText}")`);
+    } else {
+      shutdownTimeout = seconds;
+    }
+  }
+
+  return {
+    redis,
+    registration: { mode: mode ?? 'off', ...(mode === 'token' && initialAccessToken ? { initialAccessToken } : {}) },
+    shutdownTimeout,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Security (issue 4): rate limits, failure alerts and lock-out, metrics, CORS, proxy hops.
+
+/** A rate limit: at most `points` requests per `durationSeconds` and key. */
+export interface RateLimit {
+  points: number;
+  durationSeconds: number;
+}
+
+/** The protections of the security document (see SECURITY.md); each tunable, each on by default. */
+export interface SecurityConfig {
+  /** Absent: that limit is off. */
+  rateLimits: {
+    /** Sign-in pages opened and new texts asked for, per client IP. */
+    challenge?: RateLimit;
+    /** Signature submissions (login form, wallet URL, continue) and device-flow user codes, per client IP. */
+    signinPerIp?: RateLimit;
+    /** Signature submissions naming one address, from anywhere. */
+    signinPerAddress?: RateLimit;
+    /** Token and device-authorization endpoint requests, per client IP. */
+    token?: RateLimit;
+    /** Dynamic client registration requests, per client IP. */
+    registration?: RateLimit;
+  };
+  failures: {
+    /** Failed sign-ins from one IP, or naming one address, within the window that raise the alert. */
+    threshold: number;
+    windowSeconds: number;
+    /** How long an IP that reached the threshold may not sign in; 0: alert only. */
+    lockoutSeconds: number;
+    /** Where alerts are POSTed as JSON. */
+    webhookUrl?: string;
+  };
+  /** The bearer token that /metrics requires; absent: /metrics is open (restrict it at the network). */
+  metricsToken?: string;
+  /** Origins besides each client's own that may call the token, userinfo, revocation and introspection endpoints from a browser. */
+  corsOrigins: string[];
+}
+
+const OFF = /^(off|false|0)$/i;
+
+function readSecurityConfig(
+  get: (name: string) => string | undefined,
+  production: boolean,
+  problems: string[],
+): Pick<Config, 'trustProxyHops' | 'security'> {
+  const rateLimit = (name: string, fallback: RateLimit): RateLimit | undefined => {
+    const text = get(name);
+    if (text === undefined) return fallback;
+    if (OFF.test(text)) return undefined;
+    const match = /^(\d{1,7})\s*\/\s*(.+)$/.exec(text);
+    const seconds = match ? parseDuration(match[2]!) : undefined;
+    if (!match || Number(match[1]) < 1 || seconds === undefined || seconds < 1) {
+      problems.push(`${name} must be "N/DURATION" (at most N requests per DURATION, e.g. 20/1m or 300/1h) or "off" (got "${text}")`);
+      return fallback;
+    }
+    return { points: Number(match[1]), durationSeconds: seconds };
+  };
+  const seconds = (name: string, fallback: number, allowOff: boolean): number => {
+    const text = get(name);
+    if (text === undefined) return fallback;
+    if (allowOff && OFF.test(text)) return 0;
+    const value = parseDuration(text);
+    if (value === undefined || value <= 0) {
+      problems.push(`${name} must be a positive duration: seconds, or a number with s, m, h or d${allowOff ? ', or "off"' : ''} (got "${text}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const whole = (name: string, fallback: number, min: number, max: number): number => {
+    const text = get(name);
+    if (text === undefined) return fallback;
+    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${text}")`);
+      return fallback;
+    }
+    return Number(text);
+  };
+
+  const webhookUrl = get('ALERT_WEBHOOK_URL');
+  if (webhookUrl) {
+    const parsed = URL.canParse(webhookUrl) ? new URL(webhookUrl) : undefined;
+    if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
+      problems.push('ALERT_WEBHOOK_URL must be an http(s) URL that accepts a JSON POST');
+    } else if (production && parsed.protocol !== 'https:') {
+      problems.push('ALERT_WEBHOOK_URL must be https in production: alerts name client IPs and addresses');
+    }
+  }
+
+  const metricsToken = get('METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 32) {
+    problems.push('METRICS_TOKEN must be at least 32 random characters (e.g. `openssl rand -hex 32`); Prometheus sends it as a bearer token');
+  }
+
+  const corsOrigins: string[] = [];
+  for (const entry of (get('CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean)) {
+    const parsed = URL.canParse(entry) ? new URL(entry) : undefined;
+    // An origin is scheme, host and port only (RFC 6454 §6.2): it must equal the browser's
+    // Origin header, so anything more could never match.
+    if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.origin !== entry.replace(/\/$/, '')) {
+      problems.push(`CORS_ORIGINS: "${entry}" is not an origin such as https://app.example.com (scheme, host and port only; "*" is not allowed)`);
+      continue;
+    }
+    corsOrigins.push(parsed.origin);
+  }
+
+  return {
+    trustProxyHops: whole('TRUST_PROXY_HOPS', 1, 1, 10),
+    security: {
+      rateLimits: {
+        challenge: rateLimit('RATE_LIMIT_CHALLENGE', { points: 30, durationSeconds: 60 }),
+        signinPerIp: rateLimit('RATE_LIMIT_SIGNIN_IP', { points: 20, durationSeconds: 60 }),
+        signinPerAddress: rateLimit('RATE_LIMIT_SIGNIN_ADDRESS', { points: 10, durationSeconds: 60 }),
+        token: rateLimit('RATE_LIMIT_TOKEN', { points: 300, durationSeconds: 60 }),
+        registration: rateLimit('RATE_LIMIT_REGISTRATION', { points: 10, durationSeconds: 3600 }),
+      },
+      failures: {
+        threshold: whole('FAILURE_ALERT_THRESHOLD', 10, 1, 1_000_000),
+        windowSeconds: seconds('FAILURE_WINDOW', 15 * 60, false),
+        lockoutSeconds: seconds('FAILURE_LOCKOUT', 15 * 60, true),
+        webhookUrl,
+      },
+      metricsToken,
+      corsOrigins,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// OpenID Connect breadth (issue 6): pairwise subjects, resource servers, device flow.
+
+/** An API that gets JWT access tokens through a resource indicator (RFC 8707, RFC 9068). */
+export interface ResourceServer {
+  /** The resource indicator: an absolute URI without fragment (RFC 8707 §2). */
+  resource: string;
+  /** Scopes the API defines. */
+  scopes: string[];
+  /** `aud` of its tokens; the resource indicator when absent. */
+  audience?: string;
+  /** Access-token lifetime for this API, seconds. */
+  accessTokenTtl?: number;
+  /** Clients that may ask for it; any client when absent. */
+  clients?: string[];
+}
+
+export interface ProtocolConfig {
+  /** Secret salt of pairwise subject identifiers (OIDC Core §8.1); generated in development. */
+  pairwiseSalt?: string;
+  resourceServers: ResourceServer[];
+  /** Lifetime of a device code and its user code (RFC 8628 §3.2), seconds. */
+  deviceCodeTtl: number;
+  /**
+   * Let the provider's own outbound calls (back-channel logout, sector_identifier_uri, jwks_uri
+   * of clients) reach private and loopback addresses. Off: oidc-provider refuses them (SSRF).
+   */
+  outboundPrivateNetwork: boolean;
+}
+
+const resourceServersSchema = z.array(z.strictObject({
+  resource: z.string().refine((value) => {
+    try {
+      const url = new URL(value);
+      return !url.hash;
+    } catch {
+      return false;
+    }
+  }, 'resource must be an absolute URI without a fragment (RFC 8707 §2)'),
+  scopes: z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope is printable ASCII without space, " or \\ (RFC 6749 §3.3)')).min(1),
+  audience: z.string().min(1).optional(),
+  accessTokenTtl: z.number().int().positive().optional(),
+  clients: z.array(z.string()).optional(),
+}));
+
+function readProtocolConfig(get: (name: string) => string | undefined, cwd: string, problems: string[]): ProtocolConfig {
+  const pairwiseSalt = get('PAIRWISE_SALT');
+  if (pairwiseSalt !== undefined && pairwiseSalt.length < 32) {
+    problems.push('PAIRWISE_SALT must be at least 32 random characters: it keeps pairwise subject identifiers unlinkable (OIDC Core §8.1)');
+  }
+  let resourceServers: ResourceServer[] = [];
+  const file = get('RESOURCE_SERVERS_FILE');
+  if (file) {
+    const raw = readJson(file, cwd, 'RESOURCE_SERVERS_FILE', problems);
+    if (raw !== undefined) {
+      const parsed = resourceServersSchema.safeParse(raw);
+      if (parsed.success) resourceServers = parsed.data;
+      else for (const issue of parsed.error.issues) problems.push(`RESOURCE_SERVERS_FILE (${file}) at ${issue.path.join('.') || 'top level'}: ${issue.message}`);
+    }
+  }
+  const deviceText = get('DEVICE_CODE_TTL');
+  let deviceCodeTtl = 10 * 60;
+  if (deviceText !== undefined) {
+    const seconds = parseDuration(deviceText);
+    if (seconds === undefined || seconds <= 0) problems.push(`DEVICE_CODE_TTL must be a positive duration: seconds, or a number with s, m, h or d (got "${deviceText}")`);
+    else deviceCodeTtl = seconds;
+  }
+  const outboundPrivateNetwork = boolean(get('OUTBOUND_PRIVATE_NETWORK'), 'OUTBOUND_PRIVATE_NETWORK', false, problems);
+  return { pairwiseSalt, resourceServers, deviceCodeTtl, outboundPrivateNetwork };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chain claims and the account page (issue 8, docs/chain-claims.md).
+
+export interface ChainConfig {
+  /** The node's JSON-RPC endpoint, without credentials. */
+  rpcUrl: URL;
+  rpcAuth: { user: string; password: string } | { cookieFile: string };
+  rpcTimeoutMs: number;
+  /** Seconds an address's holdings are reused; 0: every read asks the node. */
+  cacheTtl: number;
+  rules: ChainRules;
+  rulesFile?: string;
+}
+
+/** The account page's own client id: reserved while the account page is on. */
+export const ACCOUNT_CLIENT_ID = 'account';
+
+function readChainConfig(
+  get: (name: string) => string | undefined,
+  cwd: string,
+  clients: ClientMetadata[],
+  problems: string[],
+): Pick<Config, 'chain' | 'accountPage'> {
+  const result = readChainSettings(get, cwd, clients, problems);
+  // Access rules in the clients file are checked here too, so that `config check` reports them
+  // (the provider checks them again, for registered clients as well).
+  for (const client of clients) {
+    for (const key of CHAIN_CLIENT_METADATA) {
+      const problem = clientRuleProblem(key, client[key], result.chain?.rules);
+      if (problem) problems.push(`CLIENTS_FILE: client "${client.client_id}": ${problem}`);
+    }
+  }
+  return result;
+}
+
+function readChainSettings(
+  get: (name: string) => string | undefined,
+  cwd: string,
+  clients: ClientMetadata[],
+  problems: string[],
+): Pick<Config, 'chain' | 'accountPage'> {
+  const accountPage = boolean(get('ACCOUNT_PAGE'), 'ACCOUNT_PAGE', true, problems);
+  if (accountPage && clients.some((c) => c.client_id === ACCOUNT_CLIENT_ID)) {
+    problems.push(`CLIENTS_FILE: client_id "${ACCOUNT_CLIENT_ID}" is reserved for the account page at /account; rename that client, or set ACCOUNT_PAGE=false`);
+  }
+
+  const urlText = get('EVRMORE_RPC_URL');
+  const dependents = ['EVRMORE_RPC_USER', 'EVRMORE_RPC_PASSWORD', 'EVRMORE_RPC_COOKIE_FILE', 'EVRMORE_RPC_TIMEOUT', 'CHAIN_CACHE_TTL', 'CHAIN_RULES_FILE'];
+  if (!urlText) {
+    // Without a node the chain features are off, and a setting that only makes sense with one
+    // is a mistake worth hearing about rather than a silent no-op.
+    for (const name of dependents) if (get(name) !== undefined) problems.push(`${name} is set but EVRMORE_RPC_URL is not: set EVRMORE_RPC_URL to the Evrmore node's JSON-RPC address, e.g. http://127.0.0.1:8819`);
+    return { accountPage };
+  }
+
+  let rpcUrl: URL | undefined;
+  if (!URL.canParse(urlText)) {
+    problems.push(`EVRMORE_RPC_URL is not a URL (expected e.g. http://127.0.0.1:8819)`);
+  } else {
+    rpcUrl = new URL(urlText);
+    if (rpcUrl.protocol !== 'http:' && rpcUrl.protocol !== 'https:') problems.push(`EVRMORE_RPC_URL must be http:// or https:// (got ${rpcUrl.protocol.replace(':', '')})`);
+    // Credentials in a URL end up in logs and process listings; they have their own variables.
+    if (rpcUrl.username || rpcUrl.password) problems.push('EVRMORE_RPC_URL must not hold credentials: set EVRMORE_RPC_USER and EVRMORE_RPC_PASSWORD, or EVRMORE_RPC_COOKIE_FILE');
+    if (rpcUrl.search || rpcUrl.hash) problems.push('EVRMORE_RPC_URL must not have a query or fragment');
+  }
+
+  const user = get('EVRMORE_RPC_USER');
+  const password = get('EVRMORE_RPC_PASSWORD');
+  const cookieFile = get('EVRMORE_RPC_COOKIE_FILE');
+  let rpcAuth: ChainConfig['rpcAuth'] | undefined;
+  if (cookieFile && (user || password)) {
+    problems.push('EVRMORE_RPC_COOKIE_FILE and EVRMORE_RPC_USER/EVRMORE_RPC_PASSWORD are both set: use one (the cookie file, or rpcuser and rpcpassword of evrmore.conf)');
+  } else if (cookieFile) {
+    rpcAuth = { cookieFile: resolve(cwd, cookieFile) };
+  } else if (user && password) {
+    rpcAuth = { user, password };
+  } else if (user || password) {
+    problems.push(`${user ? 'EVRMORE_RPC_PASSWORD' : 'EVRMORE_RPC_USER'} is missing: EVRMORE_RPC_USER and EVRMORE_RPC_PASSWORD go together (rpcuser and rpcpassword of evrmore.conf)`);
+  } else {
+    problems.push('EVRMORE_RPC_URL needs credentials: EVRMORE_RPC_USER and EVRMORE_RPC_PASSWORD (rpcuser and rpcpassword of evrmore.conf), or EVRMORE_RPC_COOKIE_FILE (the node\'s .cookie file)');
+  }
+
+  const seconds = (name: string, fallback: number, min: number, max: number): number => {
+    const text = get(name);
+    if (text === undefined) return fallback;
+    const value = parseDuration(text);
+    if (value === undefined || value < min || value > max) {
+      problems.push(`${name} must be a duration from ${min}s to ${max}s: seconds, or a number with s, m or h (got "${text}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const rpcTimeoutMs = seconds('EVRMORE_RPC_TIMEOUT', 5, 1, 60) * 1000;
+  const cacheTtl = seconds('CHAIN_CACHE_TTL', 60, 0, 3600);
+
+  const rulesFile = get('CHAIN_RULES_FILE') ?? (existsSync(resolve(cwd, 'config/chain-rules.json')) ? 'config/chain-rules.json' : undefined);
+  let rules = EMPTY_RULES;
+  if (rulesFile) {
+    const raw = readJson(rulesFile, cwd, 'CHAIN_RULES_FILE', problems);
+    if (raw !== undefined) {
+      const parsed = parseRules(raw);
+      if (parsed.ok) rules = parsed.rules;
+      else for (const problem of parsed.problems) problems.push(`CHAIN_RULES_FILE (${rulesFile}) ${problem}`);
+    }
+  }
+
+  if (!rpcUrl || !rpcAuth) return { accountPage };
+  return { accountPage, chain: { rpcUrl, rpcAuth, rpcTimeoutMs, cacheTtl, rules, ...(rulesFile ? { rulesFile } : {}) } };
 }

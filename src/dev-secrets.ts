@@ -11,17 +11,23 @@ import { generateCookieKey, generateJwks } from './keys.js';
 interface DevSecrets {
   jwks: JsonWebKeySet;
   cookieKeys: string[];
+  pairwiseSalt?: string;
 }
 
 export interface Secrets {
   jwks: JsonWebKeySet;
   cookieKeys: string[];
+  /** Absent in production unless PAIRWISE_SALT is set: then only public subjects are offered. */
+  pairwiseSalt?: string;
   /** What was generated (for the start-up notice; names only). */
   generated: string[];
 }
 
 export async function resolveSecrets(config: Config): Promise<Secrets> {
-  if (config.jwks && config.cookieKeys) return { jwks: config.jwks, cookieKeys: config.cookieKeys, generated: [] };
+  const configuredSalt = config.protocol.pairwiseSalt;
+  if (config.jwks && config.cookieKeys && (configuredSalt || config.env === 'production')) {
+    return { jwks: config.jwks, cookieKeys: config.cookieKeys, pairwiseSalt: configuredSalt, generated: [] };
+  }
   if (config.env === 'production') throw new Error('production configuration without keys: loadConfig should have refused it');
 
   const file = join(config.dataDir, 'dev-secrets.json');
@@ -31,11 +37,11 @@ export async function resolveSecrets(config: Config): Promise<Secrets> {
   } catch {
     stored = undefined;
   }
-  if (!stored?.jwks?.keys?.length || !stored.cookieKeys?.length) {
-    stored = { jwks: await generateJwks('RS256'), cookieKeys: [generateCookieKey()] };
+  if (!stored?.jwks?.keys?.length || !stored.cookieKeys?.length || !stored.pairwiseSalt) {
+    stored = { jwks: stored?.jwks?.keys?.length ? stored.jwks : await generateJwks('RS256'), cookieKeys: stored?.cookieKeys?.length ? stored.cookieKeys : [generateCookieKey()], pairwiseSalt: generateCookieKey() };
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
     await writeFile(file, JSON.stringify(stored), { mode: 0o600 });
   }
   const generated = [...(config.jwks ? [] : [`signing keys (${file})`]), ...(config.cookieKeys ? [] : [`cookie keys (${file})`])];
-  return { jwks: config.jwks ?? stored.jwks, cookieKeys: config.cookieKeys ?? stored.cookieKeys, generated };
+  return { jwks: config.jwks ?? stored.jwks, cookieKeys: config.cookieKeys ?? stored.cookieKeys, pairwiseSalt: configuredSalt ?? stored.pairwiseSalt, generated };
 }

@@ -10,6 +10,10 @@ export const REDACTED_PATHS = [
   'code', '*.code',
   'cookie', '*.cookie', 'headers.cookie', 'req.headers.cookie', 'headers.authorization', 'req.headers.authorization',
   'client_secret', '*.client_secret', 'password', '*.password', 'jwks', '*.jwks', 'cookieKeys', '*.cookieKeys',
+  // ioredis attaches the failed command and its arguments (a stored token or session) to errors.
+  'err.command', '*.err.command', 'error.command',
+  // The alert webhook and the metrics token carry secrets in their values.
+  'webhookUrl', '*.webhookUrl', 'metricsToken', '*.metricsToken', 'authorization', '*.authorization',
 ];
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
@@ -22,4 +26,12 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     },
     destination,
   );
+}
+
+/**
+ * A request path fit for the log: id-like segments (interaction ids, which are also the
+ * interaction cookie's value; challenge ids, which are the wallet URL's capability) become ":id".
+ */
+export function loggablePath(path: string): string {
+  return path.replace(/\/[A-Za-z0-9_-]{16,}(?=\/|$)/g, '/:id');
 }

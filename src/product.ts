@@ -4,7 +4,7 @@
  * server entry point and by tests, so both run the same assembly.
  */
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
@@ -22,8 +22,17 @@ import { createProviderPages } from './http/pages.js';
 import { createViews } from './http/views.js';
 import { createMemoryAdapter } from './oidc/memory-adapter.js';
 import { createRedisAdapter } from './oidc/redis-adapter.js';
+import { createMemoryPollPacer, createRedisPollPacer } from './oidc/device-pacing.js';
+import type { RedisClient } from './store/redis-script.js';
 import { createProvider } from './oidc/provider.js';
 import type { AdapterFactory } from 'oidc-provider';
+import { createMetrics, type Metrics } from './http/metrics.js';
+import { allowedOrigins } from './http/cors.js';
+import { watchRedis } from './store/redis-health.js';
+import { RateLimits } from './security/rate-limit.js';
+import { FailureMonitor } from './security/failure-monitor.js';
+import { auditProviderEvents, createSecurityHooks } from './security/audit.js';
+import { composeChainAndAccount } from './chain/compose.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** src/ (tests, tsx) and dist/ (built) both sit one level below the project root. */
@@ -34,7 +43,11 @@ export interface Product {
   app: Koa;
   provider: Provider;
   challenges: ChallengeService;
-  redis?: Redis;
+  redis?: RedisClient;
+  /** Prometheus metrics of this product (served at /metrics). */
+  metrics: Metrics;
+  /** Repeated-failure alerts and lock-outs (tests await its webhooks with settle()). */
+  monitor: FailureMonitor;
   /** Closes what the product opened (Redis). */
   close(): Promise<void>;
 }
@@ -42,27 +55,75 @@ export interface Product {
 export interface ProductOptions {
   logger: Logger;
   /** An already connected client (tests share one); otherwise one is opened from REDIS_URL. */
-  redis?: Redis;
+  redis?: RedisClient;
 }
 
-export function connectRedis(config: Config): Redis {
-  return new Redis(config.redisUrl!, {
-    keyPrefix: config.redisKeyPrefix,
+/**
+ * A client for REDIS_URL's topology: one server, a Sentinel-managed master, or a Cluster.
+ * Not connected yet (lazyConnect): `await client.connect()`. Every key the product writes goes
+ * through `keyPrefix`, and every command touches one key, so a Cluster needs no hash tags.
+ */
+export function connectRedis(config: Config): RedisClient {
+  const target = config.redis;
+  if (!target) throw new Error('connectRedis: REDIS_URL is not configured');
+  const common = {
     lazyConnect: true,
     // Fail a request fast during an outage instead of queueing it for ever.
     maxRetriesPerRequest: 1,
     connectTimeout: 5000,
-  });
+    ...(target.username ? { username: target.username } : {}),
+    ...(target.password ? { password: target.password } : {}),
+    // Node verifies the server certificate against its CAs (add a private CA with NODE_EXTRA_CA_CERTS).
+    ...(target.tls ? { tls: {} } : {}),
+  };
+  switch (target.kind) {
+    case 'standalone':
+      return new Redis({ ...common, keyPrefix: config.redisKeyPrefix, host: target.node.host, port: target.node.port, db: target.db });
+    case 'sentinel':
+      return new Redis({
+        ...common,
+        keyPrefix: config.redisKeyPrefix,
+        sentinels: target.sentinels,
+        name: target.masterName,
+        db: target.db,
+        ...(target.sentinelPassword ? { sentinelPassword: target.sentinelPassword } : {}),
+        ...(target.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
+      });
+    case 'cluster': {
+      const { lazyConnect, ...redisOptions } = common;
+      return new Cluster(target.nodes, {
+        keyPrefix: config.redisKeyPrefix,
+        lazyConnect,
+        redisOptions,
+        // With TLS, connect to the names the operator gave (and the nodes announce), not to
+        // resolved addresses, so certificate host names match (ioredis README, "Special Note: AWS ElastiCache Clusters with TLS").
+        ...(target.tls ? { dnsLookup: (address: string, callback: (err: null, address: string) => void) => callback(null, address) } : {}),
+      });
+    }
+  }
 }
 
 export async function createProduct(config: Config, secrets: Secrets, options: ProductOptions): Promise<Product> {
   const { logger } = options;
   let redis = options.redis;
   const ownsRedis = !redis && Boolean(config.redisUrl);
-  if (!redis && config.redisUrl) {
+  if (!redis && config.redis) {
     redis = connectRedis(config);
-    await redis.connect();
+    // Until watchRedis below follows the connection, errors while connecting (an unreachable
+    // sentinel or cluster node, a refused certificate) go to the structured log; without a
+    // listener ioredis prints "Unhandled error event" to stderr. The message only: ioredis
+    // errors may carry a command's arguments.
+    const onConnectError = (error: Error) => logger.warn({ event: 'redis.error', error: error.message }, 'Redis error while connecting');
+    redis.on('error', onConnectError);
+    try {
+      await redis.connect();
+    } finally {
+      redis.off('error', onConnectError);
+    }
   }
+
+  const metrics = createMetrics();
+  const redisHealth = redis ? watchRedis(redis, logger, metrics) : undefined;
 
   let adapter: AdapterFactory;
   let store: ChallengeStore;
@@ -79,13 +140,17 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
 
   const views = createViews(VIEWS_DIR, { cache: config.env === 'production' });
   const clients = config.demo ? [...config.clients.filter((c) => c.client_id !== 'demo'), demoClient(config.issuer)] : config.clients;
+  // Issue 8 (docs/chain-claims.md): Evrmore node, chain claims and access rules, account page.
+  const chainAndAccount = await composeChainAndAccount(config, { redis, logger });
   const provider = createProvider({
     config,
     jwks: secrets.jwks,
     cookieKeys: secrets.cookieKeys,
     adapter,
-    clients,
+    clients: [...clients, ...chainAndAccount.clients],
+    chain: chainAndAccount.providerHooks,
     pages: createProviderPages(views),
+    pairwiseSalt: secrets.pairwiseSalt,
   });
   const challenges = new ChallengeService({
     store,
@@ -94,17 +159,34 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
     ttlSeconds: config.ttl.challenge,
     maxAttempts: config.challengeMaxAttempts,
     notifier,
+    onIssued: (seconds) => metrics.challengeIssueSeconds.observe(seconds),
   });
+  // Issue 4 (SECURITY.md): rate limits, failure alerts and lock-out, audit log, metrics.
+  auditProviderEvents(provider, logger, metrics);
+  const rateLimits = new RateLimits(config.security.rateLimits, redis, metrics);
+  const monitor = new FailureMonitor({ redis, settings: config.security.failures, logger, metrics });
+  const issue8 = chainAndAccount.attach(provider, views, () => app);
   const app = createApp({
     config,
     cookieKeys: secrets.cookieKeys,
     provider,
     challenges,
-    views,
+    views: issue8.views,
     logger,
     publicDir: PUBLIC_DIR,
     ready: async () => {
-      if (redis) await redis.ping();
+      if (redisHealth) await redisHealth.ready();
+      await issue8.ready();
+    },
+    accessPolicy: issue8.accessPolicy,
+    routers: issue8.routers,
+    devicePacer: redis ? createRedisPollPacer(redis) : createMemoryPollPacer(),
+    authHooks: createSecurityHooks({ limits: rateLimits, monitor, logger, metrics }),
+    security: {
+      metrics,
+      rateLimits,
+      storeStatus: redisHealth,
+      corsOrigins: allowedOrigins(clients, config.security.corsOrigins),
     },
   });
   return {
@@ -112,7 +194,12 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
     provider,
     challenges,
     redis,
+    metrics,
+    monitor,
     async close() {
+      redisHealth?.stop();
+      await issue8.close();
+      await monitor.settle();
       await notifier.close();
       if (ownsRedis) await redis!.quit().catch(() => redis!.disconnect());
     },

@@ -8,8 +8,8 @@ import { loadConfig, ConfigError } from './config.js';
 import { resolveSecrets } from './dev-secrets.js';
 import { createLogger } from './logger.js';
 import { createProduct, checkClients } from './product.js';
-
-const SHUTDOWN_GRACE_MS = 10_000;
+import { makeDrainable } from './shutdown.js';
+import { describeRedisTarget } from './store/redis-target.js';
 
 async function main(): Promise<void> {
   let config;
@@ -42,26 +42,28 @@ async function main(): Promise<void> {
   }
 
   const server = createServer(product.app.callback());
+  const drainable = makeDrainable(server);
   server.listen(config.port, config.host);
   await once(server, 'listening');
-  logger.info({ issuer: config.issuer.href, host: config.host, port: config.port, network: config.network, store: config.redisUrl ? 'redis' : 'memory' }, 'Evrmore Accounts is listening');
+  logger.info({ issuer: config.issuer.href, host: config.host, port: config.port, network: config.network, store: config.redis ? describeRedisTarget(config.redis) : 'memory' }, 'Evrmore Accounts is listening');
   if (config.demo) logger.info(`demo relying party: ${new URL('/demo', config.issuer).href}`);
 
+  // SIGTERM (docker stop, Kubernetes) and SIGINT (Ctrl-C): stop accepting, finish what is in
+  // flight, close Redis, exit 0; SHUTDOWN_TIMEOUT bounds the wait, below docker stop's 10 s.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal, inFlight: drainable.inFlight() }, 'shutting down: no new connections, finishing requests in flight');
     const forced = setTimeout(() => {
-      logger.error('requests still in flight after the grace period; exiting');
+      logger.error({ inFlight: drainable.inFlight(), timeoutSeconds: config.shutdownTimeout }, 'requests still in flight after SHUTDOWN_TIMEOUT; exiting');
       process.exit(1);
-    }, SHUTDOWN_GRACE_MS);
+    }, config.shutdownTimeout * 1000);
     forced.unref();
-    server.close();
-    server.closeIdleConnections();
-    await once(server, 'close');
+    await drainable.drain();
     await product.close();
     clearTimeout(forced);
+    logger.info('stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -28,6 +28,8 @@ export interface ChallengeServiceOptions {
   notifier?: ChallengeNotifier;
   /** Unix seconds; injectable so tests can move time. */
   now?: () => number;
+  /** Hears how long each challenge took to create and store (the challenge-latency metric). */
+  onIssued?: (seconds: number) => void;
 }
 
 const REFUSALS: Record<ChallengeRefusal, [number, string]> = {
@@ -70,6 +72,7 @@ export class ChallengeService {
   }
 
   async issue(ref: InteractionRef): Promise<Challenge> {
+    const started = performance.now();
     const issuedAt = this.now();
     // A challenge never outlives the interaction it belongs to (DESIGN §4 item 2).
     const expiresAt = Math.min(issuedAt + this.options.ttlSeconds, ref.expiresAt);
@@ -84,6 +87,7 @@ export class ChallengeService {
       state: 'pending',
     };
     await this.options.store.create(challenge);
+    this.options.onIssued?.((performance.now() - started) / 1000);
     return challenge;
   }
 

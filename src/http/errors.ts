@@ -6,6 +6,7 @@
 import type { Context, Middleware } from 'koa';
 import { errors as oidcErrors } from 'oidc-provider';
 import type { Logger } from 'pino';
+import { loggablePath } from '../logger.js';
 import type { MessageKey } from '../i18n/en.js';
 
 /** An error the person or client caused, with a stable code and a message for them. */
@@ -42,7 +43,15 @@ function respond(ctx: Context, status: number, code: string, description: string
   return page.render(ctx, description, { key });
 }
 
-export function errorHandler(logger: Logger, page: ErrorPage): Middleware {
+export interface ErrorHandlerOptions {
+  /**
+   * Recognises an unexpected error that has a better answer than a 500 — a storage outage
+   * becomes a 503 — and returns that answer; undefined keeps the 500.
+   */
+  translate?: (error: unknown) => UserError | undefined;
+}
+
+export function errorHandler(logger: Logger, page: ErrorPage, options: ErrorHandlerOptions = {}): Middleware {
   return async (ctx, next) => {
     try {
       await next();
@@ -50,12 +59,21 @@ export function errorHandler(logger: Logger, page: ErrorPage): Middleware {
         await respond(ctx, 404, 'not_found', 'There is nothing at this address.', page, 'error.notFound');
       }
     } catch (error) {
-      await handle(ctx, error, logger, page);
+      await handle(ctx, error, logger, page, options);
     }
   };
 }
 
-async function handle(ctx: Context, error: unknown, logger: Logger, page: ErrorPage): Promise<void> {
+async function handle(ctx: Context, error: unknown, logger: Logger, page: ErrorPage, options: ErrorHandlerOptions): Promise<void> {
+  if (!(error instanceof UserError) && !(error instanceof oidcErrors.OIDCProviderError)) {
+    const translated = options.translate?.(error);
+    if (translated) {
+      // Name and message only: a storage error's own fields can hold the command and its
+      // arguments (a stored token, a session).
+      logger.warn({ event: 'request.degraded', method: ctx.method, path: loggablePath(ctx.path), status: translated.status, error: { name: (error as Error).name, message: (error as Error).message } }, translated.message);
+      error = translated;
+    }
+  }
   if (error instanceof UserError) {
     if (error.options.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(error.options.retryAfterSeconds));
     return respond(ctx, error.status, error.code, error.message, page);
@@ -73,6 +91,6 @@ async function handle(ctx: Context, error: unknown, logger: Logger, page: ErrorP
     const code = httpError.status === 413 ? 'request_too_large' : httpError.status === 415 ? 'unsupported_media_type' : 'invalid_request';
     return respond(ctx, httpError.status, code, httpError.message ?? 'The request is not valid.', page);
   }
-  logger.error({ err: error, method: ctx.method, path: ctx.path }, 'unhandled error');
+  logger.error({ err: error, method: ctx.method, path: loggablePath(ctx.path) }, 'unhandled error');
   return respond(ctx, 500, 'server_error', 'Something went wrong on our side. Please try again in a moment.', page, 'error.server');
 }

@@ -7,6 +7,7 @@ import { translator, type Translate } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/en.js';
 
 const translate = (ctx: Context): Translate => (ctx.state.t as Translate | undefined) ?? translator();
+const languageOf = (ctx: { state: Record<string, unknown> }): string => (ctx.state.lang as string | undefined) ?? 'en';
 
 /** Words people understand for oidc-provider's error codes (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6). */
 const OIDC_ERROR_TEXT: Record<string, string> = {
@@ -18,6 +19,33 @@ const OIDC_ERROR_TEXT: Record<string, string> = {
   invalid_scope: 'The application asked for permissions this provider does not know.',
   access_denied: 'The sign-in was cancelled.',
 };
+
+/** What went wrong with a user code (oidc-provider's re-render errors, RFC 8628 §3.3). */
+const DEVICE_ERRORS: Record<string, MessageKey> = {
+  NoCodeError: 'device.error.empty',
+  NotFoundError: 'device.error.notFound',
+  ExpiredError: 'device.error.expired',
+  AlreadyUsedError: 'device.error.used',
+  AbortedError: 'device.error.aborted',
+};
+
+/**
+ * oidc-provider hands its device forms over as HTML with an inline event handler, which our
+ * Content-Security-Policy forbids; we take its action and anti-forgery token and render our
+ * own form around them.
+ */
+function deviceForm(form: string): { action: string; xsrf: string; userCode: string } {
+  const attribute = (pattern: RegExp) => decodeHtml(pattern.exec(form)?.[1] ?? '');
+  return {
+    action: attribute(/action="([^"]*)"/),
+    xsrf: attribute(/name="xsrf" value="([^"]*)"/),
+    userCode: attribute(/name="user_code" value="([^"]*)"/) || attribute(/value="([^"]*)"[^>]*name="user_code"/),
+  };
+}
+
+function decodeHtml(text: string): string {
+  return text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
 
 export function createErrorPage(views: Views): ErrorPage {
   return {
@@ -36,17 +64,40 @@ export function createProviderPages(views: Views): ProviderPages {
       const message = friendly ? `${friendly}${out.error_description ? ` (${out.error_description})` : ''}` : out.error_description ?? out.error;
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = views.html('error', { title: t('error.title'), message, code: out.error }, t);
+      ctx.body = views.html('error', { title: t('error.title'), message, code: out.error }, t, languageOf(ctx));
     },
     async logout(ctx, form) {
       const t = translate(ctx as unknown as Context);
+      // The person sees which applications this sign-out ends (OIDC RP-Initiated Logout §2).
+      const clientIds = Object.keys(ctx.oidc.session?.authorizations ?? {});
+      const applications = await Promise.all(clientIds.map(async (id) => (await ctx.oidc.provider.Client.find(id))?.clientName ?? id));
       ctx.type = 'html';
-      ctx.body = views.html('logout', { title: t('logout.title'), form, host: ctx.host }, t);
+      ctx.body = views.html('logout', { title: t('logout.title'), form, host: ctx.host, applications, address: ctx.oidc.session?.accountId }, t, languageOf(ctx));
+    },
+    async deviceInput(ctx, form, _out, err) {
+      const t = translate(ctx as unknown as Context);
+      const name = (err as { name?: string } | undefined)?.name;
+      const message = name ? t(DEVICE_ERRORS[name] ?? 'device.error') : undefined;
+      if (message) ctx.status = name === 'AbortedError' ? 200 : 400;
+      ctx.type = 'html';
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = views.html('device-input', { title: t('device.title'), ...deviceForm(form), message, scripts: [] }, t, languageOf(ctx));
+    },
+    async deviceConfirm(ctx, form, client, _deviceInfo, userCode) {
+      const t = translate(ctx as unknown as Context);
+      ctx.type = 'html';
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = views.html('device-confirm', { title: t('device.confirm.title'), ...deviceForm(form), client: client.clientName ?? client.clientId, userCode }, t, languageOf(ctx));
+    },
+    async deviceSuccess(ctx) {
+      const t = translate(ctx as unknown as Context);
+      ctx.type = 'html';
+      ctx.body = views.html('device-success', { title: t('device.success.title'), client: ctx.oidc.client?.clientName ?? ctx.oidc.client?.clientId ?? '' }, t, languageOf(ctx));
     },
     async logoutSuccess(ctx) {
       const t = translate(ctx as unknown as Context);
       ctx.type = 'html';
-      ctx.body = views.html('logout-done', { title: t('logout.done.title' as MessageKey) }, t);
+      ctx.body = views.html('logout-done', { title: t('logout.done.title' as MessageKey) }, t, languageOf(ctx));
     },
   };
 }

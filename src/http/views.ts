@@ -19,7 +19,7 @@ export interface Views {
   /** Renders `name` into the layout as the response body (text/html, no-store). */
   render(ctx: Context, name: string, locals: PageLocals): Promise<void>;
   /** Renders to a string (for oidc-provider's own pages, which set ctx.body themselves). */
-  html(name: string, locals: PageLocals, t?: Translate): string;
+  html(name: string, locals: PageLocals, t?: Translate, lang?: string): string;
 }
 
 export function createViews(root: string, options: { cache: boolean }): Views {
@@ -33,16 +33,16 @@ export function createViews(root: string, options: { cache: boolean }): Views {
     }
     return fn;
   };
-  const html = (name: string, locals: PageLocals, t: Translate = translator()): string => {
+  const html = (name: string, locals: PageLocals, t: Translate = translator(), lang = 'en'): string => {
     const body = template(name)({ ...locals, t });
-    return template('layout')({ ...locals, t, body, scripts: locals.scripts ?? [] });
+    return template('layout')({ ...locals, t, lang, body, scripts: locals.scripts ?? [] });
   };
   return {
     html,
     async render(ctx, name, locals) {
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = html(name, locals, (ctx.state.t as Translate | undefined) ?? translator());
+      ctx.body = html(name, locals, (ctx.state.t as Translate | undefined) ?? translator(), (ctx.state.lang as string | undefined) ?? 'en');
     },
   };
 }

@@ -1,15 +1,26 @@
 import { en, type MessageKey } from './en.js';
+import { de } from './de.js';
 
 export type Messages = Record<MessageKey, string>;
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
-const catalogues: Record<string, Messages> = { en };
+/** Every catalogue but English may be partial: a missing string falls back to English. */
+const catalogues: Record<string, Partial<Messages>> = { en, de };
 
 /** The catalogue for a language tag (falls back to English), as a `t(key, params)` function. */
 export function translator(language = 'en'): Translate {
   const messages = catalogues[language.toLowerCase().split('-')[0] ?? 'en'] ?? en;
   return (key, params = {}) =>
-    messages[key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+    (messages[key] ?? en[key]).replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
 export const languages = Object.keys(catalogues);
+
+/** The first of the requested languages (ui_locales, OIDC Core §3.1.2.1; then Accept-Language) we have. */
+export function pickLanguage(...candidates: Array<string | undefined>): string {
+  for (const candidate of candidates.flatMap((c) => (c ?? '').split(/[\s,]+/)).filter(Boolean)) {
+    const base = candidate.toLowerCase().split('-')[0]!;
+    if (base in catalogues) return base;
+  }
+  return 'en';
+}

@@ -16,6 +16,8 @@ export interface LoginView {
   challenge: Challenge;
   error?: string;
   values?: Record<string, string>;
+  /** The relying party's login_hint, when it names an address. */
+  expectedAddress?: string;
 }
 
 export interface WalletView {
@@ -77,6 +79,7 @@ export class LoginPresenter {
       addressStart: this.options.network.name === 'mainnet' ? 'E' : 'm or n',
       error: view.error,
       values: view.values ?? {},
+      expectedAddress: view.expectedAddress,
     });
   }
 

@@ -11,7 +11,9 @@ import type { Challenge } from '../challenge/types.js';
 import { UserError } from '../http/errors.js';
 import { formBody, requireShape, stringField } from '../http/validation.js';
 import type { Views } from '../http/views.js';
-import type { Translate } from '../i18n/index.js';
+import { pickLanguage, translator, type Translate } from '../i18n/index.js';
+import { WALLET_ACR, WALLET_AMR } from '../oidc/provider.js';
+import { assertExpectedAddress, expectedAddress } from './login-hint.js';
 import { clientDisplay, type ClientDisplay } from './client-display.js';
 import { streamChallengeEvents } from './challenge-events.js';
 import type { LoginPresenter } from './login-presenter.js';
@@ -46,6 +48,11 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   const details = async (ctx: Context): Promise<Details> => {
     const found = await provider.interactionDetails(ctx.req, ctx.res);
     if (found.uid !== ctx.params.uid) throw new UserError(400, 'interaction_mismatch', 'This page belongs to another sign-in. Go back to the application and start again.');
+    // ui_locales (OIDC Core §3.1.2.1) before the browser's Accept-Language.
+    if (typeof found.params.ui_locales === 'string') {
+      ctx.state.lang = pickLanguage(found.params.ui_locales, ...ctx.acceptsLanguages());
+      ctx.state.t = translator(ctx.state.lang);
+    }
     return found;
   };
 
@@ -62,7 +69,8 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
 
   const showLogin = async (ctx: Context, found: Details, challenge: Challenge, error?: string, values: Record<string, string> = {}) => {
     const client = await clientDisplay(provider, found.params.client_id as string);
-    await presenter.renderLogin(ctx, { uid: found.uid, client, challenge, error, values });
+    const expected = expectedAddress(found.params, challenges.network);
+    await presenter.renderLogin(ctx, { uid: found.uid, client, challenge, error, values: { address: expected ?? '', ...values }, expectedAddress: expected });
   };
 
   /** The wallet proved `address`: apply the client's access rules, then finish the login. */
@@ -75,7 +83,8 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
       ctx.status = 403;
       return views.render(ctx, 'denied', { title: t('denied.title'), uid: found.uid, client, message: decision.message });
     }
-    return provider.interactionFinished(ctx.req, ctx.res, { login: { accountId: address } }, { mergeWithLastSubmission: false });
+    // acr/amr say how the person authenticated (OIDC Core §2; RFC 8176 "pop").
+    return provider.interactionFinished(ctx.req, ctx.res, { login: { accountId: address, acr: WALLET_ACR, amr: WALLET_AMR } }, { mergeWithLastSubmission: false });
   };
 
   router.get('/', async (ctx) => {
@@ -121,6 +130,12 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     if (!address || !signature) {
       ctx.status = 400;
       return showLogin(ctx, found, challenge, 'Enter both your Evrmore address and the signature.', { address, signature });
+    }
+    try {
+      assertExpectedAddress(expectedAddress(found.params, challenges.network), address);
+    } catch (error) {
+      ctx.status = 400;
+      return showLogin(ctx, found, challenge, (error as Error).message, { address, signature: '' });
     }
     let proven: string;
     try {

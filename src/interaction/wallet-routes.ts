@@ -13,6 +13,7 @@ import type { Challenge } from '../challenge/types.js';
 import { UserError } from '../http/errors.js';
 import { formBody, requireShape, stringField } from '../http/validation.js';
 import { clientDisplay } from './client-display.js';
+import { assertExpectedAddress, expectedAddress } from './login-hint.js';
 import type { LoginPresenter } from './login-presenter.js';
 import { NO_AUTH_HOOKS, withAuthHooks, type AuthHooks } from './auth-hooks.js';
 
@@ -30,7 +31,7 @@ function isApiCall(ctx: Context): boolean {
   return ctx.is('application/json') === 'application/json' || ctx.accepts('html', 'json') === 'json';
 }
 
-export function challengeJson(challenge: Challenge, presenter: LoginPresenter, provider: Provider, clientName: string, now: number) {
+export function challengeJson(challenge: Challenge, presenter: LoginPresenter, provider: Provider, clientName: string, now: number, expected?: string) {
   return {
     challenge_id: challenge.id,
     text: challenge.text,
@@ -38,6 +39,8 @@ export function challengeJson(challenge: Challenge, presenter: LoginPresenter, p
     issuer: provider.issuer,
     client: { client_id: challenge.clientId, client_name: clientName },
     state: challenge.state === 'pending' && challenge.expiresAt <= now ? 'expired' : challenge.state,
+    // The relying party's login_hint: only this address may sign (null: any address).
+    expected_address: expected ?? null,
     issued_at: new Date(challenge.issuedAt * 1000).toISOString(),
     expires_at: new Date(challenge.expiresAt * 1000).toISOString(),
     expires_in: Math.max(0, challenge.expiresAt - now),
@@ -68,11 +71,17 @@ export function walletRoutes(deps: WalletRoutesDeps): Router {
     return challenge;
   };
 
+  /** The address the relying party asked for with login_hint, from the challenge's interaction. */
+  const expectedFor = async (challenge: Challenge): Promise<string | undefined> => {
+    const interaction = await provider.Interaction.find(challenge.interactionUid);
+    return interaction ? expectedAddress(interaction.params, challenges.network) : undefined;
+  };
+
   router.get(WALLET_PATH, async (ctx) => {
     const challenge = await load(ctx);
     const client = await clientDisplay(provider, challenge.clientId);
     if (ctx.state.api) {
-      ctx.body = challengeJson(challenge, presenter, provider, client.name, Math.floor(Date.now() / 1000));
+      ctx.body = challengeJson(challenge, presenter, provider, client.name, Math.floor(Date.now() / 1000), await expectedFor(challenge));
       return;
     }
     await presenter.renderWallet(ctx, { client, challenge, signed: challenge.state === 'signed' || challenge.state === 'redeemed' });
@@ -86,6 +95,7 @@ export function walletRoutes(deps: WalletRoutesDeps): Router {
     const api = ctx.state.api === true;
     try {
       if (!address || !signature) throw new UserError(400, 'invalid_request', 'Send both "address" and "signature".');
+      assertExpectedAddress(await expectedFor(challenge), address);
       const info = { channel: 'wallet' as const, clientId: challenge.clientId, address, interactionUid: challenge.interactionUid, challengeId: challenge.id };
       const proven = await withAuthHooks(hooks, ctx, info, () => challenges.markSignedWithSignature(challenge, address, signature));
       if (api) {

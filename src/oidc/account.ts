@@ -12,6 +12,9 @@ export interface AccountOptions {
   emailDomain?: string;
 }
 
+/** The scope that releases the address itself (to pairwise clients too). */
+export const ADDRESS_SCOPE = 'evrmore';
+
 export function accountClaims(address: string, options: AccountOptions): Record<string, string> {
   return {
     sub: address,
@@ -27,14 +30,20 @@ export function accountClaims(address: string, options: AccountOptions): Record<
 
 export function createFindAccount(options: AccountOptions): FindAccount {
   const network = NETWORKS[options.network];
-  return async (_ctx, sub): Promise<Account | undefined> => {
+  return async (ctx, sub): Promise<Account | undefined> => {
     const parsed = parseAddress(sub, network);
     if (!parsed.ok) return undefined;
     const claims = accountClaims(parsed.address, options);
+    // A pairwise client gets a per-sector `sub` instead of the address (OIDC Core §8.1); every
+    // claim that carries the address is then released only with the `evrmore` scope.
+    const pairwise = ctx.oidc?.client?.subjectType === 'pairwise';
     return {
       accountId: parsed.address,
       // oidc-provider filters these by the granted scopes and claims (OIDC Core §5.4).
-      claims: async () => claims as { sub: string },
+      claims: async (_use, scope) => {
+        if (!pairwise || scope.split(' ').includes(ADDRESS_SCOPE)) return claims as { sub: string };
+        return { sub: claims.sub! };
+      },
     };
   };
 }

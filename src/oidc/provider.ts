@@ -3,8 +3,39 @@
  * no environment and connects to nothing.
  */
 import Provider, { errors, type Configuration, type KoaContextWithOIDC, type AdapterFactory, type ClientMetadata as OidcClientMetadata } from 'oidc-provider';
-import type { Config, ClientMetadata, JsonWebKeySet } from '../config.js';
+import type { Config, ClientMetadata, JsonWebKeySet, RegistrationConfig } from '../config.js';
 import { createFindAccount } from './account.js';
+import { clientBasedCORS } from '../http/cors.js';
+import { pairwiseSubject } from './pairwise.js';
+import { resourceIndicators } from './resource-servers.js';
+import { languages } from '../i18n/index.js';
+import { FRONTCHANNEL_METADATA, validateFrontchannelMetadata } from '../http/frontchannel-logout.js';
+import { CHAIN_CLIENT_METADATA, validateChainClientMetadata, type ChainProviderHooks } from '../chain/oidc.js';
+
+/**
+ * The authentication context of every sign-in here: a wallet proved possession of the
+ * address's private key. `amr` uses RFC 8176's registered "pop" (proof-of-possession of a key).
+ */
+export const WALLET_ACR = 'urn:evrmore:acr:wallet-signature';
+export const WALLET_AMR = ['pop'];
+
+/**
+ * oidc-provider's endpoint paths (its defaults, named here so that the rate limits and the
+ * CORS preflight guard in front of the provider match exactly what it serves).
+ */
+export const PROVIDER_ROUTES = {
+  authorization: '/auth',
+  token: '/token',
+  userinfo: '/me',
+  introspection: '/token/introspection',
+  revocation: '/token/revocation',
+  registration: '/reg',
+  end_session: '/session/end',
+  jwks: '/jwks',
+  pushed_authorization_request: '/request',
+  device_authorization: '/device/auth',
+  code_verification: '/device',
+} as const;
 
 export interface ProviderPages {
   /** Renders oidc-provider's own error responses for browsers (bad client, bad redirect_uri, ...). */
@@ -12,6 +43,10 @@ export interface ProviderPages {
   /** RP-initiated logout confirmation; `form` is oidc-provider's hidden form (xsrf token). */
   logout(ctx: KoaContextWithOIDC, form: string): Promise<void>;
   logoutSuccess(ctx: KoaContextWithOIDC): Promise<void>;
+  /** RFC 8628 §3.3 pages: enter the user code, confirm the device, done. */
+  deviceInput(ctx: KoaContextWithOIDC, form: string, out?: unknown, err?: unknown): Promise<void>;
+  deviceConfirm(ctx: KoaContextWithOIDC, form: string, client: { clientId: string; clientName?: string }, deviceInfo: unknown, userCode: string): Promise<void>;
+  deviceSuccess(ctx: KoaContextWithOIDC): Promise<void>;
 }
 
 export interface ProviderDeps {
@@ -21,12 +56,18 @@ export interface ProviderDeps {
   adapter: AdapterFactory;
   clients: ClientMetadata[];
   pages: ProviderPages;
+  /** Enables pairwise subjects (OIDC Core §8.1); without it only public subjects are offered. */
+  pairwiseSalt?: string;
+  /** Issue 8: chain claims and per-client access rules; absent without an Evrmore node. */
+  chain?: ChainProviderHooks;
 }
 
 /** Scopes and the claims each releases (OIDC Core §5.4; DESIGN §5). */
 export function claimsByScope(emailDomain?: string): Record<string, string[]> {
   return {
-    openid: ['sub'],
+    // acr, amr and auth_time in every ID token, so relying parties can tell how and when the
+    // person proved their wallet (OIDC Core §2), not only when they asked with max_age.
+    openid: ['sub', 'acr', 'amr', 'auth_time'],
     profile: ['preferred_username', 'name'],
     evrmore: ['evrmore_address', 'evrmore_network'],
     ...(emailDomain ? { email: ['email'] } : {}),
@@ -35,28 +76,66 @@ export function claimsByScope(emailDomain?: string): Record<string, string[]> {
 
 export function createProvider(deps: ProviderDeps): Provider {
   const { config } = deps;
-  const claims = claimsByScope(config.emailDomain);
+  // Issue 8 (docs/chain-claims.md): the evrmore_assets and groups scopes exist with a node only.
+  const claims = { ...claimsByScope(config.emailDomain), ...deps.chain?.claimsByScope };
+  const baseFindAccount = createFindAccount({ network: config.network, emailDomain: config.emailDomain });
 
   const configuration: Configuration = {
     adapter: deps.adapter,
     clients: deps.clients as OidcClientMetadata[],
     jwks: deps.jwks as Configuration['jwks'],
-    findAccount: createFindAccount({ network: config.network, emailDomain: config.emailDomain }),
+    findAccount: deps.chain ? deps.chain.findAccount(baseFindAccount) : baseFindAccount,
+    acrValues: [WALLET_ACR],
+    subjectTypes: deps.pairwiseSalt ? ['public', 'pairwise'] : ['public'],
+    pairwiseIdentifier: async (_ctx, accountId, client) => pairwiseSubject(deps.pairwiseSalt!, (client as unknown as { sectorIdentifier: string }).sectorIdentifier, accountId),
+    discovery: {
+      claim_types_supported: ['normal'],
+      ui_locales_supported: languages,
+      // Implemented in src/http/frontchannel-logout.ts (OIDC Front-Channel Logout 1.0 §3).
+      frontchannel_logout_supported: true,
+      frontchannel_logout_session_supported: true,
+    },
     claims,
     scopes: ['openid', 'offline_access', ...Object.keys(claims).filter((s) => s !== 'openid')],
     // Grafana and oauth2-proxy read the claims from the ID token, not userinfo (DESIGN §5).
     conformIdTokenClaims: false,
     responseTypes: ['code'],
+    // The client authentication methods relying parties use (Keycloak: client_secret_post;
+    // Grafana, oauth2-proxy: client_secret_basic; SPAs and devices: none with PKCE; private
+    // key JWT for those who want no shared secret) and that the test suite exercises;
+    // client_secret_jwt would only spread the secret into HMAC keys.
+    clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    enabledJWA: { clientAuthSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA'] },
+    // OIDC Core §3.1.2.1: redirect_uri is REQUIRED, even for a client with one registered URI.
+    allowOmittingSingleRegisteredRedirectUri: false,
+    // oidc-provider's fetch refuses private and loopback addresses (SSRF protection); an
+    // operator whose relying parties live on a private network opts out explicitly.
+    ...(config.protocol.outboundPrivateNetwork
+      ? { fetch: (url: string | URL | Request, options?: RequestInit) => globalThis.fetch(url, { ...options, dispatcher: undefined } as RequestInit) }
+      : {}),
+    routes: PROVIDER_ROUTES,
+    // Browsers may call the token, userinfo, revocation and introspection endpoints only from a
+    // client's own origins or the operator's CORS_ORIGINS (security document, CORS; src/http/cors.ts).
+    clientBasedCORS: clientBasedCORS(config.security.corsOrigins),
     cookies: {
       keys: deps.cookieKeys,
       long: { httpOnly: true, sameSite: 'lax' },
       short: { httpOnly: true, sameSite: 'lax' },
     },
     extraClientMetadata: {
-      properties: ['first_party'],
-      validator(_ctx, key, value) {
+      properties: ['first_party', ...FRONTCHANNEL_METADATA, ...CHAIN_CLIENT_METADATA],
+      validator(ctx, key, value) {
+        // Issue 8: evrmore_required_groups / evrmore_required_tags (refused without a node).
+        validateChainClientMetadata(key, value, deps.chain?.rules);
+        const frontchannelProblem = validateFrontchannelMetadata(key, value);
+        if (frontchannelProblem) throw new errors.InvalidClientMetadata(frontchannelProblem);
         if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') {
           throw new errors.InvalidClientMetadata('first_party must be a boolean');
+        }
+        // Only the operator's static clients may skip consent: oidc-provider passes a request
+        // context only for dynamic registration and its updates (RFC 7591 §2, RFC 7592 §2.2).
+        if (key === 'first_party' && value === true && ctx !== undefined) {
+          throw new errors.InvalidClientMetadata('first_party cannot be registered dynamically');
         }
       },
     },
@@ -67,6 +146,25 @@ export function createProvider(deps: ProviderDeps): Provider {
       introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
+      // OIDC Core §5.5: clients may ask for individual claims.
+      claimsParameter: { enabled: true },
+      // OIDC Back-Channel Logout 1.0: relying parties with a backchannel_logout_uri get a
+      // logout token when the session ends.
+      backchannelLogout: { enabled: true },
+      // RFC 9126: clients may push the authorization request first.
+      pushedAuthorizationRequests: { enabled: true },
+      resourceIndicators: resourceIndicators(config.protocol.resourceServers),
+      // RFC 8628: TVs, CLIs and kiosks sign in through a user code and this provider's pages,
+      // with the same wallet login.
+      deviceFlow: {
+        enabled: true,
+        charset: 'base-20',
+        mask: '****-****',
+        userCodeInputSource: (ctx, form, out, err) => deps.pages.deviceInput(ctx, form, out, err),
+        userCodeConfirmSource: (ctx, form, client, deviceInfo, userCode) => deps.pages.deviceConfirm(ctx, form, client, deviceInfo, userCode),
+        successSource: (ctx) => deps.pages.deviceSuccess(ctx),
+      },
+      ...registrationFeatures(config.registration),
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx, form) => deps.pages.logout(ctx, form),
@@ -74,21 +172,28 @@ export function createProvider(deps: ProviderDeps): Provider {
       },
     },
     interactions: {
+      // Issue 8: a browser already signed in must still meet the client's access rules.
+      ...(deps.chain ? { policy: deps.chain.policy() } : {}),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     // Grafana and Keycloak never send prompt=consent, which oidc-provider otherwise requires
     // for offline_access (OIDC Core §11): a client registered for the refresh_token grant gets
     // refresh tokens without it (DESIGN §8).
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
-    // Such refresh tokens live their own lifetime, not the browser session's.
-    expiresWithSession: async (ctx, code) => !ctx.oidc.client?.grantTypeAllowed('refresh_token') && !code.scopes.has('offline_access'),
+    // Tokens die with the provider session unless offline_access was granted (oidc-provider's
+    // default), so signing out here ends every application's access (logout everywhere).
     // Every refresh rotates the token; presenting a used one revokes the grant
     // (OAuth 2.0 Security BCP, RFC 9700 §4.14.2).
     rotateRefreshToken: true,
     loadExistingGrant: async (ctx) => {
       const { oidc } = ctx;
       const grantId = oidc.result?.consent?.grantId ?? oidc.session?.grantIdFor(oidc.client!.clientId);
-      if (grantId) return oidc.provider.Grant.find(grantId);
+      if (grantId) {
+        const existing = await oidc.provider.Grant.find(grantId);
+        // A first-party client whose grant was revoked (account page) or expired gets a new one
+        // below instead of a consent screen it never shows.
+        if (existing || oidc.client?.['first_party'] !== true) return existing;
+      }
       // First-party clients (the operator's own apps) skip the consent screen: the grant is
       // whatever they asked for.
       if (oidc.client?.['first_party'] === true && oidc.session?.accountId) {
@@ -96,6 +201,11 @@ export function createProvider(deps: ProviderDeps): Provider {
         grant.addOIDCScope([...oidc.requestParamOIDCScopes].join(' '));
         const requested = Object.keys({ ...oidc.claims?.id_token, ...oidc.claims?.userinfo });
         if (requested.length > 0) grant.addOIDCClaims(requested);
+        for (const [indicator, server] of Object.entries(oidc.resourceServers ?? {})) {
+          const offered = new Set(String(server.scope).split(' '));
+          const scopes = [...oidc.requestParamScopes].filter((scope) => offered.has(scope));
+          if (scopes.length > 0) grant.addResourceScope(indicator, scopes.join(' '));
+        }
         await grant.save();
         return grant;
       }
@@ -110,9 +220,31 @@ export function createProvider(deps: ProviderDeps): Provider {
       Session: config.ttl.session,
       Grant: config.ttl.grant,
       Interaction: config.ttl.interaction,
+      DeviceCode: config.protocol.deviceCodeTtl,
+      // RFC 9126 §2.2: a pushed request is short-lived.
+      PushedAuthorizationRequest: 60,
     },
   };
 
   const provider = new Provider(config.issuer.href.replace(/\/$/, ''), configuration);
   return provider;
+}
+
+/**
+ * Dynamic client registration (RFC 7591) and its management (RFC 7592), off unless configured.
+ * With `token`, POST /reg needs the operator's initial access token as a Bearer token
+ * (RFC 7591 §3); each registration returns a registration access token with which that client,
+ * and only it, reads, updates or deletes its registration at /reg/<client_id> (RFC 7592 §2),
+ * rotated on every update. Registered clients are stored by the adapter without expiry, so
+ * they survive restarts on Redis.
+ */
+export function registrationFeatures(registration: RegistrationConfig): Pick<NonNullable<Configuration['features']>, 'registration' | 'registrationManagement'> {
+  if (registration.mode === 'off') return {};
+  return {
+    registration: {
+      enabled: true,
+      initialAccessToken: registration.mode === 'token' ? registration.initialAccessToken! : false,
+    },
+    registrationManagement: { enabled: true, rotateRegistrationAccessToken: true },
+  };
 }

@@ -78,6 +78,14 @@ function epochSeconds(ms = Date.now()): number {
  * Stored lifetime in whole seconds. clockTolerance keeps a model around for as long as
  * oidc-provider itself would still accept it (its `clockTolerance` setting).
  */
+/**
+ * Models kept a while after they expire, because an expired one still answers differently
+ * from an unknown one: a device polling an expired device code must hear expired_token
+ * (RFC 8628 §3.5), and a person typing its user code "this code has expired". oidc-provider
+ * checks expiry itself on every read, so a kept record grants nothing.
+ */
+export const KEPT_AFTER_EXPIRY: Record<string, number> = { DeviceCode: 10 * 60 };
+
 function ttlSeconds(expiresIn: number | undefined, clockTolerance: number): number | undefined {
   if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn)) return undefined;
   return Math.max(1, Math.ceil(expiresIn + clockTolerance));
@@ -124,7 +132,7 @@ class StoreAdapter implements Adapter {
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
     const key = adapterKeys.model(this.model, id);
-    const ttl = ttlSeconds(expiresIn, this.clockTolerance);
+    const ttl = ttlSeconds(expiresIn, this.clockTolerance + (KEPT_AFTER_EXPIRY[this.model] ?? 0));
     const stored = toStored(this.model, payload);
     // Indexes first: a token must never be findable without being revocable through its grant.
     await Promise.all([

@@ -84,7 +84,7 @@ describe('bitcoinjs-message oracle', () => {
     }
   });
 
-  it(`agrees on ${RANDOM_PAIRS} random keys and UTF-8 messages (seed ${SEED})`, { timeout: 120_000 }, () => {
+  it(`agrees on ${RANDOM_PAIRS} random keys and UTF-8 messages (seed ${SEED})`, { timeout: 300_000 }, () => {
     const random = prng(SEED);
     const counts = { oracleSigned: 0, tampered: 0, longMessages: 0 };
     for (let i = 0; i < RANDOM_PAIRS; i++) {

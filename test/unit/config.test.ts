@@ -13,6 +13,7 @@ const production = {
   REDIS_URL: 'redis://127.0.0.1:6379',
   COOKIE_KEYS: strongKey,
   JWKS: jwks,
+  TRUST_PROXY: 'true',
 };
 
 function problems(env: Record<string, string | undefined>): string[] {
@@ -69,7 +70,7 @@ describe('configuration', () => {
   it('names the variable and the value in every refusal', () => {
     expect(problems({ PORT: 'eighty' })).toEqual(['PORT must be a whole number from 0 to 65535 (got "eighty")']);
     expect(problems({ EVRMORE_NETWORK: 'ravencoin' })).toEqual(['EVRMORE_NETWORK must be mainnet or testnet (got "ravencoin")']);
-    expect(problems({ REDIS_URL: 'localhost:6379' })).toEqual(['REDIS_URL must start with redis:// or rediss://']);
+    expect(problems({ REDIS_URL: 'localhost:6379' })).toEqual([expect.stringMatching(/^REDIS_URL must be one of redis:\/\/.*\(got no scheme\)$/)]);
     expect(problems({ ISSUER: 'not a url' })).toEqual(['ISSUER is not a URL: "not a url"']);
     expect(problems({ ISSUER: 'https://x.example/id' })).toEqual([expect.stringMatching(/^ISSUER must be the root of its host/)]);
     expect(problems({ JWKS: '{not json' })).toEqual([expect.stringMatching(/^JWKS is not valid JSON/)]);

@@ -1,0 +1,206 @@
+/**
+ * Growth, for sizing Redis: what a sign-in leaves in Redis (a census of keys by kind, with
+ * their size and lifetime), the memory of one active session, grant and live refresh token
+ * (models copied from a real sign-in and stored through the product's own adapter), and stored
+ * users seeded the same way before measuring a sign-in's latency with 10 000 and 100 000
+ * sessions already in Redis.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { AdapterFactory, AdapterPayload } from 'oidc-provider';
+import { createRedisAdapter } from '../src/oidc/redis-adapter.js';
+import { usedMemory, type ServerUnderTest } from './servers.js';
+import { round } from './stats.js';
+
+export interface KeyKind {
+  kind: string;
+  keys: number;
+  perFlow: number;
+  /** Mean of MEMORY USAGE over a sample of keys, bytes. */
+  bytesEach: number;
+  /** Mean remaining TTL of the sample, seconds (-1: no expiry). */
+  ttlSeconds: number;
+}
+
+export interface ModelMemory {
+  /** used_memory growth per stored item, bytes. */
+  session: number;
+  grant: number;
+  refreshToken: number;
+  accessToken: number;
+  /** An active user: a session, its grant and one live refresh token. */
+  user: number;
+  seededEach: number;
+}
+
+const id = (bytes: number) => randomBytes(bytes).toString('base64url');
+
+function kindOf(key: string, prefix: string): string {
+  const parts = key.slice(prefix.length).split(':');
+  return parts.slice(0, 2).join(':');
+}
+
+async function scanKeys(redis: Redis, match: string, each: (keys: string[]) => Promise<void> | void): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await each(keys);
+  } while (cursor !== '0');
+}
+
+/** Every key under the server's prefix, by kind, with sampled size and TTL. */
+export async function keyCensus(server: ServerUnderTest, flows: number): Promise<KeyKind[]> {
+  const redis = server.monitor;
+  const groups = new Map<string, { keys: number; sample: string[] }>();
+  await scanKeys(redis, `${server.keyPrefix}*`, (keys) => {
+    for (const key of keys) {
+      const kind = kindOf(key, server.keyPrefix);
+      const group = groups.get(kind) ?? { keys: 0, sample: [] };
+      group.keys += 1;
+      if (group.sample.length < 40) group.sample.push(key);
+      groups.set(kind, group);
+    }
+  });
+  const out: KeyKind[] = [];
+  for (const [kind, group] of groups) {
+    let bytes = 0;
+    let ttl = 0;
+    for (const key of group.sample) {
+      bytes += Number(await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) || 0;
+      ttl += await redis.ttl(key);
+    }
+    out.push({
+      kind,
+      keys: group.keys,
+      perFlow: round(group.keys / Math.max(1, flows), 2),
+      bytesEach: Math.round(bytes / group.sample.length),
+      ttlSeconds: Math.round(ttl / group.sample.length),
+    });
+  }
+  return out.sort((a, b) => b.keys - a.keys);
+}
+
+export async function countKeys(redis: Redis, match: string): Promise<number> {
+  let count = 0;
+  await scanKeys(redis, match, (keys) => {
+    count += keys.length;
+  });
+  return count;
+}
+
+interface Templates {
+  session: AdapterPayload;
+  grant: AdapterPayload;
+  refreshToken: AdapterPayload;
+  accessToken: AdapterPayload;
+}
+
+export class Seeder {
+  private readonly client: Redis;
+  private readonly adapter: AdapterFactory;
+  private templates?: Templates;
+
+  constructor(private readonly server: ServerUnderTest) {
+    this.client = new Redis({ host: '127.0.0.1', port: server.redis.port, keyPrefix: server.keyPrefix, lazyConnect: true });
+    this.adapter = createRedisAdapter(this.client);
+  }
+
+  async connect(): Promise<void> {
+    await this.client.connect();
+  }
+
+  /** A live model of each kind from a real sign-in, read through the adapter. */
+  private async template(model: string, usable: (p: AdapterPayload) => boolean): Promise<AdapterPayload> {
+    const adapter = this.adapter(model);
+    let found: AdapterPayload | undefined;
+    const prefix = `${this.server.keyPrefix}oidc:${model}:`;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.server.monitor.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      for (const key of keys) {
+        const payload = await adapter.find(key.slice(prefix.length));
+        if (payload && usable(payload)) {
+          found = payload;
+          break;
+        }
+      }
+    } while (!found && cursor !== '0');
+    if (!found) throw new Error(`no live ${model} in Redis to copy: run a sign-in first`);
+    return found;
+  }
+
+  async loadTemplates(): Promise<void> {
+    this.templates = {
+      session: await this.template('Session', (p) => Boolean(p.accountId)),
+      grant: await this.template('Grant', () => true),
+      refreshToken: await this.template('RefreshToken', (p) => !p.consumed),
+      accessToken: await this.template('AccessToken', () => true),
+    };
+  }
+
+  private expiresIn(payload: AdapterPayload): number {
+    return Math.max(60, Number(payload.exp) - Math.floor(Date.now() / 1000));
+  }
+
+  private async put(model: string, jti: string, payload: AdapterPayload): Promise<void> {
+    await this.adapter(model).upsert(jti, payload, this.expiresIn(payload));
+  }
+
+  /** One stored item of `what`, as the provider would store it (fresh ids, same shape and size). */
+  private async seedOne(what: 'session' | 'grant' | 'refreshToken' | 'accessToken' | 'user'): Promise<void> {
+    const t = this.templates!;
+    const grantId = id(32);
+    const uid = id(16);
+    const session = async () => {
+      const jti = id(32);
+      const authorizations = Object.fromEntries(Object.entries((t.session.authorizations ?? {}) as Record<string, Record<string, unknown>>)
+        .map(([client, auth]) => [client, { ...auth, grantId, sid: id(16) }]));
+      await this.put('Session', jti, { ...t.session, jti, uid, authorizations });
+    };
+    const grant = async () => this.put('Grant', grantId, { ...t.grant, jti: grantId });
+    const token = async (model: 'RefreshToken' | 'AccessToken', template: AdapterPayload) => {
+      const jti = id(32);
+      const { consumed: _consumed, ...rest } = template;
+      await this.put(model, jti, { ...rest, jti, grantId, sessionUid: uid, sid: id(16) });
+    };
+    if (what === 'session') return session();
+    if (what === 'grant') return grant();
+    if (what === 'refreshToken') return token('RefreshToken', t.refreshToken);
+    if (what === 'accessToken') return token('AccessToken', t.accessToken);
+    await session();
+    await grant();
+    await token('RefreshToken', t.refreshToken);
+  }
+
+  async seed(what: Parameters<Seeder['seedOne']>[0], count: number, inFlight = 256): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < count) {
+        next += 1;
+        await this.seedOne(what);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(inFlight, count) }, worker));
+  }
+
+  /** used_memory growth per item of each kind, from `count` items each. */
+  async modelMemory(count: number): Promise<ModelMemory> {
+    const per = async (what: Parameters<Seeder['seedOne']>[0]) => {
+      const before = await usedMemory(this.server.monitor);
+      await this.seed(what, count);
+      return Math.round((await usedMemory(this.server.monitor) - before) / count);
+    };
+    const session = await per('session');
+    const grant = await per('grant');
+    const refreshToken = await per('refreshToken');
+    const accessToken = await per('accessToken');
+    const user = await per('user');
+    return { session, grant, refreshToken, accessToken, user, seededEach: count };
+  }
+
+  async close(): Promise<void> {
+    await this.client.quit().catch(() => this.client.disconnect());
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * `node dist-bench/bench/overhead.js [path] [n] [product-entry]`: server CPU per request of one
+ * cheap provider endpoint (default /jwks), product against baseline, alternating batches: the
+ * cost of everything in front of the provider (middleware), measured exactly (schedstat).
+ */
+import { Target } from './http.js';
+import { threadCpuNs } from './procfs.js';
+import { benchSecrets, startServer, type ServerUnderTest } from './servers.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+async function main(): Promise<void> {
+  const path = process.argv[2] ?? '/jwks';
+  const n = Number(process.argv[3] ?? 2000);
+  const secrets = await benchSecrets();
+  const logDir = mkdtempSync(join(tmpdir(), 'evr-overhead-'));
+  const servers: ServerUnderTest[] = [
+    await startServer({ name: 'baseline', secrets, logDir }),
+    await startServer({ name: 'product', secrets, logDir, productEntry: process.argv[4] }),
+  ];
+  try {
+    const totals = servers.map(() => ({ ns: 0, count: 0 }));
+    for (let round = 0; round < 6; round++) {
+      for (const [i, server] of servers.entries()) {
+        const target = new Target(server.port, server.issuer, 1);
+        const batch = async (count: number) => {
+          for (let k = 0; k < count; k++) {
+            const reply = await target.request(path, undefined, { headers: { accept: 'application/json' } });
+            if (reply.status >= 400) throw new Error(`${server.name} ${path}: ${reply.status}`);
+          }
+        };
+        await batch(50);
+        const before = threadCpuNs(server.pid);
+        await batch(n / 6);
+        totals[i]!.ns += threadCpuNs(server.pid) - before;
+        totals[i]!.count += n / 6;
+        target.close();
+      }
+    }
+    for (const [i, server] of servers.entries()) {
+      process.stdout.write(`${server.name.padEnd(9)} ${path}: ${(totals[i]!.ns / totals[i]!.count / 1000).toFixed(1)} µs CPU per request\n`);
+    }
+  } finally {
+    for (const server of servers) await server.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack}\n`);
+  process.exit(1);
+});

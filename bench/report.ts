@@ -1,0 +1,226 @@
+/**
+ * The bench's report: every figure of both servers per concurrency, each product figure as a
+ * ratio to the baseline's of the same run, growth, micro-benchmarks and the issue's targets.
+ * Rendered as plain-text tables for stdout and docs, and kept whole as JSON.
+ */
+import { STEPS, type Step } from './driver.js';
+import type { KeyKind, ModelMemory } from './growth.js';
+import type { MicroResults } from './micro.js';
+import type { PhaseReport } from './phase.js';
+import { ratio } from './stats.js';
+import type { Percentiles } from './stats.js';
+
+export interface Comparison {
+  concurrency: number;
+  /** product / baseline for each figure. */
+  ratios: {
+    flowsPerSecond: number | null;
+    cpuTotal: number | null;
+    cpuServer: number | null;
+    cpuRedis: number | null;
+    flowP50: number | null;
+    flowP95: number | null;
+    flowP99: number | null;
+    peakRss: number | null;
+    redisCommands: number | null;
+    /** p99 of each step. */
+    stepP99: Record<Step, number | null>;
+  };
+}
+
+export interface GrowthReport {
+  /** Keys in the product's Redis after its load phases, by kind. */
+  census: { flows: number; kinds: KeyKind[] };
+  memory: ModelMemory;
+  /** A sign-in's latency (C = 8) with this many sessions stored. */
+  latency: Array<{ sessions: number; usedMemoryBytes: number; flows: number; failed: number; flowMs: Percentiles; cpuMsPerFlow: PhaseReport['cpuMsPerFlow'] }>;
+}
+
+export interface Target {
+  name: string;
+  value: number | null;
+  limit: string;
+  met: boolean;
+}
+
+export interface BenchReport {
+  version: 1;
+  startedAt: string;
+  finishedAt: string;
+  durationSeconds: number;
+  machine: { cpu: string; cores: number; memoryGiB: number; kernel: string; node: string; redis: string };
+  options: Record<string, unknown>;
+  /** What the servers were started with (secrets left out), rate limits included. */
+  serverEnvironment: Record<string, string>;
+  phases: PhaseReport[];
+  comparisons: Comparison[];
+  growth?: GrowthReport;
+  micro?: MicroResults;
+  targets: Target[];
+}
+
+export function compare(baseline: PhaseReport, product: PhaseReport): Comparison {
+  return {
+    concurrency: product.concurrency,
+    ratios: {
+      flowsPerSecond: ratio(product.flowsPerSecond, baseline.flowsPerSecond),
+      cpuTotal: ratio(product.cpuMsPerFlow.total, baseline.cpuMsPerFlow.total),
+      cpuServer: ratio(product.cpuMsPerFlow.server, baseline.cpuMsPerFlow.server),
+      cpuRedis: ratio(product.cpuMsPerFlow.redis, baseline.cpuMsPerFlow.redis),
+      flowP50: ratio(product.latencyMs.flow.p50, baseline.latencyMs.flow.p50),
+      flowP95: ratio(product.latencyMs.flow.p95, baseline.latencyMs.flow.p95),
+      flowP99: ratio(product.latencyMs.flow.p99, baseline.latencyMs.flow.p99),
+      peakRss: ratio(product.peakRssBytes, baseline.peakRssBytes),
+      redisCommands: ratio(product.redis.commandsPerFlow, baseline.redis.commandsPerFlow),
+      stepP99: Object.fromEntries(STEPS.map((s) => [s, ratio(product.latencyMs.steps[s].p99, baseline.latencyMs.steps[s].p99)])) as Record<Step, number | null>,
+    },
+  };
+}
+
+export function targets(report: Pick<BenchReport, 'phases' | 'comparisons' | 'micro' | 'growth'>): Target[] {
+  const out: Target[] = [];
+  const at = (c: number) => report.comparisons.find((x) => x.concurrency === c);
+  for (const c of [8, 32]) {
+    const value = at(c)?.ratios.cpuTotal ?? null;
+    if (at(c)) out.push({ name: `server CPU per sign-in (server + redis), C=${c}`, value, limit: '<= 1.15x baseline', met: value !== null && value <= 1.15 });
+  }
+  const growthRuns = report.growth?.latency ?? [];
+  const failed = report.phases.reduce((sum, p) => sum + p.failed, 0) + growthRuns.reduce((sum, l) => sum + l.failed, 0);
+  const short = report.phases.filter((p) => p.completed < p.planned).length;
+  out.push({ name: 'failed flows, every server and concurrency', value: failed, limit: '0 (and every planned flow run)', met: failed === 0 && short === 0 });
+  if (at(8)) {
+    const value = at(8)!.ratios.flowP99;
+    out.push({ name: 'p99 per flow, C=8', value, limit: '<= 1.3x baseline', met: value !== null && value <= 1.3 });
+  }
+  if (report.micro) {
+    const value = report.micro.verify.ours.perCpuSecond;
+    out.push({ name: 'signature verifications per second, one core', value, limit: '>= 1500', met: value >= 1500 });
+  }
+  if (at(32)) {
+    const value = at(32)!.ratios.peakRss;
+    out.push({ name: 'peak RSS, C=32', value, limit: '<= 1.2x baseline', met: value !== null && value <= 1.2 });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text tables
+
+function table(header: string[], rows: Array<Array<string | number | null>>): string {
+  const cells = [header, ...rows.map((r) => r.map((c) => (c === null ? '-' : String(c))))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return [line(cells[0]!), rule, ...cells.slice(1).map(line)].join('\n');
+}
+
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+const x = (r: number | null) => (r === null ? '-' : `${r.toFixed(2)}x`);
+const ms = (v: number) => v.toFixed(1);
+
+export function renderPhaseTable(report: BenchReport): string {
+  const blocks: string[] = [];
+  for (const comparison of report.comparisons) {
+    const c = comparison.concurrency;
+    const b = report.phases.find((p) => p.server === 'baseline' && p.concurrency === c)!;
+    const p = report.phases.find((q) => q.server === 'product' && q.concurrency === c)!;
+    const r = comparison.ratios;
+    blocks.push(`### C = ${c}\n\n${table(['figure', 'baseline', 'product', 'ratio'], [
+      ['flows completed / failed', `${b.completed} / ${b.failed}`, `${p.completed} / ${p.failed}`, `${p.rounds} rounds`],
+      ['flows per second', b.flowsPerSecond, p.flowsPerSecond, x(r.flowsPerSecond)],
+      ['CPU ms per flow: server + redis', ms(b.cpuMsPerFlow.total), ms(p.cpuMsPerFlow.total), x(r.cpuTotal)],
+      ['CPU ms per flow: server process', ms(b.cpuMsPerFlow.server), ms(p.cpuMsPerFlow.server), x(r.cpuServer)],
+      ['CPU ms per flow: redis-server', ms(b.cpuMsPerFlow.redis), ms(p.cpuMsPerFlow.redis), x(r.cpuRedis)],
+      ['flow ms p50', ms(b.latencyMs.flow.p50), ms(p.latencyMs.flow.p50), x(r.flowP50)],
+      ['flow ms p95', ms(b.latencyMs.flow.p95), ms(p.latencyMs.flow.p95), x(r.flowP95)],
+      ['flow ms p99', ms(b.latencyMs.flow.p99), ms(p.latencyMs.flow.p99), x(r.flowP99)],
+      ['peak RSS MB', mb(b.peakRssBytes), mb(p.peakRssBytes), x(r.peakRss)],
+      ['Redis commands per flow', b.redis.commandsPerFlow, p.redis.commandsPerFlow, x(r.redisCommands)],
+      ['Redis memory per flow, bytes', b.redis.memoryPerFlowBytes, p.redis.memoryPerFlowBytes, ''],
+      ['(load driver CPU ms per flow)', ms(b.driverCpuMsPerFlow), ms(p.driverCpuMsPerFlow), ''],
+      ['(other load on the machine, cores)', b.otherLoadCores.toFixed(2), p.otherLoadCores.toFixed(2), ''],
+    ])}\n\n${table(['step (ms)', 'baseline p50 / p95 / p99', 'product p50 / p95 / p99', 'p99 ratio'], STEPS.map((s) => {
+      const bs = b.latencyMs.steps[s];
+      const ps = p.latencyMs.steps[s];
+      return [s, `${ms(bs.p50)} / ${ms(bs.p95)} / ${ms(bs.p99)}`, `${ms(ps.p50)} / ${ms(ps.p95)} / ${ms(ps.p99)}`, x(r.stepP99[s])];
+    }))}`);
+  }
+  return blocks.join('\n\n');
+}
+
+/** Where the product's extra CPU goes: server + redis CPU per step at C = 1. */
+export function renderStepCpu(report: BenchReport): string {
+  const b = report.phases.find((p) => p.server === 'baseline' && p.cpuUsPerStep);
+  const p = report.phases.find((q) => q.server === 'product' && q.concurrency === b?.concurrency && q.cpuUsPerStep);
+  if (!b?.cpuUsPerStep || !p?.cpuUsPerStep) return '';
+  const bs = b.cpuUsPerStep;
+  const ps = p.cpuUsPerStep;
+  const sum = (r: Record<Step, number>) => STEPS.reduce((a, s) => a + r[s], 0);
+  return `Server + redis CPU per step, µs per flow (C = 1, exact per-thread accounting from /proc/<pid>/task/*/schedstat):\n\n${table(['step', 'baseline', 'product', 'product - baseline'], [
+    ...STEPS.map((s) => [s, bs[s], ps[s], ps[s] - bs[s]]),
+    ['whole flow', sum(bs), sum(ps), sum(ps) - sum(bs)],
+  ])}`;
+}
+
+export function renderCommands(report: BenchReport): string {
+  const c = report.comparisons.find((x) => x.concurrency === 8)?.concurrency ?? report.comparisons[0]?.concurrency;
+  const b = report.phases.find((p) => p.server === 'baseline' && p.concurrency === c);
+  const p = report.phases.find((q) => q.server === 'product' && q.concurrency === c);
+  if (!b || !p) return '';
+  const names = [...new Set([...Object.keys(p.redis.commands), ...Object.keys(b.redis.commands)])];
+  return `Redis commands per flow by command (C = ${c}; commands run inside Lua scripts are counted too):\n\n${table(['command', 'baseline', 'product'], names.map((n) => [n, b.redis.commands[n] ?? 0, p.redis.commands[n] ?? 0]))}`;
+}
+
+export function renderGrowth(growth: GrowthReport): string {
+  const m = growth.memory;
+  const kinds = table(['key kind', 'keys', 'per sign-in', 'bytes each', 'TTL left (s)'], growth.census.kinds.map((k) => [k.kind, k.keys, k.perFlow, k.bytesEach, k.ttlSeconds]));
+  const memory = table(['stored item', 'Redis bytes each'], [
+    ['session (+ its uid lookup)', m.session],
+    ['grant', m.grant],
+    ['live refresh token (+ its grant index)', m.refreshToken],
+    ['access token (+ its grant index)', m.accessToken],
+    ['active user: session + grant + refresh token', m.user],
+  ]);
+  const latency = table(['sessions stored', 'Redis used_memory MB', 'flows / failed', 'flow p50 ms', 'p95 ms', 'p99 ms', 'CPU ms per flow'], growth.latency.map((l) => [
+    l.sessions, mb(l.usedMemoryBytes), `${l.flows} / ${l.failed}`, ms(l.flowMs.p50), ms(l.flowMs.p95), ms(l.flowMs.p99), ms(l.cpuMsPerFlow.total),
+  ]));
+  return `Keys in the product's Redis after ${growth.census.flows} sign-ins (sampled MEMORY USAGE):\n\n${kinds}\n\nRedis memory per stored item (used_memory growth over ${m.seededEach} items, through the product's adapter):\n\n${memory}\n\nA sign-in (C = 8) with sessions already stored:\n\n${latency}`;
+}
+
+export function renderMicro(micro: MicroResults): string {
+  const rate = (name: string, r: { perSecond: number; perCpuSecond: number; cpuMicros: number }) => [name, r.perSecond, r.perCpuSecond, r.cpuMicros];
+  return table(['micro-benchmark', 'per second', 'per CPU second', 'CPU µs each'], [
+    rate('verify signature: ours (tiny-secp256k1 WASM)', micro.verify.ours),
+    rate('verify signature: bitcoinjs-message (elliptic)', micro.verify.bitcoinjsMessage),
+    rate('  key recovery only: tiny-secp256k1', micro.verify.recoverTinySecp256k1),
+    rate('  key recovery only: @noble/curves', micro.verify.recoverNoble),
+    rate('challenge creation (memory store)', micro.challengeAndQr.challengeOnly),
+    rate('QR code SVG of the wallet URL', micro.challengeAndQr.qrOnly),
+    rate('challenge + QR', micro.challengeAndQr.both),
+    ...Object.entries(micro.idTokenSigning).map(([alg, r]) => rate(`ID token signing ${alg}`, r)),
+  ]);
+}
+
+export function renderTargets(list: Target[]): string {
+  return table(['target', 'value', 'limit', 'met'], list.map((t) => [t.name, t.value === null ? null : String(t.value), t.limit, t.met ? 'yes' : 'NO']));
+}
+
+export function renderReport(report: BenchReport): string {
+  const m = report.machine;
+  const parts = [
+    `Evrmore Accounts benchmark, ${report.startedAt} (${report.durationSeconds} s)`,
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Linux ${m.kernel}; Node ${m.node}; redis-server ${m.redis}`,
+    `Ratios are product / baseline, both measured in this run on this machine.`,
+    renderPhaseTable(report),
+    renderStepCpu(report),
+    renderCommands(report),
+  ];
+  if (report.growth) parts.push(renderGrowth(report.growth));
+  if (report.micro) parts.push(renderMicro(report.micro));
+  parts.push(`Targets (issue 7):\n\n${renderTargets(report.targets)}`);
+  const failures = report.phases.filter((p) => p.failed > 0);
+  if (failures.length) {
+    parts.push(`Failures (first reasons):\n${failures.map((p) => `  ${p.server} C=${p.concurrency}: ${p.failed} failed\n${Object.entries(p.failureCounts).slice(0, 5).map(([reason, n]) => `    ${n} x ${reason}`).join('\n')}`).join('\n')}`);
+  }
+  return parts.filter(Boolean).join('\n\n');
+}

@@ -1,0 +1,91 @@
+/**
+ * What the account page lists for an address, kept by address because oidc-provider finds
+ * grants only by id: the grants saved for it ({grantId -> clientId}, written on the provider's
+ * `grant.saved` event) and its last sign-ins (time, application, IP; written on
+ * `authorization.success`). In Redis under the client's keyPrefix with a TTL, or in memory.
+ *
+ * The grant index may hold ids of grants that expired or were revoked elsewhere: readers look
+ * each one up and drop what is gone.
+ */
+import type { RedisClient } from '../store/redis-script.js';
+import { MemoryTtlMap } from '../store/memory-ttl-map.js';
+
+export interface GrantRef {
+  grantId: string;
+  clientId: string;
+}
+
+export interface SignInRecord {
+  /** Epoch seconds. */
+  at: number;
+  clientId: string;
+  ip: string;
+}
+
+/** How many sign-ins the page shows, and how long they are kept (personal data: not for ever). */
+export const SIGN_IN_HISTORY = { length: 20, ttlSeconds: 90 * 86400 };
+
+export interface AccountStore {
+  /** `ttlSeconds`: the grant's lifetime; the index lives as long as its newest grant. */
+  addGrant(address: string, ref: GrantRef, ttlSeconds: number): Promise<void>;
+  grants(address: string): Promise<GrantRef[]>;
+  removeGrant(address: string, grantId: string): Promise<void>;
+  addSignIn(address: string, record: SignInRecord): Promise<void>;
+  /** Newest first. */
+  signIns(address: string): Promise<SignInRecord[]>;
+}
+
+const GRANTS = (address: string) => `account:grants:${address}`;
+const SIGN_INS = (address: string) => `account:signins:${address}`;
+
+export function createRedisAccountStore(redis: RedisClient): AccountStore {
+  return {
+    async addGrant(address, ref, ttlSeconds) {
+      const key = GRANTS(address);
+      const ttl = await redis.ttl(key);
+      // One key per command batch, so this works on a Cluster too; never shorten the index.
+      await redis.multi().hset(key, ref.grantId, ref.clientId).expire(key, Math.max(ttlSeconds, ttl)).exec();
+    },
+    async grants(address) {
+      const hash = await redis.hgetall(GRANTS(address));
+      return Object.entries(hash).map(([grantId, clientId]) => ({ grantId, clientId }));
+    },
+    async removeGrant(address, grantId) {
+      await redis.hdel(GRANTS(address), grantId);
+    },
+    async addSignIn(address, record) {
+      const key = SIGN_INS(address);
+      await redis.multi().lpush(key, JSON.stringify(record)).ltrim(key, 0, SIGN_IN_HISTORY.length - 1).expire(key, SIGN_IN_HISTORY.ttlSeconds).exec();
+    },
+    async signIns(address) {
+      const items = await redis.lrange(SIGN_INS(address), 0, SIGN_IN_HISTORY.length - 1);
+      return items.map((item) => JSON.parse(item) as SignInRecord);
+    },
+  };
+}
+
+export function createMemoryAccountStore(now: () => number = Date.now): AccountStore {
+  const grants = new MemoryTtlMap<string, { refs: Map<string, string>; expiresAt: number }>({ now });
+  const signIns = new MemoryTtlMap<string, SignInRecord[]>({ now });
+  return {
+    async addGrant(address, ref, ttlSeconds) {
+      const entry = grants.get(address) ?? { refs: new Map<string, string>(), expiresAt: 0 };
+      entry.refs.set(ref.grantId, ref.clientId);
+      entry.expiresAt = Math.max(entry.expiresAt, now() + ttlSeconds * 1000);
+      grants.set(address, entry, entry.expiresAt - now());
+    },
+    async grants(address) {
+      return [...(grants.get(address)?.refs ?? [])].map(([grantId, clientId]) => ({ grantId, clientId }));
+    },
+    async removeGrant(address, grantId) {
+      grants.get(address)?.refs.delete(grantId);
+    },
+    async addSignIn(address, record) {
+      const list = [record, ...(signIns.get(address) ?? [])].slice(0, SIGN_IN_HISTORY.length);
+      signIns.set(address, list, SIGN_IN_HISTORY.ttlSeconds * 1000);
+    },
+    async signIns(address) {
+      return [...(signIns.get(address) ?? [])];
+    },
+  };
+}

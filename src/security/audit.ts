@@ -1,0 +1,184 @@
+/**
+ * The AuthHooks of the product (security document, "Security Monitoring" 1-3): before an
+ * attempt, the lock-out and the rate limits may refuse it with a 429; after it, every outcome
+ * is written to the audit log and counted, and failures feed the failure monitor. Token
+ * issuance and revocation are audited from oidc-provider's events.
+ *
+ * Audit lines are structured (pino JSON): time, event, ip, client_id, address, channel,
+ * outcome, reason. They never hold a signature, token, code, cookie, challenge id or
+ * interaction id (the last two are capabilities: the wallet URL and the interaction cookie's
+ * value). A typed "address" is logged only when it has the shape of one, so a signature pasted
+ * into the address field does not reach the log.
+ */
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { Logger } from 'pino';
+import { UserError } from '../http/errors.js';
+import { loggablePath } from '../logger.js';
+import { reasonLabel, type Metrics } from '../http/metrics.js';
+import type { AuthAttemptInfo, AuthHooks, AuthOutcome } from '../interaction/auth-hooks.js';
+import { clientIp, ipKey } from './client-ip.js';
+import type { FailureMonitor } from './failure-monitor.js';
+import { tooManyRequests, type RateLimits } from './rate-limit.js';
+
+/** Base58 (no 0, O, I, l) of an address's length: what an Evrmore address can look like. */
+const ADDRESS_SHAPE = /^[1-9A-HJ-NP-Za-km-z]{25,36}$/;
+
+/**
+ * Failures that say nothing about an attacker: time ran out, the phone has not signed yet, the
+ * signature already arrived from the other device, or our own fault. Everything else (wrong
+ * signature, wrong address or network, malformed input, a dead or replayed challenge) counts.
+ */
+const NOT_COUNTED = new Set(['challenge_expired', 'challenge_not_signed', 'challenge_signed', 'server_error', 'temporarily_unavailable']);
+
+export function loggableAddress(address: string | undefined): string | undefined {
+  return address !== undefined && ADDRESS_SHAPE.test(address) ? address : undefined;
+}
+
+export interface SecurityHooksDeps {
+  limits: RateLimits;
+  monitor: FailureMonitor;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+type Outcome = AuthOutcome['outcome'] | 'refused';
+
+export function createSecurityHooks(deps: SecurityHooksDeps): AuthHooks {
+  const { limits, monitor, logger, metrics } = deps;
+
+  const audit = (ctx: Context, info: AuthAttemptInfo, outcome: Outcome, reason?: string) => {
+    const address = loggableAddress(info.address);
+    const line = {
+      event: 'auth.attempt',
+      ip: clientIp(ctx),
+      client_id: info.clientId,
+      ...(address ? { address } : info.address ? { address_malformed: true } : {}),
+      channel: info.channel,
+      outcome,
+      ...(reason ? { reason } : {}),
+    };
+    if (outcome === 'success') logger.info(line, 'sign-in succeeded');
+    else logger.warn(line, outcome === 'refused' ? 'sign-in attempt refused before checking' : 'sign-in failed');
+    metrics.signinAttempts.inc({ channel: info.channel, outcome, reason: reasonLabel(reason) });
+  };
+
+  return {
+    async before(ctx, info) {
+      const key = ipKey(clientIp(ctx));
+      try {
+        const lockedMs = await monitor.lockedOutFor(key);
+        if (lockedMs > 0) {
+          metrics.rateLimitRejections.inc({ limit: 'lockout' });
+          throw tooManyRequests(ctx, lockedMs, 'Too many failed sign-ins from your network.', 'locked_out');
+        }
+        await limits.consume(ctx, 'signinPerIp', key);
+        const address = loggableAddress(info.address);
+        if (address) await limits.consume(ctx, 'signinPerAddress', address);
+      } catch (error) {
+        if (error instanceof UserError && error.status === 429) audit(ctx, info, 'refused', error.code);
+        throw error;
+      }
+    },
+
+    async after(ctx, outcome) {
+      audit(ctx, outcome, outcome.outcome, outcome.reason);
+      if (outcome.outcome !== 'failure' || NOT_COUNTED.has(outcome.reason ?? '')) return;
+      const ip = clientIp(ctx);
+      try {
+        await monitor.recordFailure({
+          ip,
+          ipKey: ipKey(ip),
+          address: loggableAddress(outcome.address),
+          clientId: outcome.clientId,
+          channel: outcome.channel,
+          reason: outcome.reason ?? 'unknown',
+        });
+      } catch (error) {
+        // The person already has their answer; a counter that could not be written (Redis away)
+        // must not turn it into another one.
+        metrics.redisErrors.inc();
+        logger.warn({ event: 'auth.monitor_failed', error: (error as Error).message }, 'could not count a failed sign-in');
+      }
+    },
+  };
+}
+
+interface TokenLike {
+  clientId?: string;
+  accountId?: string;
+  grantId?: string;
+  scope?: string;
+  expiresIn?: number;
+  gty?: string;
+}
+
+/**
+ * Audit lines and metrics from oidc-provider's events (its docs/events.md): every token and
+ * code issued, every token destroyed and grant revoked, token-endpoint and revocation errors,
+ * logouts and provider-side server errors. The token objects' ids (jti) are the token values
+ * for opaque tokens and codes, so they are never logged.
+ */
+export function auditProviderEvents(provider: Provider, logger: Logger, metrics: Metrics): void {
+  const describe = (token: TokenLike) => ({
+    client_id: token.clientId,
+    ...(token.accountId ? { address: token.accountId } : {}),
+    ...(token.grantId ? { grant_id: token.grantId } : {}),
+    ...(token.scope ? { scope: token.scope } : {}),
+    ...(token.gty ? { grant_type: token.gty } : {}),
+  });
+  const issued = (type: string) => (token: TokenLike) => {
+    metrics.tokensIssued.inc({ type });
+    logger.info({ event: 'token.issued', type, ...describe(token), expires_in: token.expiresIn }, `${type} issued`);
+  };
+  const destroyed = (type: string) => (token: TokenLike) => {
+    metrics.tokensRevoked.inc({ type });
+    logger.info({ event: 'token.revoked', type, ...describe(token) }, `${type} revoked`);
+  };
+  const failed = (event: string) => (ctx: KoaContextWithOIDC, error: { error?: string; error_description?: string; message?: string }) => {
+    logger.warn({
+      event,
+      ip: clientIp(ctx as unknown as Context),
+      client_id: ctx.oidc?.client?.clientId,
+      error: error.error ?? 'server_error',
+      error_description: error.error_description,
+    }, `${event.replace('.', ' ')}`);
+  };
+
+  provider.on('authorization_code.saved', issued('authorization_code'));
+  provider.on('access_token.saved', issued('access_token'));
+  provider.on('access_token.issued', issued('access_token'));
+  provider.on('refresh_token.saved', issued('refresh_token'));
+  provider.on('client_credentials.saved', issued('client_credentials'));
+  provider.on('client_credentials.issued', issued('client_credentials'));
+  provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
+    // ID tokens are signed, not stored, so no model event announces them.
+    const body = ctx.body as Record<string, unknown> | undefined;
+    if (body && typeof body === 'object' && 'id_token' in body) {
+      metrics.tokensIssued.inc({ type: 'id_token' });
+      logger.info({ event: 'token.issued', type: 'id_token', client_id: ctx.oidc.client?.clientId, grant_type: ctx.oidc.params?.grant_type }, 'id_token issued');
+    }
+  });
+
+  provider.on('access_token.destroyed', destroyed('access_token'));
+  provider.on('refresh_token.destroyed', destroyed('refresh_token'));
+  provider.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
+    metrics.tokensRevoked.inc({ type: 'grant' });
+    logger.info({ event: 'token.revoked', type: 'grant', grant_id: grantId, client_id: ctx.oidc?.client?.clientId }, 'grant revoked');
+  });
+
+  provider.on('grant.error', failed('token.error'));
+  provider.on('revocation.error', failed('revocation.error'));
+  provider.on('introspection.error', failed('introspection.error'));
+  provider.on('userinfo.error', failed('userinfo.error'));
+
+  provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
+    logger.info({ event: 'session.ended', ip: clientIp(ctx as unknown as Context), client_id: ctx.oidc?.client?.clientId }, 'signed out');
+  });
+  provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
+    // Name and message only: a storage error's own fields can hold the command and its
+    // arguments, i.e. the stored token.
+    logger.error({ event: 'server_error', method: ctx.method, path: loggablePath(ctx.path), error: { name: error.name, message: error.message } }, 'oidc-provider server error');
+  });
+}

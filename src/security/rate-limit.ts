@@ -1,0 +1,146 @@
+/**
+ * Rate limits on the authentication endpoints (security document, "API Security
+ * Considerations" 1; OWASP API Security Top 10 API4:2023). Counters live in Redis, so a limit
+ * holds across instances; the embedded default counts in process memory. Over a limit the
+ * answer is 429 with Retry-After (RFC 6585 §4, RFC 9110 §10.2.3) and words saying when to
+ * try again.
+ */
+import type { Context, Middleware } from 'koa';
+import type { RedisClient } from '../store/redis-script.js';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RateLimit, SecurityConfig } from '../config.js';
+import { UserError } from '../http/errors.js';
+import type { Metrics } from '../http/metrics.js';
+import { INTERACTION_UID_PATTERN } from '../interaction/routes.js';
+import { clientIp, ipKey } from './client-ip.js';
+
+export type LimitName = keyof SecurityConfig['rateLimits'];
+
+/** What the person reads before "Try again in ...". */
+const REFUSALS: Record<LimitName, string> = {
+  challenge: 'Too many sign-in pages were opened from your network.',
+  signinPerIp: 'Too many sign-in attempts from your network.',
+  signinPerAddress: 'Too many sign-in attempts for this address.',
+  token: 'Too many token requests from your network.',
+  registration: 'Too many client registrations from your network.',
+};
+
+/** Metric label and Redis key part of each limit. */
+const LABELS: Record<LimitName, string> = {
+  challenge: 'challenge',
+  signinPerIp: 'signin_ip',
+  signinPerAddress: 'signin_address',
+  token: 'token',
+  registration: 'registration',
+};
+
+/**
+ * A limiter on Redis (keys `<REDIS_KEY_PREFIX>rl:<name>:<key>`; ioredis adds its prefix to the
+ * script's key, DESIGN §8) or in memory. `rejectIfRedisNotReady` fails at once during an
+ * outage instead of queueing, so the request gets its 503 without waiting.
+ */
+export function createLimiter(redis: RedisClient | undefined, name: string, limit: RateLimit): RateLimiterAbstract {
+  const options = { keyPrefix: `rl:${name}`, points: limit.points, duration: limit.durationSeconds };
+  return redis ? new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true }) : new RateLimiterMemory(options);
+}
+
+function clockTime(date: Date): string {
+  return `${date.toISOString().slice(11, 19)} UTC`;
+}
+
+function inWords(seconds: number): string {
+  if (seconds < 90) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 90) return `${minutes} minutes`;
+  return `${Math.ceil(minutes / 60)} hours`;
+}
+
+/**
+ * The 429 for a refusal that lifts in `retryAfterMs`. Retry-After is set on the response here
+ * as well as carried by the error, because routes that catch a UserError to re-render their
+ * own page (the login form) still answer with this status and must keep the header.
+ */
+export function tooManyRequests(ctx: Context, retryAfterMs: number, message: string, code = 'rate_limited'): UserError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  ctx.set('Retry-After', String(seconds));
+  const at = clockTime(new Date(Date.now() + seconds * 1000));
+  return new UserError(429, code, `${message} Try again in ${inWords(seconds)} (at ${at}).`, { retryAfterSeconds: seconds });
+}
+
+export class RateLimits {
+  private readonly limiters = new Map<LimitName, RateLimiterAbstract>();
+
+  constructor(
+    limits: SecurityConfig['rateLimits'],
+    redis: RedisClient | undefined,
+    private readonly metrics: Metrics,
+  ) {
+    for (const [name, limit] of Object.entries(limits) as Array<[LimitName, RateLimit | undefined]>) {
+      if (limit) this.limiters.set(name, createLimiter(redis, LABELS[name], limit));
+    }
+  }
+
+  /** Counts one request under `key`; throws the 429 when the limit is exceeded. */
+  async consume(ctx: Context, name: LimitName, key: string): Promise<void> {
+    const limiter = this.limiters.get(name);
+    if (!limiter) return;
+    try {
+      await limiter.consume(key);
+    } catch (error) {
+      // rate-limiter-flexible rejects with a RateLimiterRes when the limit is exceeded, and with
+      // an Error when its store fails (Redis away: the error mapper answers 503).
+      if (!(error instanceof RateLimiterRes)) throw error;
+      this.metrics.rateLimitRejections.inc({ limit: LABELS[name] });
+      throw tooManyRequests(ctx, error.msBeforeNext, REFUSALS[name]);
+    }
+  }
+}
+
+export interface LimitedRoutes {
+  token: string;
+  registration: string;
+  /** Where a person enters a device flow's user code (RFC 8628 §3.3). */
+  code_verification: string;
+  device_authorization: string;
+}
+
+/**
+ * Per-IP limits on the endpoints that no AuthHooks reach: creating challenges (opening the
+ * sign-in page, asking for a new text), oidc-provider's token, device authorization and
+ * registration endpoints, and device-flow user-code entry, matched by path before the provider
+ * is mounted.
+ */
+export function rateLimitMiddleware(limits: RateLimits, routes: LimitedRoutes): Middleware {
+  const interactionPage = /^\/interaction\/([^/]+)\/?$/;
+  const newChallenge = /^\/interaction\/([^/]+)\/challenge$/;
+  const rule = (ctx: Context): { name: LimitName; api: boolean } | undefined => {
+    const { method, path } = ctx;
+    if (method === 'GET') {
+      const uid = interactionPage.exec(path)?.[1];
+      if (uid && INTERACTION_UID_PATTERN.test(uid)) return { name: 'challenge', api: false };
+      return undefined;
+    }
+    if (method !== 'POST' && method !== 'PUT' && method !== 'DELETE') return undefined;
+    const uid = newChallenge.exec(path)?.[1];
+    if (method === 'POST' && uid && INTERACTION_UID_PATTERN.test(uid)) return { name: 'challenge', api: false };
+    if (method === 'POST' && (path === routes.token || path === routes.device_authorization)) return { name: 'token', api: true };
+    // A user code is short enough to guess without a limit (RFC 8628 §5.1): entering one is a
+    // sign-in attempt.
+    if (method === 'POST' && path === routes.code_verification) return { name: 'signinPerIp', api: false };
+    if (path === routes.registration || path.startsWith(`${routes.registration}/`)) return { name: 'registration', api: true };
+    return undefined;
+  };
+  return async (ctx, next) => {
+    const matched = rule(ctx);
+    if (matched) {
+      try {
+        await limits.consume(ctx, matched.name, ipKey(clientIp(ctx)));
+      } catch (error) {
+        // OAuth clients get the refusal as JSON (RFC 6749 §5.2 shape), whatever they accept.
+        if (matched.api) ctx.state.api = true;
+        throw error;
+      }
+    }
+    await next();
+  };
+}

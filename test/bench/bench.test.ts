@@ -1,0 +1,63 @@
+/**
+ * Keeps `npm run bench` from rotting (issue 7): the real entry point, built as `npm run bench`
+ * builds it, runs a handful of sign-ins at C = 2 against the product and the baseline (each its
+ * own process with its own redis-server), plus a tiny growth and micro-benchmark part, and must
+ * finish without a failed flow and with every field of the report filled in. It says nothing
+ * about speed: the figures of so short a run are noise.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, ROOT, run } from '../deploy/support/build.js';
+import { STEPS } from '../../bench/driver.js';
+import type { BenchReport } from '../../bench/report.js';
+
+const out = mkdtempSync(join(tmpdir(), 'evr-bench-test-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('npm run bench (smoke)', () => {
+  it('runs every part against the product and the baseline with zero failed flows and a complete report', async () => {
+    await ensureBuilt();
+    // Type errors are the typecheck's business (tsconfig.json covers bench/); tsc emits anyway.
+    await run('npx', ['tsc', '-p', 'tsconfig.bench.json'], { cwd: ROOT, timeoutMs: 180_000 });
+    expect(existsSync(join(ROOT, 'dist-bench', 'bench', 'run.js'))).toBe(true);
+
+    const { code, output } = await run(process.execPath, [join(ROOT, 'dist-bench', 'bench', 'run.js'), '--smoke', '--out', out], { cwd: ROOT, timeoutMs: 240_000 });
+    expect(code, output).toBe(0);
+    expect(output).toContain('### C = 2');
+    expect(output).toContain('Targets (issue 7)');
+
+    const [runDir] = readdirSync(out);
+    const report = JSON.parse(readFileSync(join(out, runDir!, 'report.json'), 'utf8')) as BenchReport;
+    expect(report.machine.cores).toBeGreaterThan(0);
+    expect(report.serverEnvironment).toMatchObject({ NODE_ENV: 'production', RATE_LIMIT_SIGNIN_IP: expect.any(String) });
+    expect(report.serverEnvironment).not.toHaveProperty('COOKIE_KEYS');
+
+    expect(report.phases.map((p) => p.server).sort()).toEqual(['baseline', 'product']);
+    for (const phase of report.phases) {
+      expect(phase).toMatchObject({ concurrency: 2, planned: 6, completed: 6, failed: 0 });
+      expect(phase.flowsPerSecond).toBeGreaterThan(0);
+      expect(phase.cpuMsPerFlow.server).toBeGreaterThanOrEqual(0);
+      expect(phase.cpuMsPerFlow.total).toBeGreaterThan(0);
+      expect(phase.peakRssBytes).toBeGreaterThan(10 * 1024 * 1024);
+      expect(phase.redis.commandsPerFlow).toBeGreaterThan(10);
+      expect(phase.latencyMs.flow.p99).toBeGreaterThan(0);
+      for (const step of STEPS) expect(phase.latencyMs.steps[step].count, step).toBe(6);
+    }
+    const [comparison] = report.comparisons;
+    expect(comparison?.concurrency).toBe(2);
+    for (const value of Object.values(comparison!.ratios)) expect(value).not.toBeNull();
+
+    expect(report.growth?.census.kinds.map((k) => k.kind)).toEqual(expect.arrayContaining(['oidc:Session', 'oidc:RefreshToken', 'challenge:id']));
+    for (const bytes of Object.values(report.growth!.memory)) expect(bytes).toBeGreaterThan(0);
+    expect(report.growth?.latency[0]).toMatchObject({ sessions: expect.any(Number), failed: 0 });
+    expect(report.growth!.latency[0]!.sessions).toBeGreaterThanOrEqual(300);
+
+    expect(report.micro?.verify.ours.perCpuSecond).toBeGreaterThan(0);
+    expect(report.micro?.verify.bitcoinjsMessage.perCpuSecond).toBeGreaterThan(0);
+    expect(report.micro?.challengeAndQr.both.perSecond).toBeGreaterThan(0);
+    expect(Object.keys(report.micro!.idTokenSigning).sort()).toEqual(['ES256', 'EdDSA', 'RS256']);
+    expect(report.targets.find((t) => t.name.startsWith('failed flows'))).toMatchObject({ value: 0, met: true });
+  }, 600_000);
+});

@@ -1,0 +1,110 @@
+/**
+ * The security settings of issue 4 in src/config.ts: on by default with the documented values,
+ * each tunable, and every mistake reported with the variable's name.
+ */
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, ConfigError } from '../../src/config.js';
+import { ipKey } from '../../src/security/client-ip.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'evr-security-config-'));
+
+function problems(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env, dir);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  return [];
+}
+
+describe('security configuration', () => {
+  it('is on by default', () => {
+    const { security, trustProxy, trustProxyHops } = loadConfig({}, dir);
+    expect(trustProxy).toBe(false);
+    expect(trustProxyHops).toBe(1);
+    expect(security.rateLimits).toEqual({
+      challenge: { points: 30, durationSeconds: 60 },
+      signinPerIp: { points: 20, durationSeconds: 60 },
+      signinPerAddress: { points: 10, durationSeconds: 60 },
+      token: { points: 300, durationSeconds: 60 },
+      registration: { points: 10, durationSeconds: 3600 },
+    });
+    expect(security.failures).toEqual({ threshold: 10, windowSeconds: 900, lockoutSeconds: 900, webhookUrl: undefined });
+    expect(security.metricsToken).toBeUndefined();
+    expect(security.corsOrigins).toEqual([]);
+  });
+
+  it('reads every setting', () => {
+    const { security, trustProxyHops } = loadConfig({
+      RATE_LIMIT_CHALLENGE: '5/10s',
+      RATE_LIMIT_SIGNIN_IP: 'off',
+      RATE_LIMIT_SIGNIN_ADDRESS: '3 / 2m',
+      RATE_LIMIT_TOKEN: '1000/1h',
+      RATE_LIMIT_REGISTRATION: '1/1d',
+      FAILURE_ALERT_THRESHOLD: '4',
+      FAILURE_WINDOW: '1h',
+      FAILURE_LOCKOUT: 'off',
+      ALERT_WEBHOOK_URL: 'https://hooks.example.com/T000/B000/secret',
+      METRICS_TOKEN: 'm'.repeat(32),
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:5173/',
+      TRUST_PROXY_HOPS: '2',
+    }, dir);
+    expect(security.rateLimits).toEqual({
+      challenge: { points: 5, durationSeconds: 10 },
+      signinPerIp: undefined,
+      signinPerAddress: { points: 3, durationSeconds: 120 },
+      token: { points: 1000, durationSeconds: 3600 },
+      registration: { points: 1, durationSeconds: 86400 },
+    });
+    expect(security.failures).toEqual({ threshold: 4, windowSeconds: 3600, lockoutSeconds: 0, webhookUrl: 'https://hooks.example.com/T000/B000/secret' });
+    expect(security.metricsToken).toBe('m'.repeat(32));
+    expect(security.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(trustProxyHops).toBe(2);
+  });
+
+  it('names the variable and the value in every refusal', () => {
+    expect(problems({ RATE_LIMIT_TOKEN: 'lots' })).toEqual(['RATE_LIMIT_TOKEN must be "N/DURATION" (at most N requests per DURATION, e.g. 20/1m or 300/1h) or "off" (got "lots")']);
+    expect(problems({ RATE_LIMIT_SIGNIN_IP: '0/1m' })).toEqual([expect.stringMatching(/^RATE_LIMIT_SIGNIN_IP must be "N\/DURATION"/)]);
+    expect(problems({ FAILURE_ALERT_THRESHOLD: '0' })).toEqual(['FAILURE_ALERT_THRESHOLD must be a whole number from 1 to 1000000 (got "0")']);
+    expect(problems({ FAILURE_WINDOW: 'off' })).toEqual([expect.stringMatching(/^FAILURE_WINDOW must be a positive duration/)]);
+    expect(problems({ FAILURE_LOCKOUT: 'forever' })).toEqual([expect.stringMatching(/^FAILURE_LOCKOUT must be a positive duration.*or "off"/)]);
+    expect(problems({ ALERT_WEBHOOK_URL: 'ftp://x' })).toEqual(['ALERT_WEBHOOK_URL must be an http(s) URL that accepts a JSON POST']);
+    expect(problems({ METRICS_TOKEN: 'short' })).toEqual([expect.stringMatching(/^METRICS_TOKEN must be at least 32 random characters/)]);
+    expect(problems({ CORS_ORIGINS: '*' })).toEqual([expect.stringMatching(/^CORS_ORIGINS: "\*" is not an origin/)]);
+    expect(problems({ CORS_ORIGINS: 'https://app.example.com/path' })).toEqual([expect.stringMatching(/^CORS_ORIGINS: "https:\/\/app.example.com\/path" is not an origin/)]);
+    expect(problems({ TRUST_PROXY_HOPS: '0' })).toEqual(['TRUST_PROXY_HOPS must be a whole number from 1 to 10 (got "0")']);
+  });
+
+  describe('in production', () => {
+    const production = {
+      NODE_ENV: 'production',
+      ISSUER: 'https://id.example.com',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      COOKIE_KEYS: 'k'.repeat(40),
+      JWKS: JSON.stringify({ keys: [{ kty: 'RSA', n: 'x', e: 'AQAB', d: 'y' }] }),
+      TRUST_PROXY: 'true',
+    };
+
+    it('needs a trusted proxy in front of an https issuer, so cookies are Secure', () => {
+      expect(problems(production)).toEqual([]);
+      expect(problems({ ...production, TRUST_PROXY: undefined })).toEqual([expect.stringMatching(/^TRUST_PROXY must be true in production with an https ISSUER/)]);
+      expect(problems({ ...production, TRUST_PROXY: 'false' })).toEqual([expect.stringMatching(/^TRUST_PROXY must be true in production/)]);
+    });
+
+    it('sends alerts over https only', () => {
+      expect(problems({ ...production, ALERT_WEBHOOK_URL: 'http://alerts.example.com/hook' })).toEqual([expect.stringMatching(/^ALERT_WEBHOOK_URL must be https in production/)]);
+    });
+  });
+
+  it('counts an IPv6 client by its /64 and an IPv4 client by its address', () => {
+    expect(ipKey('2001:db8:1:2:3:4:5:6')).toBe('2001:0db8:0001:0002::/64');
+    expect(ipKey('2001:db8:1:2::9')).toBe('2001:0db8:0001:0002::/64');
+    expect(ipKey('2001:db8::')).toBe('2001:0db8:0000:0000::/64');
+    expect(ipKey('::1')).toBe('0000:0000:0000:0000::/64');
+    expect(ipKey('203.0.113.5')).toBe('203.0.113.5');
+  });
+});
