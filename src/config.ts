@@ -153,13 +153,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
 
   const duration = (names: string[], fallback: number): number => {
     const name = names.find((n) => get(n) !== undefined);
-    if (!name) return fallback;
-    const seconds = parseDuration(get(name)!);
-    if (seconds === undefined || seconds <= 0) {
-      problems.push(`${name} must be a positive duration: seconds, or a number with s, m, h or d (got "${get(name)}")`);
-      return fallback;
-    }
-    return seconds;
+    return name ? durationSetting(get(name), name, fallback, problems) : fallback;
   };
   // The seed product named the token lifetimes JWT_EXPIRATION and REFRESH_TOKEN_EXPIRATION;
   // operators coming from it keep their settings.
@@ -238,6 +232,28 @@ function boolean(text: string | undefined, name: string, fallback: boolean, prob
   if (/^(1|true|yes|on)$/i.test(text)) return true;
   if (/^(0|false|no|off)$/i.test(text)) return false;
   problems.push(`${name} must be true or false (got "${text}")`);
+  return fallback;
+}
+
+/**
+ * A duration variable: seconds, or a number with s, m, h or d. Unset: `fallback`. With `off`,
+ * "off", "false" or "0" mean 0 (the feature is off). Malformed or out of [min, max]: a problem
+ * naming the variable and its value.
+ */
+function durationSetting(
+  text: string | undefined,
+  name: string,
+  fallback: number,
+  problems: string[],
+  options: { min?: number; max?: number; off?: boolean } = {},
+): number {
+  if (text === undefined) return fallback;
+  const { min = 1, max = Infinity, off = false } = options;
+  if (off && OFF.test(text)) return 0;
+  const seconds = parseDuration(text);
+  if (seconds !== undefined && seconds >= min && seconds <= max) return seconds;
+  const range = max === Infinity && min === 1 ? 'a positive duration' : `a duration from ${min}s to ${max}s`;
+  problems.push(`${name} must be ${range}: seconds, or a number with s, m, h or d${off ? ', or "off"' : ''} (got "${text}")`);
   return fallback;
 }
 
@@ -352,16 +368,7 @@ function readDeploymentConfig(
     problems.push(`REGISTRATION_INITIAL_ACCESS_TOKEN is set but REGISTRATION is ${mode ?? modeText}: set REGISTRATION=token to require it`);
   }
 
-  let shutdownTimeout = 8;
-  const shutdownText = get('SHUTDOWN_TIMEOUT');
-  if (shutdownText !== undefined) {
-    const seconds = parseDuration(shutdownText);
-    if (seconds === undefined || seconds <= 0 || seconds > 600) {
-      problems.push(`SHUTDOWN_TIMEOUT must be a positive duration of at most 10m, e.g. 8s (got "${shutdownText}")`);
-    } else {
-      shutdownTimeout = seconds;
-    }
-  }
+  const shutdownTimeout = durationSetting(get('SHUTDOWN_TIMEOUT'), 'SHUTDOWN_TIMEOUT', 8, problems, { max: 600 });
 
   return {
     redis,
@@ -428,17 +435,8 @@ function readSecurityConfig(
     }
     return { points: Number(match[1]), durationSeconds: seconds };
   };
-  const seconds = (name: string, fallback: number, allowOff: boolean): number => {
-    const text = get(name);
-    if (text === undefined) return fallback;
-    if (allowOff && OFF.test(text)) return 0;
-    const value = parseDuration(text);
-    if (value === undefined || value <= 0) {
-      problems.push(`${name} must be a positive duration: seconds, or a number with s, m, h or d${allowOff ? ', or "off"' : ''} (got "${text}")`);
-      return fallback;
-    }
-    return value;
-  };
+  const seconds = (name: string, fallback: number, allowOff: boolean): number =>
+    durationSetting(get(name), name, fallback, problems, { off: allowOff });
   const whole = (name: string, fallback: number, min: number, max: number): number => {
     const text = get(name);
     if (text === undefined) return fallback;
@@ -558,13 +556,7 @@ function readProtocolConfig(get: (name: string) => string | undefined, cwd: stri
       else for (const issue of parsed.error.issues) problems.push(`RESOURCE_SERVERS_FILE (${file}) at ${issue.path.join('.') || 'top level'}: ${issue.message}`);
     }
   }
-  const deviceText = get('DEVICE_CODE_TTL');
-  let deviceCodeTtl = 10 * 60;
-  if (deviceText !== undefined) {
-    const seconds = parseDuration(deviceText);
-    if (seconds === undefined || seconds <= 0) problems.push(`DEVICE_CODE_TTL must be a positive duration: seconds, or a number with s, m, h or d (got "${deviceText}")`);
-    else deviceCodeTtl = seconds;
-  }
+  const deviceCodeTtl = durationSetting(get('DEVICE_CODE_TTL'), 'DEVICE_CODE_TTL', 10 * 60, problems);
   const outboundPrivateNetwork = boolean(get('OUTBOUND_PRIVATE_NETWORK'), 'OUTBOUND_PRIVATE_NETWORK', false, problems);
   return { pairwiseSalt, resourceServers, deviceCodeTtl, outboundPrivateNetwork };
 }
@@ -651,16 +643,8 @@ function readChainSettings(
     problems.push('EVRMORE_RPC_URL needs credentials: EVRMORE_RPC_USER and EVRMORE_RPC_PASSWORD (rpcuser and rpcpassword of evrmore.conf), or EVRMORE_RPC_COOKIE_FILE (the node\'s .cookie file)');
   }
 
-  const seconds = (name: string, fallback: number, min: number, max: number): number => {
-    const text = get(name);
-    if (text === undefined) return fallback;
-    const value = parseDuration(text);
-    if (value === undefined || value < min || value > max) {
-      problems.push(`${name} must be a duration from ${min}s to ${max}s: seconds, or a number with s, m or h (got "${text}")`);
-      return fallback;
-    }
-    return value;
-  };
+  const seconds = (name: string, fallback: number, min: number, max: number): number =>
+    durationSetting(get(name), name, fallback, problems, { min, max });
   const rpcTimeoutMs = seconds('EVRMORE_RPC_TIMEOUT', 5, 1, 60) * 1000;
   const cacheTtl = seconds('CHAIN_CACHE_TTL', 60, 0, 3600);
 
