@@ -6,19 +6,14 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, ConfigError } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import { configProblems } from '../support/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'evr-chain-config-'));
 const node = { EVRMORE_RPC_URL: 'http://127.0.0.1:8819', EVRMORE_RPC_USER: 'evr', EVRMORE_RPC_PASSWORD: 'the-rpc-password-1234' };
 
 function problems(env: Record<string, string>, cwd = dir): string[] {
-  try {
-    loadConfig(env, cwd);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  return [];
+  return configProblems(env, cwd);
 }
 
 function rulesFile(content: unknown): string {

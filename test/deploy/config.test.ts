@@ -4,18 +4,13 @@
  * SHUTDOWN_TIMEOUT.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import { configProblems } from '../support/config.js';
 import { describeRedisTarget, parseRedisUrl } from '../../src/store/redis-target.js';
 import { registrationFeatures } from '../../src/oidc/provider.js';
 
 function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env, '/nonexistent');
-    return [];
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    return error.problems;
-  }
+  return configProblems(env, '/nonexistent');
 }
 
 describe('REDIS_URL', () => {

@@ -6,19 +6,14 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, ConfigError } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import { configProblems } from '../support/config.js';
 import { ipKey } from '../../src/security/client-ip.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'evr-security-config-'));
 
 function problems(env: Record<string, string | undefined>): string[] {
-  try {
-    loadConfig(env, dir);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  return [];
+  return configProblems(env, dir);
 }
 
 describe('security configuration', () => {

@@ -2,7 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, ConfigError } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import { configProblems } from '../support/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'evr-config-'));
 const strongKey = 'k'.repeat(20) + 'Q9v$2mZ!x7LpR4tW'; // 36 characters
@@ -17,13 +18,7 @@ const production = {
 };
 
 function problems(env: Record<string, string | undefined>): string[] {
-  try {
-    loadConfig(env, dir);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  return [];
+  return configProblems(env, dir);
 }
 
 describe('configuration', () => {
