@@ -71,6 +71,10 @@ export function connectRedis(config: Config): RedisClient {
     // Fail a request fast during an outage instead of queueing it for ever.
     maxRetriesPerRequest: 1,
     connectTimeout: 5000,
+    // Commands issued in the same turn of the event loop (concurrent requests, Promise.all)
+    // share one write and one read, for us and for Redis: under load, fewer system calls per
+    // sign-in (issue 7, docs/performance.md). MULTI and pub/sub commands are never batched.
+    enableAutoPipelining: true,
     ...(target.username ? { username: target.username } : {}),
     ...(target.password ? { password: target.password } : {}),
     // Node verifies the server certificate against its CAs (add a private CA with NODE_EXTRA_CA_CERTS).
@@ -90,10 +94,12 @@ export function connectRedis(config: Config): RedisClient {
         ...(target.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
       });
     case 'cluster': {
-      const { lazyConnect, ...redisOptions } = common;
+      const { lazyConnect, enableAutoPipelining, ...redisOptions } = common;
       return new Cluster(target.nodes, {
         keyPrefix: config.redisKeyPrefix,
         lazyConnect,
+        // Batched per node by the cluster client (ioredis groups by slot owner).
+        enableAutoPipelining,
         redisOptions,
         // With TLS, connect to the names the operator gave (and the nodes announce), not to
         // resolved addresses, so certificate host names match (ioredis README, "Special Note: AWS ElastiCache Clusters with TLS").

@@ -28,7 +28,9 @@ export function createViews(root: string, options: { cache: boolean }): Views {
     let fn = options.cache ? compiled.get(name) : undefined;
     if (!fn) {
       const filename = join(root, `${name}.ejs`);
-      fn = ejs.compile(readFileSync(filename, 'utf8'), { filename, root });
+      // cache: the partials a template includes are compiled once too, not on every render
+      // (ejs keeps them by file name); off in development, where templates are edited live.
+      fn = ejs.compile(readFileSync(filename, 'utf8'), { filename, root, cache: options.cache });
       if (options.cache) compiled.set(name, fn);
     }
     return fn;

@@ -95,7 +95,8 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
       // button: the person asks for the next one, so a text they are signing does not change
       // under them.
       const existing = await challenges.forInteraction(found.uid);
-      const challenge = existing ?? (await challengeFor(found, client));
+      // Nothing stored for this interaction yet: issue at once (currentFor would look it up again).
+      const challenge = existing ?? (await challengeFor(found, client, true));
       const state = challenges.publicState(challenge);
       const reason = state === 'expired' || state === 'dead' || state === 'redeemed' ? refusalError(state).message : undefined;
       return showLogin(ctx, found, challenge, reason);

@@ -38,6 +38,7 @@ beforeAll(async () => {
     env: { PATH: process.env.PATH, ISSUER: product.baseUrl, CLIENT_ID: 'website', CLIENT_SECRET: SECRET, BASE_URL: siteUrl },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  process.once('exit', () => site.kill('SIGKILL'));
   site.stdout!.on('data', (chunk) => { output += chunk; });
   site.stderr!.on('data', (chunk) => { output += chunk; });
   const deadline = Date.now() + 20_000;

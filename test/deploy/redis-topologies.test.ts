@@ -29,6 +29,7 @@ const password = randomBytes(16).toString('hex');
 function redisServer(args: string[]): ChildProcess {
   const child = spawn('redis-server', args, { stdio: 'ignore' });
   children.push(child);
+  process.once('exit', () => child.kill('SIGKILL'));
   return child;
 }
 

@@ -42,6 +42,8 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
     }));
     rmSync(dir, { recursive: true, force: true });
   };
+  // Never outlive the test worker, even when a test fails before stop().
+  process.once('exit', () => { for (const child of children) child.kill('SIGKILL'); });
   try {
     for (let i = 0; i < masters; i += 1) {
       const port = await freePort();
