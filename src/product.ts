@@ -94,12 +94,13 @@ export function connectRedis(config: Config): RedisClient {
         ...(target.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
       });
     case 'cluster': {
-      const { lazyConnect, enableAutoPipelining, ...redisOptions } = common;
+      // No auto-pipelining on a Cluster: ioredis 5 groups a batch by the slot of a command's
+      // first argument, which for EVALSHA is the script's hash, not its key, so a batch could
+      // mix slots and fail ("All keys in the pipeline should belong to the same slots").
+      const { lazyConnect, enableAutoPipelining: _notOnCluster, ...redisOptions } = common;
       return new Cluster(target.nodes, {
         keyPrefix: config.redisKeyPrefix,
         lazyConnect,
-        // Batched per node by the cluster client (ioredis groups by slot owner).
-        enableAutoPipelining,
         redisOptions,
         // With TLS, connect to the names the operator gave (and the nodes announce), not to
         // resolved addresses, so certificate host names match (ioredis README, "Special Note: AWS ElastiCache Clusters with TLS").
