@@ -71,6 +71,9 @@ export function connectRedis(config: Config): RedisClient {
     // Fail a request fast during an outage instead of queueing it for ever.
     maxRetriesPerRequest: 1,
     connectTimeout: 5000,
+    // A Redis that hangs without closing the connection must not hold requests open: a
+    // command unanswered for 5 s fails, and the error mapper answers 503.
+    commandTimeout: 5000,
     // Commands issued in the same turn of the event loop (concurrent requests, Promise.all)
     // share one write and one read, for us and for Redis: under load, fewer system calls per
     // sign-in (issue 7, docs/performance.md). MULTI and pub/sub commands are never batched.

@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, type Config } from '../config.js';
 import { HELP_OPTION, parseOptions } from './args.js';
 import { group, PROGRAM, printHelp, type Command } from './command.js';
 import { EXIT_OK, EXIT_USAGE } from './context.js';
+import { describeRedisTarget } from '../store/redis-target.js';
 
 const USAGE = `Usage: ${PROGRAM} config check
 
@@ -13,28 +14,21 @@ Options:
 
 Exit status: 0 valid, 2 invalid.`;
 
-/** Lines without secrets: a Redis URL may carry a password, so only its host is shown. */
+/** Lines without secrets: a Redis URL may carry a password, so only its hosts are shown. */
 export function summarize(config: Config): string[] {
-  const store = config.redisUrl
-    ? `redis (${[redisHost(config.redisUrl), `key prefix "${config.redisKeyPrefix}"`].filter(Boolean).join(', ')})`
+  const store = config.redis
+    ? `${describeRedisTarget(config.redis)} (key prefix "${config.redisKeyPrefix}")`
     : 'memory (development only: everything is lost on restart)';
   return [
     `  environment:   ${config.env}`,
     `  issuer:        ${config.issuer.href}`,
     `  store:         ${store}`,
     `  network:       ${config.network}`,
+    `  evrmore node:  ${config.chain ? `${config.chain.rpcUrl.host} (chain claims and access rules on)` : 'none (chain claims off)'}`,
     `  clients:       ${config.clients.length}${config.clientsFile ? ` (from ${config.clientsFile})` : ''}${config.demo ? ' + demo client' : ''}`,
     `  signing keys:  ${config.jwks ? `${config.jwks.keys.length} configured` : `generated in ${config.dataDir} (development)`}`,
     `  cookie keys:   ${config.cookieKeys ? `${config.cookieKeys.length} configured` : `generated in ${config.dataDir} (development)`}`,
   ];
-}
-
-function redisHost(url: string): string | undefined {
-  try {
-    return new URL(url).host || undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 const check: Command = {

@@ -46,7 +46,7 @@ describe('config check', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/issuer: +https:\/\/id\.example\.com\//);
-    expect(result.stdout).toMatch(/store: +redis \(redis\.internal:6379/);
+    expect(result.stdout).toMatch(/store: +redis redis\.internal:6379\/0 \(key prefix/);
     expect(result.stdout).toMatch(/network: +testnet/);
     expect(result.stdout).toMatch(/clients: +1 /);
     for (const secretText of ['hunter2', cookieKey, secret]) expect(result.stdout).not.toContain(secretText);
