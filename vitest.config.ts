@@ -10,5 +10,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: keep files from starving each other.
     maxWorkers: 2,
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
