@@ -96,18 +96,25 @@ interface Templates {
   accessToken: AdapterPayload;
 }
 
+/** Where the memory measurement stores its copies: apart from the product's keys, removed after. */
+const SCRATCH_PREFIX = 'bench-memory:';
+
 export class Seeder {
   private readonly client: Redis;
+  private readonly scratchClient: Redis;
   private readonly adapter: AdapterFactory;
+  private readonly scratch: AdapterFactory;
   private templates?: Templates;
 
   constructor(private readonly server: ServerUnderTest) {
     this.client = new Redis({ host: '127.0.0.1', port: server.redis.port, keyPrefix: server.keyPrefix, lazyConnect: true });
+    this.scratchClient = new Redis({ host: '127.0.0.1', port: server.redis.port, keyPrefix: SCRATCH_PREFIX, lazyConnect: true });
     this.adapter = createRedisAdapter(this.client);
+    this.scratch = createRedisAdapter(this.scratchClient);
   }
 
   async connect(): Promise<void> {
-    await this.client.connect();
+    await Promise.all([this.client.connect(), this.scratchClient.connect()]);
   }
 
   /** A live model of each kind from a real sign-in, read through the adapter. */
@@ -144,12 +151,9 @@ export class Seeder {
     return Math.max(60, Number(payload.exp) - Math.floor(Date.now() / 1000));
   }
 
-  private async put(model: string, jti: string, payload: AdapterPayload): Promise<void> {
-    await this.adapter(model).upsert(jti, payload, this.expiresIn(payload));
-  }
-
   /** One stored item of `what`, as the provider would store it (fresh ids, same shape and size). */
-  private async seedOne(what: 'session' | 'grant' | 'refreshToken' | 'accessToken' | 'user'): Promise<void> {
+  private async seedOne(what: 'session' | 'grant' | 'refreshToken' | 'accessToken' | 'user', adapter: AdapterFactory): Promise<void> {
+    const put = (model: string, jti: string, payload: AdapterPayload) => adapter(model).upsert(jti, payload, this.expiresIn(payload));
     const t = this.templates!;
     const grantId = id(32);
     const uid = id(16);
@@ -157,13 +161,13 @@ export class Seeder {
       const jti = id(32);
       const authorizations = Object.fromEntries(Object.entries((t.session.authorizations ?? {}) as Record<string, Record<string, unknown>>)
         .map(([client, auth]) => [client, { ...auth, grantId, sid: id(16) }]));
-      await this.put('Session', jti, { ...t.session, jti, uid, authorizations });
+      await put('Session', jti, { ...t.session, jti, uid, authorizations });
     };
-    const grant = async () => this.put('Grant', grantId, { ...t.grant, jti: grantId });
+    const grant = async () => put('Grant', grantId, { ...t.grant, jti: grantId });
     const token = async (model: 'RefreshToken' | 'AccessToken', template: AdapterPayload) => {
       const jti = id(32);
       const { consumed: _consumed, ...rest } = template;
-      await this.put(model, jti, { ...rest, jti, grantId, sessionUid: uid, sid: id(16) });
+      await put(model, jti, { ...rest, jti, grantId, sessionUid: uid, sid: id(16) });
     };
     if (what === 'session') return session();
     if (what === 'grant') return grant();
@@ -174,22 +178,29 @@ export class Seeder {
     await token('RefreshToken', t.refreshToken);
   }
 
-  async seed(what: Parameters<Seeder['seedOne']>[0], count: number, inFlight = 256): Promise<void> {
+  /**
+   * Stores `count` items among the product's keys, `inFlight` at a time; stops early past
+   * `deadline` (epoch ms).
+   */
+  async seed(what: Parameters<Seeder['seedOne']>[0], count: number, deadline = Infinity, adapter = this.adapter, inFlight = 256): Promise<void> {
     let next = 0;
     const worker = async () => {
-      while (next < count) {
+      while (next < count && Date.now() < deadline) {
         next += 1;
-        await this.seedOne(what);
+        await this.seedOne(what, adapter);
       }
     };
     await Promise.all(Array.from({ length: Math.min(inFlight, count) }, worker));
   }
 
-  /** used_memory growth per item of each kind, from `count` items each. */
+  /**
+   * used_memory growth per item of each kind, from `count` items each, stored under a scratch
+   * prefix (so the product's own store keeps its size) and deleted afterwards.
+   */
   async modelMemory(count: number): Promise<ModelMemory> {
     const per = async (what: Parameters<Seeder['seedOne']>[0]) => {
       const before = await usedMemory(this.server.monitor);
-      await this.seed(what, count);
+      await this.seed(what, count, Infinity, this.scratch);
       return Math.round((await usedMemory(this.server.monitor) - before) / count);
     };
     const session = await per('session');
@@ -197,10 +208,13 @@ export class Seeder {
     const refreshToken = await per('refreshToken');
     const accessToken = await per('accessToken');
     const user = await per('user');
+    await scanKeys(this.server.monitor, `${SCRATCH_PREFIX}*`, async (keys) => {
+      await this.server.monitor.unlink(...keys);
+    });
     return { session, grant, refreshToken, accessToken, user, seededEach: count };
   }
 
   async close(): Promise<void> {
-    await this.client.quit().catch(() => this.client.disconnect());
+    await Promise.all([this.client, this.scratchClient].map((c) => c.quit().catch(() => c.disconnect())));
   }
 }

@@ -38,7 +38,7 @@ export function signerOf(wif: string, network: EvrmoreNetwork = NETWORKS.mainnet
   };
 }
 
-/** `count` signers (at least the two of DESIGN §3), alternating compressed and uncompressed keys. */
+/** `count` signers (the two of DESIGN §3 first), alternating compressed and uncompressed keys. */
 export function benchSigners(count = 8, network: EvrmoreNetwork = NETWORKS.mainnet): BenchSigner[] {
   const signers = network === NETWORKS.mainnet ? DESIGN_KEYS.map((wif) => signerOf(wif, network)) : [];
   for (let i = 0; signers.length < count; i += 1) signers.push(signerOf(derivedWif(i, i % 2 === 0, network), network));

@@ -24,6 +24,8 @@ export interface PhaseReport {
   flowsPerSecond: number;
   /** CPU milliseconds per completed flow: the server process, its redis-server, and both. */
   cpuMsPerFlow: { server: number; redis: number; total: number };
+  /** The same total (server + redis) for each round, in order: rounds of both servers with the same index ran back to back. */
+  roundCpuMsPerFlow: number[];
   latencyMs: { flow: Percentiles; steps: Record<Step, Percentiles> };
   /**
    * At C = 1 only: CPU microseconds (server + its redis-server, from the scheduler's exact
@@ -57,6 +59,8 @@ export interface PhaseOptions {
   warmupFlows: number;
   /** No flow of a round starts after this many seconds. */
   maxSeconds: number;
+  /** Epoch ms after which no flow starts at all (the whole run's time budget). */
+  deadline?: number;
   /** Called after each round with the server's name and how its flows went. */
   progress?: (line: string) => void;
 }
@@ -78,6 +82,7 @@ class Accumulator {
   peakRss = 0;
   memoryGrowth = 0;
   rounds = 0;
+  readonly roundCpu: number[] = [];
   readonly flowMs: number[] = [];
   readonly stepMs = emptySteps();
   readonly commands: Record<string, number> = {};
@@ -99,6 +104,7 @@ class Accumulator {
       wallSeconds: round(this.wallSeconds, 2),
       flowsPerSecond: round(this.completed / Math.max(0.001, this.wallSeconds), 1),
       cpuMsPerFlow: { server: round(this.serverMs / flows), redis: round(this.redisMs / flows), total: round((this.serverMs + this.redisMs) / flows) },
+      roundCpuMsPerFlow: this.roundCpu,
       latencyMs: {
         flow: percentiles(this.flowMs),
         steps: Object.fromEntries(STEPS.map((s) => [s, percentiles(this.stepMs[s])])) as Record<Step, Percentiles>,
@@ -130,7 +136,7 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseReport[]> {
     signers: options.signers,
     flows,
     concurrency,
-    maxSeconds: options.maxSeconds,
+    maxSeconds: Math.max(0, Math.min(options.maxSeconds, ((options.deadline ?? Infinity) - Date.now()) / 1000)),
     serverCpuNs: concurrency === 1 ? () => threadCpuNs(options.servers[index]!.pid) + threadCpuNs(options.servers[index]!.redis.process.pid!) : undefined,
   });
   try {
@@ -168,6 +174,7 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseReport[]> {
         for (const [name, calls] of Object.entries(commandDelta(statsBefore, await commandStats(server.monitor)))) {
           acc.commands[name] = (acc.commands[name] ?? 0) + calls;
         }
+        acc.roundCpu.push(round((serverMs + redisMs) / Math.max(1, result.completed)));
         acc.serverMs += serverMs;
         acc.redisMs += redisMs;
         acc.driverMs += driverMs;

@@ -18,6 +18,11 @@ export interface Comparison {
     cpuTotal: number | null;
     cpuServer: number | null;
     cpuRedis: number | null;
+    /**
+     * The CPU ratio of each pair of rounds (the two servers' rounds that ran back to back): its
+     * median is robust to bursts of other load on a shared machine; min and max show the spread.
+     */
+    cpuTotalPaired: { median: number | null; min: number | null; max: number | null };
     flowP50: number | null;
     flowP95: number | null;
     flowP99: number | null;
@@ -59,6 +64,14 @@ export interface BenchReport {
   targets: Target[];
 }
 
+function paired(baseline: number[], product: number[]): Comparison['ratios']['cpuTotalPaired'] {
+  const ratios = product.map((p, i) => ratio(p, baseline[i] ?? 0)).filter((r): r is number => r !== null).sort((a, b) => a - b);
+  if (ratios.length === 0) return { median: null, min: null, max: null };
+  const mid = Math.floor(ratios.length / 2);
+  const median = ratios.length % 2 ? ratios[mid]! : Math.round(((ratios[mid - 1]! + ratios[mid]!) / 2) * 1000) / 1000;
+  return { median, min: ratios[0]!, max: ratios[ratios.length - 1]! };
+}
+
 export function compare(baseline: PhaseReport, product: PhaseReport): Comparison {
   return {
     concurrency: product.concurrency,
@@ -67,6 +80,7 @@ export function compare(baseline: PhaseReport, product: PhaseReport): Comparison
       cpuTotal: ratio(product.cpuMsPerFlow.total, baseline.cpuMsPerFlow.total),
       cpuServer: ratio(product.cpuMsPerFlow.server, baseline.cpuMsPerFlow.server),
       cpuRedis: ratio(product.cpuMsPerFlow.redis, baseline.cpuMsPerFlow.redis),
+      cpuTotalPaired: paired(baseline.roundCpuMsPerFlow, product.roundCpuMsPerFlow),
       flowP50: ratio(product.latencyMs.flow.p50, baseline.latencyMs.flow.p50),
       flowP95: ratio(product.latencyMs.flow.p95, baseline.latencyMs.flow.p95),
       flowP99: ratio(product.latencyMs.flow.p99, baseline.latencyMs.flow.p99),
@@ -129,6 +143,7 @@ export function renderPhaseTable(report: BenchReport): string {
       ['flows completed / failed', `${b.completed} / ${b.failed}`, `${p.completed} / ${p.failed}`, `${p.rounds} rounds`],
       ['flows per second', b.flowsPerSecond, p.flowsPerSecond, x(r.flowsPerSecond)],
       ['CPU ms per flow: server + redis', ms(b.cpuMsPerFlow.total), ms(p.cpuMsPerFlow.total), x(r.cpuTotal)],
+      ['  same, median of round pairs (min-max)', '', '', r.cpuTotalPaired.median === null ? '-' : `${x(r.cpuTotalPaired.median)} (${x(r.cpuTotalPaired.min)}-${x(r.cpuTotalPaired.max)})`],
       ['CPU ms per flow: server process', ms(b.cpuMsPerFlow.server), ms(p.cpuMsPerFlow.server), x(r.cpuServer)],
       ['CPU ms per flow: redis-server', ms(b.cpuMsPerFlow.redis), ms(p.cpuMsPerFlow.redis), x(r.cpuRedis)],
       ['flow ms p50', ms(b.latencyMs.flow.p50), ms(p.latencyMs.flow.p50), x(r.flowP50)],

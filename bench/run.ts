@@ -31,6 +31,8 @@ export interface BenchOptions {
   maxSeconds: number;
   /** Rounds per concurrency, alternating the servers. */
   rounds: number;
+  /** The whole run's budget: past it no flow starts, seeding stops, and what was left is reported as not run. */
+  budgetMinutes: number;
   /** Sessions stored before measuring a sign-in's latency; empty: no growth part. */
   growthSessions: number[];
   growthFlows: number;
@@ -48,10 +50,10 @@ export interface BenchOptions {
 }
 
 export const PRESETS = {
-  full: { flows: 2000, concurrency: [1, 8, 32, 128], warmup: 200, maxSeconds: 120, rounds: 6, growthSessions: [10_000, 100_000], growthFlows: 1000, memorySeed: 10_000, microSeconds: 2 },
-  quick: { flows: 300, concurrency: [1, 8, 32, 128], warmup: 60, maxSeconds: 60, rounds: 2, growthSessions: [10_000], growthFlows: 300, memorySeed: 2000, microSeconds: 0.5 },
+  full: { flows: 2000, concurrency: [1, 8, 32, 128], warmup: 200, maxSeconds: 120, rounds: 6, budgetMinutes: 20, growthSessions: [10_000, 100_000], growthFlows: 1000, memorySeed: 10_000, microSeconds: 2 },
+  quick: { flows: 300, concurrency: [1, 8, 32, 128], warmup: 60, maxSeconds: 60, rounds: 2, budgetMinutes: 6, growthSessions: [10_000], growthFlows: 300, memorySeed: 2000, microSeconds: 0.5 },
   // The vitest guard (test/bench): a handful of flows, every part of the report.
-  smoke: { flows: 6, concurrency: [2], warmup: 2, maxSeconds: 60, rounds: 2, growthSessions: [300], growthFlows: 6, memorySeed: 100, microSeconds: 0.05 },
+  smoke: { flows: 6, concurrency: [2], warmup: 2, maxSeconds: 60, rounds: 2, budgetMinutes: 5, growthSessions: [300], growthFlows: 6, memorySeed: 100, microSeconds: 0.05 },
 } as const;
 
 function log(options: BenchOptions, line: string): void {
@@ -75,7 +77,9 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
   const runDir = join(outDir, stamp);
   mkdirSync(runDir, { recursive: true });
   const secrets = await benchSecrets();
-  const signers = benchSigners(8);
+  // Many wallets, as in real traffic: per-address rate limits and account records stay small.
+  const signers = benchSigners(200);
+  const deadline = startedAt.getTime() + options.budgetMinutes * 60_000;
   const nodeArgs = (name: string) => (options.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(runDir, `profile-${name}`)}`] : []);
 
   log(options, `bench: starting baseline and product (logs in ${runDir})`);
@@ -103,6 +107,7 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
       rounds,
       warmupFlows,
       maxSeconds: options.maxSeconds,
+      deadline,
       progress: (line) => log(options, `bench:   ${line}`),
     });
 
@@ -136,9 +141,13 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
         const latency: GrowthReport['latency'] = [];
         for (const target of options.growthSessions) {
           const stored = await countKeys(product.monitor, `${product.keyPrefix}oidc:Session:*`);
+          if (Date.now() > deadline) {
+            log(options, `bench: growth: time budget spent, ${target} sessions not measured`);
+            break;
+          }
           if (stored < target) {
             log(options, `bench: growth: seeding ${target - stored} signed-in users (session + grant + refresh token) up to ${target} sessions`);
-            await seeder.seed('user', target - stored);
+            await seeder.seed('user', target - stored, deadline);
           }
           const sessions = await countKeys(product.monitor, `${product.keyPrefix}oidc:Session:*`);
           log(options, `bench: growth: ${sessions} sessions stored: ${options.growthFlows} sign-ins at C=8`);
@@ -213,6 +222,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       concurrency: { type: 'string' },
       warmup: { type: 'string' },
       'max-seconds': { type: 'string' },
+      'budget-minutes': { type: 'string' },
       rounds: { type: 'string' },
       'growth-sessions': { type: 'string' },
       'growth-flows': { type: 'string' },
@@ -228,7 +238,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     },
   });
   if (values.help) {
-    process.stdout.write(`npm run bench -- [--quick] [--flows N] [--concurrency 1,8,32,128] [--rounds R] [--warmup N] [--max-seconds S]
+    process.stdout.write(`npm run bench -- [--quick] [--flows N] [--concurrency 1,8,32,128] [--rounds R] [--warmup N] [--max-seconds S] [--budget-minutes M]
   [--growth-sessions 10000,100000] [--growth-flows N] [--no-growth] [--micro-seconds S] [--no-micro]
   [--out DIR] [--profile] [--env NAME=VALUE ...] [--product-entry path/to/server.js] [--quiet]
 `);
@@ -255,6 +265,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     warmup: int(values.warmup, 'warmup', preset.warmup, 0, 10_000),
     maxSeconds: int(values['max-seconds'], 'max-seconds', preset.maxSeconds, 1, 3600),
     rounds: int(values.rounds, 'rounds', preset.rounds, 1, 100),
+    budgetMinutes: int(values['budget-minutes'], 'budget-minutes', preset.budgetMinutes, 1, 240),
     growthSessions: values['no-growth'] ? [] : list(values['growth-sessions'], 'growth-sessions', preset.growthSessions, 1_000_000),
     growthFlows: int(values['growth-flows'], 'growth-flows', preset.growthFlows, 1, 100_000),
     memorySeed: preset.memorySeed,

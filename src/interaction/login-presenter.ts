@@ -55,7 +55,10 @@ export class LoginPresenter {
     if (cached) return cached;
     // One byte-mode segment: a URL needs no cheaper mode, and qrcode's search for the optimal
     // segmentation (a shortest-path over mode changes) was half the cost of each code.
-    const svg = await QRCode.toString([{ data: Buffer.from(this.walletUrl(challengeId)), mode: 'byte' }], { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    const pieces = await QRCode.toString([{ data: Buffer.from(this.walletUrl(challengeId)), mode: 'byte' }], { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    // qrcode builds the SVG by concatenation: kept as it comes, each cached code would hold about
+    // a thousand string fragments (40 KB of heap, 40 MB for a full cache); a flat copy is 2 KB.
+    const svg = Buffer.from(pieces, 'utf8').toString('utf8');
     if (this.qrCache.size >= QR_CACHE_LIMIT) this.qrCache.delete(this.qrCache.keys().next().value!);
     this.qrCache.set(challengeId, svg);
     return svg;
