@@ -38,7 +38,7 @@ export interface GrowthReport {
   census: { flows: number; kinds: KeyKind[] };
   memory: ModelMemory;
   /** A sign-in's latency (C = 8) with this many sessions stored. */
-  latency: Array<{ sessions: number; usedMemoryBytes: number; flows: number; failed: number; flowMs: Percentiles; cpuMsPerFlow: PhaseReport['cpuMsPerFlow'] }>;
+  latency: Array<{ sessions: number; usedMemoryBytes: number; flows: number; failed: number; flowMs: Percentiles; cpuMsPerFlow: PhaseReport['cpuMsPerFlow']; otherLoadCores: number }>;
 }
 
 export interface Target {
@@ -196,8 +196,8 @@ export function renderGrowth(growth: GrowthReport): string {
     ['access token (+ its grant index)', m.accessToken],
     ['active user: session + grant + refresh token', m.user],
   ]);
-  const latency = table(['sessions stored', 'Redis used_memory MB', 'flows / failed', 'flow p50 ms', 'p95 ms', 'p99 ms', 'CPU ms per flow'], growth.latency.map((l) => [
-    l.sessions, mb(l.usedMemoryBytes), `${l.flows} / ${l.failed}`, ms(l.flowMs.p50), ms(l.flowMs.p95), ms(l.flowMs.p99), ms(l.cpuMsPerFlow.total),
+  const latency = table(['sessions stored', 'Redis used_memory MB', 'flows / failed', 'flow p50 ms', 'p95 ms', 'p99 ms', 'CPU ms per flow', '(other load, cores)'], growth.latency.map((l) => [
+    l.sessions, mb(l.usedMemoryBytes), `${l.flows} / ${l.failed}`, ms(l.flowMs.p50), ms(l.flowMs.p95), ms(l.flowMs.p99), ms(l.cpuMsPerFlow.total), l.otherLoadCores.toFixed(2),
   ]));
   return `Keys in the product's Redis after ${growth.census.flows} sign-ins (sampled MEMORY USAGE):\n\n${kinds}\n\nRedis memory per stored item (used_memory growth over ${m.seededEach} items, through the product's adapter):\n\n${memory}\n\nA sign-in (C = 8) with sessions already stored:\n\n${latency}`;
 }

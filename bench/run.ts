@@ -160,6 +160,7 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
             failed: report.failed,
             flowMs: report.latencyMs.flow,
             cpuMsPerFlow: report.cpuMsPerFlow,
+            otherLoadCores: report.otherLoadCores,
           });
         }
         growth = { census: { flows: productFlows, kinds: census }, memory, latency };
