@@ -4,7 +4,7 @@
  * run inside Lua scripts are marked "lua"). A tool for finding duplicate round trips.
  */
 import { Redis } from 'ioredis';
-import { CookieJar, Target } from './http.js';
+import { Target } from './http.js';
 import { benchSigners } from './keys.js';
 import { runLoad, STEPS } from './driver.js';
 import { BENCH_CLIENT, benchSecrets, startServer } from './servers.js';
@@ -53,7 +53,6 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`top-level round trips: ${topLevel}, with script internals: ${total}\n`);
     process.stdout.write(`steps (ms): ${marks.map((m) => `${m.step} ${(m.end - m.start).toFixed(1)}`).join(', ')}\n`);
-    void CookieJar;
   } finally {
     target.close();
     await server.stop();
