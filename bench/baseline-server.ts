@@ -19,6 +19,7 @@ import Provider, { type Configuration, type ClientMetadata as OidcClientMetadata
 import { loadConfig } from '../src/config.js';
 import { Redis } from 'ioredis';
 import { createRedisAdapter } from '../src/oidc/redis-adapter.js';
+import { providerTtls } from '../src/oidc/provider.js';
 import { createFindAccount } from '../src/oidc/account.js';
 import { claimsByScope } from '../src/oidc/provider.js';
 
@@ -60,15 +61,7 @@ async function main(): Promise<void> {
     // oidc-provider's default (tokens expire with the session unless offline_access, ...).
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
-    ttl: {
-      AccessToken: config.ttl.accessToken,
-      IdToken: config.ttl.idToken,
-      RefreshToken: config.ttl.refreshToken,
-      AuthorizationCode: config.ttl.authorizationCode,
-      Session: config.ttl.session,
-      Grant: config.ttl.grant,
-      Interaction: config.ttl.interaction,
-    },
+    ttl: providerTtls(config),
   };
   const provider = new Provider(config.issuer.href.replace(/\/$/, ''), configuration);
 

@@ -212,18 +212,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       return undefined;
     },
     renderError: async (ctx, out) => deps.pages.error(ctx, out),
-    ttl: {
-      AccessToken: config.ttl.accessToken,
-      IdToken: config.ttl.idToken,
-      RefreshToken: config.ttl.refreshToken,
-      AuthorizationCode: config.ttl.authorizationCode,
-      Session: config.ttl.session,
-      Grant: config.ttl.grant,
-      Interaction: config.ttl.interaction,
-      DeviceCode: config.protocol.deviceCodeTtl,
-      // RFC 9126 §2.2: a pushed request is short-lived.
-      PushedAuthorizationRequest: 60,
-    },
+    ttl: providerTtls(config),
   };
 
   const provider = new Provider(config.issuer.href.replace(/\/$/, ''), configuration);
@@ -246,5 +235,21 @@ export function registrationFeatures(registration: RegistrationConfig): Pick<Non
       initialAccessToken: registration.mode === 'token' ? registration.initialAccessToken! : false,
     },
     registrationManagement: { enabled: true, rotateRegistrationAccessToken: true },
+  };
+}
+
+/** Lifetimes of oidc-provider's models from the configuration (shared with the benchmark's baseline). */
+export function providerTtls(config: Config): NonNullable<Configuration['ttl']> {
+  return {
+    AccessToken: config.ttl.accessToken,
+    IdToken: config.ttl.idToken,
+    RefreshToken: config.ttl.refreshToken,
+    AuthorizationCode: config.ttl.authorizationCode,
+    Session: config.ttl.session,
+    Grant: config.ttl.grant,
+    Interaction: config.ttl.interaction,
+    DeviceCode: config.protocol.deviceCodeTtl,
+    // RFC 9126 §2.2: a pushed request is short-lived.
+    PushedAuthorizationRequest: 60,
   };
 }
