@@ -2,7 +2,7 @@
  * The Koa application: middleware, pages, our routes and the mounted provider. Everything is
  * passed in; nothing here reads the environment or connects anywhere.
  */
-import Koa from 'koa';
+import Koa, { type Context } from 'koa';
 import mount from 'koa-mount';
 import type Router from '@koa/router';
 import type Provider from 'oidc-provider';
@@ -14,7 +14,7 @@ import { createErrorPage } from './http/pages.js';
 import { securityHeaders } from './http/security-headers.js';
 import { staticFiles } from './http/static-files.js';
 import type { Views } from './http/views.js';
-import { pickLanguage, translator } from './i18n/index.js';
+import { pickLanguage, translator, type Translate } from './i18n/index.js';
 import { interactionRoutes } from './interaction/routes.js';
 import { walletRoutes } from './interaction/wallet-routes.js';
 import { LoginPresenter } from './interaction/login-presenter.js';
@@ -32,6 +32,7 @@ import { metricsRoutes, type Metrics } from './http/metrics.js';
 import { maxBodySize } from './http/validation.js';
 import { PROVIDER_ROUTES } from './oidc/provider.js';
 import { rateLimitMiddleware, type RateLimits } from './security/rate-limit.js';
+import { clientIp, ipKey } from './security/client-ip.js';
 
 /** The protections of issue 4 (SECURITY.md) that sit in front of the routes. */
 export interface AppSecurity {
@@ -81,8 +82,14 @@ export function createApp(deps: AppDeps): Koa {
 
   app.use(securityHeaders({ https: config.issuer.protocol === 'https:' }));
   app.use(async (ctx, next) => {
-    ctx.state.lang = pickLanguage(...ctx.acceptsLanguages());
-    ctx.state.t = translator(ctx.state.lang);
+    // Negotiated when first read: most requests (token, userinfo, assets) show no text. A route
+    // may still set both (ui_locales).
+    let lang: string | undefined;
+    let t: Translate | undefined;
+    Object.defineProperties(ctx.state, {
+      lang: { get: () => (lang ??= pickLanguage(...ctx.acceptsLanguages())), set: (value: string) => { lang = value; }, enumerable: true, configurable: true },
+      t: { get: () => (t ??= translator(ctx.state.lang as string)), set: (value: Translate) => { t = value; }, enumerable: true, configurable: true },
+    });
     await next();
   });
   const { security } = deps;
@@ -112,7 +119,10 @@ export function createApp(deps: AppDeps): Koa {
   app.use(validateBodies());
 
   for (const router of [
-    interactionRoutes({ provider, challenges, views, presenter, hooks: deps.authHooks, access: deps.accessPolicy }),
+    interactionRoutes({
+      provider, challenges, views, presenter, hooks: deps.authHooks, access: deps.accessPolicy,
+      ...(security ? { limitChallenges: (ctx: Context) => security.rateLimits.consume(ctx, 'challenge', ipKey(clientIp(ctx))) } : {}),
+    }),
     walletRoutes({ provider, challenges, presenter, hooks: deps.authHooks }),
     ...(config.demo ? [demoRoutes({ issuer: config.issuer, views })] : []),
     ...(deps.routers ?? []),

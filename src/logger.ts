@@ -4,16 +4,20 @@
  */
 import { pino, type Logger, type DestinationStream } from 'pino';
 
+/**
+ * Names that could carry a secret, censored wherever they appear in a line. Exact paths only:
+ * pino's wildcard paths ("*.token") walk every key of every line and cost 11 µs a line, three
+ * times the rest of the line. The code logs flat objects; the nested paths below are the ones
+ * that exist (an error serialized under `err` or `error`, a request's headers).
+ */
 export const REDACTED_PATHS = [
-  'signature', '*.signature',
-  'token', '*.token', 'access_token', '*.access_token', 'refresh_token', '*.refresh_token', 'id_token', '*.id_token',
-  'code', '*.code',
-  'cookie', '*.cookie', 'headers.cookie', 'req.headers.cookie', 'headers.authorization', 'req.headers.authorization',
-  'client_secret', '*.client_secret', 'password', '*.password', 'jwks', '*.jwks', 'cookieKeys', '*.cookieKeys',
+  'signature', 'token', 'access_token', 'refresh_token', 'id_token', 'code',
+  'cookie', 'headers.cookie', 'req.headers.cookie', 'headers.authorization', 'req.headers.authorization', 'authorization',
+  'client_secret', 'password', 'jwks', 'cookieKeys',
   // ioredis attaches the failed command and its arguments (a stored token or session) to errors.
-  'err.command', '*.err.command', 'error.command',
+  'err.command', 'error.command',
   // The alert webhook and the metrics token carry secrets in their values.
-  'webhookUrl', '*.webhookUrl', 'metricsToken', '*.metricsToken', 'authorization', '*.authorization',
+  'webhookUrl', 'metricsToken',
 ];
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
@@ -26,6 +30,16 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     },
     destination,
   );
+}
+
+/**
+ * Standard output, written in batches: when 4 KB are buffered or a second has passed. One write
+ * per line (pino's default) was a system call for each of a sign-in's eight lines. What is
+ * still buffered is written synchronously when the process exits (pino registers that for
+ * asynchronous destinations), so a crash loses nothing; a SIGKILL can lose the last second.
+ */
+export function stdoutDestination(): DestinationStream {
+  return pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 1000 });
 }
 
 /**

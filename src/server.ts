@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import { once } from 'node:events';
 import { loadConfig, ConfigError } from './config.js';
 import { resolveSecrets } from './dev-secrets.js';
-import { createLogger } from './logger.js';
+import { createLogger, stdoutDestination } from './logger.js';
 import { createProduct, checkClients } from './product.js';
 import { makeDrainable } from './shutdown.js';
 import { describeRedisTarget } from './store/redis-target.js';
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, stdoutDestination());
   const secrets = await resolveSecrets(config);
   if (secrets.generated.length > 0) {
     logger.warn({ generated: secrets.generated }, 'development keys generated and kept on disk; configure JWKS and COOKIE_KEYS for production');

@@ -7,7 +7,7 @@
  * The grant index may hold ids of grants that expired or were revoked elsewhere: readers look
  * each one up and drop what is gone.
  */
-import type { RedisClient } from '../store/redis-script.js';
+import { defineScript, type RedisClient } from '../store/redis-script.js';
 import { MemoryTtlMap } from '../store/memory-ttl-map.js';
 
 export interface GrantRef {
@@ -38,13 +38,29 @@ export interface AccountStore {
 const GRANTS = (address: string) => `account:grants:${address}`;
 const SIGN_INS = (address: string) => `account:signins:${address}`;
 
+/**
+ * ARGV: grantId, clientId, ttlSeconds. The index lives as long as its longest-lived grant: its
+ * TTL is raised, never shortened. One round trip on one key (fine on a Cluster).
+ */
+const addGrantScript = defineScript(`
+local ttl = redis.call('TTL', KEYS[1])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if ttl < tonumber(ARGV[3]) then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
+return 1
+`);
+
+/** ARGV: the record (JSON), how many to keep, ttlSeconds. Newest first. */
+const addSignInScript = defineScript(`
+redis.call('LPUSH', KEYS[1], ARGV[1])
+redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+`);
+
 export function createRedisAccountStore(redis: RedisClient): AccountStore {
   return {
     async addGrant(address, ref, ttlSeconds) {
-      const key = GRANTS(address);
-      const ttl = await redis.ttl(key);
-      // One key per command batch, so this works on a Cluster too; never shorten the index.
-      await redis.multi().hset(key, ref.grantId, ref.clientId).expire(key, Math.max(ttlSeconds, ttl)).exec();
+      await addGrantScript(redis, [GRANTS(address)], [ref.grantId, ref.clientId, ttlSeconds]);
     },
     async grants(address) {
       const hash = await redis.hgetall(GRANTS(address));
@@ -54,8 +70,7 @@ export function createRedisAccountStore(redis: RedisClient): AccountStore {
       await redis.hdel(GRANTS(address), grantId);
     },
     async addSignIn(address, record) {
-      const key = SIGN_INS(address);
-      await redis.multi().lpush(key, JSON.stringify(record)).ltrim(key, 0, SIGN_IN_HISTORY.length - 1).expire(key, SIGN_IN_HISTORY.ttlSeconds).exec();
+      await addSignInScript(redis, [SIGN_INS(address)], [JSON.stringify(record), SIGN_IN_HISTORY.length, SIGN_IN_HISTORY.ttlSeconds]);
     },
     async signIns(address) {
       const items = await redis.lrange(SIGN_INS(address), 0, SIGN_IN_HISTORY.length - 1);

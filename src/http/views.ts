@@ -30,6 +30,8 @@ export function createViews(root: string, options: { cache: boolean }): Views {
       const filename = join(root, `${name}.ejs`);
       // cache: the partials a template includes are compiled once too, not on every render
       // (ejs keeps them by file name); off in development, where templates are edited live.
+      // Views include partials by absolute path ('/partials/x', from root): a relative include
+      // costs a file-system lookup on every render, cached or not.
       fn = ejs.compile(readFileSync(filename, 'utf8'), { filename, root, cache: options.cache });
       if (options.cache) compiled.set(name, fn);
     }

@@ -7,11 +7,23 @@ export type Translate = (key: MessageKey, params?: Record<string, string | numbe
 /** Every catalogue but English may be partial: a missing string falls back to English. */
 const catalogues: Record<string, Partial<Messages>> = { en, de };
 
+const translators = new Map<string, Translate>();
+
 /** The catalogue for a language tag (falls back to English), as a `t(key, params)` function. */
 export function translator(language = 'en'): Translate {
-  const messages = catalogues[language.toLowerCase().split('-')[0] ?? 'en'] ?? en;
-  return (key, params = {}) =>
-    (messages[key] ?? en[key]).replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  const base = language.toLowerCase().split('-')[0] ?? 'en';
+  const cached = translators.get(base);
+  if (cached) return cached;
+  const known = Object.hasOwn(catalogues, base);
+  const messages = known ? catalogues[base]! : en;
+  const t: Translate = (key, params) => {
+    const message = messages[key] ?? en[key];
+    // Most strings have no placeholder: a page renders dozens of them.
+    if (!params || !message.includes('{')) return message;
+    return message.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  };
+  if (known) translators.set(base, t);
+  return t;
 }
 
 export const languages = Object.keys(catalogues);
@@ -20,7 +32,7 @@ export const languages = Object.keys(catalogues);
 export function pickLanguage(...candidates: Array<string | undefined>): string {
   for (const candidate of candidates.flatMap((c) => (c ?? '').split(/[\s,]+/)).filter(Boolean)) {
     const base = candidate.toLowerCase().split('-')[0]!;
-    if (base in catalogues) return base;
+    if (Object.hasOwn(catalogues, base)) return base;
   }
   return 'en';
 }

@@ -29,6 +29,11 @@ export interface InteractionRoutesDeps {
   presenter: LoginPresenter;
   hooks?: AuthHooks;
   access?: AccessPolicy;
+  /**
+   * Counts one sign-in page shown or new challenge asked for against the client's per-IP limit
+   * (security document, "API Security Considerations" 1); throws the 429.
+   */
+  limitChallenges?: (ctx: Context) => Promise<void>;
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -37,6 +42,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   const { provider, challenges, views, presenter } = deps;
   const hooks = deps.hooks ?? NO_AUTH_HOOKS;
   const access = deps.access ?? ALLOW_ALL;
+  const limitChallenges = deps.limitChallenges ?? (async () => {});
   const router = new Router({ prefix: '/interaction/:uid' });
 
   router.use(async (ctx, next) => {
@@ -91,6 +97,8 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     const found = await details(ctx);
     const client = await clientDisplay(provider, found.params.client_id as string);
     if (found.prompt.name === 'login') {
+      // The consent page creates nothing: only the login step counts.
+      await limitChallenges(ctx);
       // An expired or dead challenge stays on the page with its reason and a "new challenge"
       // button: the person asks for the next one, so a text they are signing does not change
       // under them.
@@ -173,6 +181,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   router.post('/challenge', formBody, async (ctx) => {
     const found = await details(ctx);
     expectPrompt(found, 'login');
+    await limitChallenges(ctx);
     const client = await clientDisplay(provider, found.params.client_id as string);
     await challengeFor(found, client, true);
     ctx.status = 303;

@@ -14,6 +14,7 @@ import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { SecurityConfig } from '../config.js';
 import type { Metrics } from '../http/metrics.js';
 import { createLimiter } from './rate-limit.js';
+import { createMemoryLockouts, createRedisLockouts, type Lockouts } from './lockouts.js';
 
 export interface FailedSignIn {
   ip: string;
@@ -52,7 +53,7 @@ export interface FailureMonitorOptions {
 export class FailureMonitor {
   private readonly byIp: RateLimiterAbstract;
   private readonly byAddress: RateLimiterAbstract;
-  private readonly lockouts?: RateLimiterAbstract;
+  private readonly lockouts?: Lockouts;
   private readonly deliveries = new Set<Promise<void>>();
 
   constructor(private readonly options: FailureMonitorOptions) {
@@ -60,15 +61,12 @@ export class FailureMonitor {
     const window = { points: threshold, durationSeconds: windowSeconds };
     this.byIp = createLimiter(options.redis, 'fail:ip', window);
     this.byAddress = createLimiter(options.redis, 'fail:address', window);
-    if (lockoutSeconds > 0) this.lockouts = createLimiter(options.redis, 'lockout:ip', { points: 1, durationSeconds: lockoutSeconds });
+    if (lockoutSeconds > 0) this.lockouts = options.redis ? createRedisLockouts(options.redis) : createMemoryLockouts();
   }
 
   /** Milliseconds until this IP may sign in again; 0 when it is not locked out. */
   async lockedOutFor(ipKey: string): Promise<number> {
-    if (!this.lockouts) return 0;
-    const state = await this.lockouts.get(ipKey);
-    // block() stores points + 1 consumed points for the lock-out's duration.
-    return state && state.consumedPoints > 1 ? Math.max(1, state.msBeforeNext) : 0;
+    return this.lockouts ? this.lockouts.remainingMs(ipKey) : 0;
   }
 
   /** Counts a failed sign-in; the one that reaches the threshold raises the alert. */
@@ -78,7 +76,7 @@ export class FailureMonitor {
     if (ipCount >= threshold && this.lockouts) {
       // Every failure past the threshold within the window locks again: after a lock-out ends,
       // one more failure is enough to be locked out once more.
-      await this.lockouts.block(failure.ipKey, this.options.settings.lockoutSeconds);
+      await this.lockouts.lock(failure.ipKey, this.options.settings.lockoutSeconds);
       this.options.metrics.lockouts.inc();
     }
     if (ipCount === threshold) this.alert('ip', failure, ipCount, this.lockouts ? this.options.settings.lockoutSeconds : 0);

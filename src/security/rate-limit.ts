@@ -11,7 +11,6 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import type { RateLimit, SecurityConfig } from '../config.js';
 import { UserError } from '../http/errors.js';
 import type { Metrics } from '../http/metrics.js';
-import { INTERACTION_UID_PATTERN } from '../interaction/routes.js';
 import { clientIp, ipKey } from './client-ip.js';
 
 export type LimitName = keyof SecurityConfig['rateLimits'];
@@ -105,24 +104,15 @@ export interface LimitedRoutes {
 }
 
 /**
- * Per-IP limits on the endpoints that no AuthHooks reach: creating challenges (opening the
- * sign-in page, asking for a new text), oidc-provider's token, device authorization and
- * registration endpoints, and device-flow user-code entry, matched by path before the provider
- * is mounted.
+ * Per-IP limits on oidc-provider's token, device authorization and registration endpoints and on
+ * device-flow user-code entry, matched by path before the provider is mounted. (Sign-in
+ * attempts are limited by the AuthHooks; challenges where the interaction routes show or issue
+ * them, which only they know.)
  */
 export function rateLimitMiddleware(limits: RateLimits, routes: LimitedRoutes): Middleware {
-  const interactionPage = /^\/interaction\/([^/]+)\/?$/;
-  const newChallenge = /^\/interaction\/([^/]+)\/challenge$/;
   const rule = (ctx: Context): { name: LimitName; api: boolean } | undefined => {
     const { method, path } = ctx;
-    if (method === 'GET') {
-      const uid = interactionPage.exec(path)?.[1];
-      if (uid && INTERACTION_UID_PATTERN.test(uid)) return { name: 'challenge', api: false };
-      return undefined;
-    }
     if (method !== 'POST' && method !== 'PUT' && method !== 'DELETE') return undefined;
-    const uid = newChallenge.exec(path)?.[1];
-    if (method === 'POST' && uid && INTERACTION_UID_PATTERN.test(uid)) return { name: 'challenge', api: false };
     if (method === 'POST' && (path === routes.token || path === routes.device_authorization)) return { name: 'token', api: true };
     // A user code is short enough to guess without a limit (RFC 8628 §5.1): entering one is a
     // sign-in attempt.

@@ -9,6 +9,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { startProduct, TEST_CLIENT_SECRET, type RunningProduct } from '../support/product.js';
 import { launchChromium, screenshot, watchedPage, type WatchedPage } from '../support/chromium.js';
 import { KEYS, authorizationRequest, discover, sign } from '../support/wallet.js';
+import { decodeQrOnPage } from '../support/qr.js';
 
 describe('sign-in pages in Chromium', () => {
   let running: RunningProduct;
@@ -67,6 +68,7 @@ describe('sign-in pages in Chromium', () => {
     expect(href).toMatch(/\/w\/[A-Za-z0-9_-]{32}$/);
     // The QR code holds the same URL and has a text alternative.
     expect(await page.locator('a.qr').getAttribute('aria-label')).toContain(href!);
+    expect(await decodeQrOnPage(page)).toBe(href);
 
     const challenge = (await (await fetch(href!, { headers: { accept: 'application/json' } })).json()) as { text: string; submit: { url: string } };
     const navigated = page.waitForRequest((r) => r.url().startsWith(running.redirectUri), { timeout: 10_000 });

@@ -136,5 +136,8 @@ describe('account store keys in Redis', () => {
     // A shorter-lived grant never shortens the index.
     await store.addGrant('Eaddr', { grantId: 'h', clientId: 'rp' }, 60);
     expect(await raw.ttl(`${keyPrefix}account:grants:Eaddr`)).toBeGreaterThan(3500);
+    // A longer-lived one raises it.
+    await store.addGrant('Eaddr', { grantId: 'i', clientId: 'rp' }, 7200);
+    expect(await raw.ttl(`${keyPrefix}account:grants:Eaddr`)).toBeGreaterThan(7100);
   });
 });

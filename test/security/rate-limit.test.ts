@@ -9,7 +9,7 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { startProduct, TEST_CLIENT_SECRET, type RunningProduct } from '../support/product.js';
 import { HttpBrowser, elementText } from '../support/browser.js';
-import { KEYS, authorizationRequest, discover, openLogin, sign, submitSignature } from '../support/wallet.js';
+import { KEYS, authorizationRequest, discover, openLogin, sign, signIn, submitSignature } from '../support/wallet.js';
 
 const running: RunningProduct[] = [];
 afterEach(async () => {
@@ -62,6 +62,18 @@ describe('rate limits (issue 4 item 1)', () => {
     expect(elementText(refused.body, 'error')).toMatch(/Too many sign-in pages .* Try again in \d+ seconds \(at \d\d:\d\d:\d\d UTC\)\./);
     // Opening the page counts too: it creates the challenge.
     expect((await browser.request(`/interaction/${login.uid}`)).status).toBe(429);
+  });
+
+  it('counts the login step only: the consent page that follows creates no challenge', async () => {
+    const product = await start({ RATE_LIMIT_CHALLENGE: '1/1m' });
+    const browser = new HttpBrowser(product.baseUrl);
+    const request = await authorizationRequest(await discover(product.baseUrl), product.redirectUri);
+    const callback = await signIn(browser, request.url, KEYS.compressed, product.redirectUri);
+    expect(callback.searchParams.get('code')).toBeTruthy();
+    // The next sign-in page from this IP is over the limit.
+    const next = await authorizationRequest(await discover(product.baseUrl), product.redirectUri);
+    const refused = await new HttpBrowser(product.baseUrl).navigate(next.url.href);
+    expect(refused.status).toBe(429);
   });
 
   it('limits signature submissions on the login form per IP, before checking the signature', async () => {

@@ -1,0 +1,75 @@
+/**
+ * `node dist-bench/bench/threads.js [flows] [concurrency] [product-entry]`: server CPU per
+ * sign-in by thread (main JavaScript thread, V8's GC and compiler helpers, libuv's pool), from
+ * /proc/<pid>/task/<tid>/{comm,stat}, product against baseline, in alternating rounds. The CPU
+ * profile sees only the main thread; this shows what happens beside it.
+ */
+import { readdirSync, readFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runLoad } from './driver.js';
+import { Target } from './http.js';
+import { benchSigners } from './keys.js';
+import { loginKind } from './phase.js';
+import { clockTicks } from './procfs.js';
+import { BENCH_CLIENT, benchSecrets, startServer, type ServerUnderTest } from './servers.js';
+
+/** CPU milliseconds per thread name (digits dropped, so a pool's threads add up). */
+function threadCpu(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  const tick = 1000 / clockTicks();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/\d+$/, '').trim();
+      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      const ms = (Number(fields[11]) + Number(fields[12])) * tick;
+      byName.set(name, (byName.get(name) ?? 0) + ms);
+    } catch {
+      // The thread ended between listing and reading.
+    }
+  }
+  return byName;
+}
+
+async function main(): Promise<void> {
+  const flows = Number(process.argv[2] ?? 1200);
+  const concurrency = Number(process.argv[3] ?? 8);
+  const secrets = await benchSecrets();
+  const logDir = mkdtempSync(join(tmpdir(), 'evr-threads-'));
+  const servers: ServerUnderTest[] = [
+    await startServer({ name: 'baseline', secrets, logDir }),
+    await startServer({ name: 'product', secrets, logDir, productEntry: process.argv[4] }),
+  ];
+  const signers = benchSigners(200);
+  try {
+    const totals = servers.map(() => new Map<string, number>());
+    const run = (server: ServerUnderTest, count: number) => runLoad({
+      target: new Target(server.port, server.issuer, concurrency), login: loginKind(server), client: BENCH_CLIENT, signers, flows: count, concurrency, maxSeconds: 120,
+    });
+    for (const server of servers) await run(server, 200);
+    const rounds = 4;
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? [0, 1] : [1, 0];
+      for (const i of order) {
+        const server = servers[i]!;
+        const before = threadCpu(server.pid);
+        const result = await run(server, flows / rounds);
+        if (result.failed > 0) throw new Error(`${server.name}: ${result.failed} failed flows`);
+        for (const [name, ms] of threadCpu(server.pid)) totals[i]!.set(name, (totals[i]!.get(name) ?? 0) + ms - (before.get(name) ?? 0));
+      }
+    }
+    const names = [...new Set(totals.flatMap((t) => [...t.keys()]))].sort();
+    process.stdout.write(`CPU ms per sign-in by thread, C = ${concurrency}, ${flows} flows each\n`);
+    for (const name of [...names, 'all']) {
+      const per = totals.map((t) => (name === 'all' ? [...t.values()].reduce((a, b) => a + b, 0) : t.get(name) ?? 0) / flows);
+      process.stdout.write(`${name.padEnd(20)} baseline ${per[0]!.toFixed(2).padStart(6)}  product ${per[1]!.toFixed(2).padStart(6)}\n`);
+    }
+  } finally {
+    for (const server of servers) await server.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,42 @@
+/**
+ * IP lock-outs after repeated failed sign-ins (security document, "Security Monitoring" 3): a
+ * key that lives as long as the lock-out. Every sign-in attempt asks first, so asking is one
+ * command (PTTL); in Redis under the client's keyPrefix, or in memory for the embedded default.
+ */
+import type { RedisClient } from '../store/redis-script.js';
+import { MemoryTtlMap } from '../store/memory-ttl-map.js';
+
+export interface Lockouts {
+  /** Milliseconds until `ipKey` may sign in again; 0 when it is not locked out. */
+  remainingMs(ipKey: string): Promise<number>;
+  /** Locks `ipKey` out for `seconds` from now (a later lock replaces an earlier one). */
+  lock(ipKey: string, seconds: number): Promise<void>;
+}
+
+const lockoutKey = (ipKey: string) => `lockout:ip:${ipKey}`;
+
+export function createRedisLockouts(redis: RedisClient): Lockouts {
+  return {
+    async remainingMs(ipKey) {
+      // -2: no such key, -1: no TTL (never written so).
+      const ms = await redis.pttl(lockoutKey(ipKey));
+      return ms > 0 ? ms : 0;
+    },
+    async lock(ipKey, seconds) {
+      await redis.set(lockoutKey(ipKey), '1', 'EX', seconds);
+    },
+  };
+}
+
+export function createMemoryLockouts(now: () => number = Date.now): Lockouts {
+  const until = new MemoryTtlMap<string, number>({ now });
+  return {
+    async remainingMs(ipKey) {
+      const end = until.get(ipKey);
+      return end === undefined ? 0 : Math.max(1, end - now());
+    },
+    async lock(ipKey, seconds) {
+      until.set(ipKey, now() + seconds * 1000, seconds * 1000);
+    },
+  };
+}

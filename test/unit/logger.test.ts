@@ -1,0 +1,81 @@
+/**
+ * The log: secret-bearing fields are censored, and the server's batched standard output loses
+ * no line when the process exits or crashes, and does not sit on a line for long.
+ */
+import { describe, it, expect } from 'vitest';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createLogger, loggablePath, REDACTED_PATHS } from '../../src/logger.js';
+
+const LOGGER_MODULE = join(import.meta.dirname, '..', '..', 'src', 'logger.ts');
+
+function captured(): { stream: Writable; lines: () => Record<string, unknown>[] } {
+  let text = '';
+  const stream = new Writable({ write(chunk, _encoding, done) { text += String(chunk); done(); } });
+  return { stream, lines: () => text.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>) };
+}
+
+describe('log redaction', () => {
+  it('censors every listed field, top-level and nested, and keeps the rest', () => {
+    const sink = captured();
+    const logger = createLogger('info', sink.stream);
+    const secrets = Object.fromEntries(REDACTED_PATHS.filter((path) => !path.includes('.')).map((path) => [path, `secret-${path}`]));
+    logger.info({
+      ...secrets,
+      event: 'test',
+      address: 'EebyyAH6v1qiSkKo2x3SVewzMCcjtyJaYM',
+      err: { message: 'boom', command: { name: 'hset', args: ['oidc:Session:x', 'payload', 'secret-payload'] } },
+      error: { name: 'ReplyError', command: { name: 'get', args: ['secret-key'] } },
+      req: { headers: { cookie: 'secret-cookie', authorization: 'Bearer secret-bearer', accept: 'text/html' } },
+    });
+    const [line] = sink.lines();
+    const text = JSON.stringify(line);
+    expect(text).not.toMatch(/secret-/);
+    for (const name of Object.keys(secrets)) expect(line![name]).toBe('[redacted]');
+    expect(line).toMatchObject({ event: 'test', address: 'EebyyAH6v1qiSkKo2x3SVewzMCcjtyJaYM', err: { message: 'boom', command: '[redacted]' }, req: { headers: { accept: 'text/html' } } });
+  });
+
+  it('replaces id-like path segments', () => {
+    expect(loggablePath('/interaction/ufR_AmtFTTZfwjvBVJptxCWIT9ge2DLQ/login')).toBe('/interaction/:id/login');
+    expect(loggablePath('/w/BnOsC095m8XtSsMF4IqTEJyS7ZPKbD23')).toBe('/w/:id');
+  });
+});
+
+/** Runs a small program that logs through stdoutDestination() and returns its standard output. */
+function runLogging(body: string, options: { readAfterMs?: number } = {}): Promise<{ stdout: string; code: number | null }> {
+  const program = `import { createLogger, stdoutDestination } from ${JSON.stringify(LOGGER_MODULE)};
+const logger = createLogger('info', stdoutDestination());
+${body}`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', program], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    child.on('error', reject);
+    if (options.readAfterMs !== undefined) {
+      setTimeout(() => { child.kill('SIGKILL'); resolve({ stdout, code: null }); }, options.readAfterMs);
+    } else {
+      child.on('close', (code) => resolve({ stdout, code }));
+    }
+  });
+}
+
+describe('batched standard output', () => {
+  it('writes buffered lines when the process exits', async () => {
+    const { stdout, code } = await runLogging(`logger.info({ event: 'one' }, 'first'); logger.warn({ event: 'two' }, 'second'); process.exit(3);`);
+    expect(code).toBe(3);
+    expect(stdout).toContain('"event":"one"');
+    expect(stdout).toContain('"event":"two"');
+  });
+
+  it('writes buffered lines when the process crashes', async () => {
+    const { stdout, code } = await runLogging(`logger.error({ event: 'before-crash' }, 'about to fail'); setTimeout(() => { throw new Error('crash'); }, 10);`);
+    expect(code).not.toBe(0);
+    expect(stdout).toContain('"event":"before-crash"');
+  });
+
+  it('writes a lone line within about a second on a running process', async () => {
+    const { stdout } = await runLogging(`logger.info({ event: 'quiet' }, 'only line'); setInterval(() => {}, 1000);`, { readAfterMs: 2500 });
+    expect(stdout).toContain('"event":"quiet"');
+  });
+});
