@@ -2,7 +2,7 @@
  * The Koa application: middleware, pages, our routes and the mounted provider. Everything is
  * passed in; nothing here reads the environment or connects anywhere.
  */
-import Koa, { type Context } from 'koa';
+import Koa, { type Context, type Middleware } from 'koa';
 import mount from 'koa-mount';
 import type Router from '@koa/router';
 import type Provider from 'oidc-provider';
@@ -13,8 +13,8 @@ import { errorHandler } from './http/errors.js';
 import { createErrorPage } from './http/pages.js';
 import { securityHeaders } from './http/security-headers.js';
 import { staticFiles } from './http/static-files.js';
+import { negotiateLanguage } from './http/language.js';
 import type { Views } from './http/views.js';
-import { pickLanguage, translator, type Translate } from './i18n/index.js';
 import { interactionRoutes } from './interaction/routes.js';
 import { walletRoutes } from './interaction/wallet-routes.js';
 import { LoginPresenter } from './interaction/login-presenter.js';
@@ -65,6 +65,22 @@ export interface AppDeps {
   security?: AppSecurity;
 }
 
+/**
+ * A router's routes and its 405/501 answers, skipped at once for a path none of its routes can
+ * match: @koa/router would otherwise test every route of every router on every request (ten
+ * requests a sign-in, most of them for oidc-provider).
+ */
+function routerMiddleware(router: Router): Middleware {
+  // app.use() accepts these as plain Koa middleware; so do we.
+  const routes = router.routes() as unknown as Middleware;
+  const allowed = router.allowedMethods() as unknown as Middleware;
+  const both: Middleware = (ctx, next) => routes(ctx, () => allowed(ctx, next));
+  // The static start of each route's path ('/interaction/' of '/interaction/:uid/login').
+  const starts = router.stack.map((layer) => (typeof layer.path === 'string' ? layer.path.split(/[:(*]/)[0]! : ''));
+  if (starts.some((start) => start === '' || start === '/')) return both;
+  return (ctx, next) => (starts.some((start) => ctx.path.startsWith(start)) ? both(ctx, next) : next());
+}
+
 export function createApp(deps: AppDeps): Koa {
   const { config, provider, challenges, views, logger } = deps;
   const app = new Koa();
@@ -81,17 +97,7 @@ export function createApp(deps: AppDeps): Koa {
   const presenter = new LoginPresenter({ views, issuer: config.issuer, network: NETWORKS[config.network] });
 
   app.use(securityHeaders({ https: config.issuer.protocol === 'https:' }));
-  app.use(async (ctx, next) => {
-    // Negotiated when first read: most requests (token, userinfo, assets) show no text. A route
-    // may still set both (ui_locales).
-    let lang: string | undefined;
-    let t: Translate | undefined;
-    Object.defineProperties(ctx.state, {
-      lang: { get: () => (lang ??= pickLanguage(...ctx.acceptsLanguages())), set: (value: string) => { lang = value; }, enumerable: true, configurable: true },
-      t: { get: () => (t ??= translator(ctx.state.lang as string)), set: (value: Translate) => { t = value; }, enumerable: true, configurable: true },
-    });
-    await next();
-  });
+  app.use(negotiateLanguage());
   const { security } = deps;
   const storeStatus = security?.storeStatus;
   app.use(errorHandler(logger, createErrorPage(views), {
@@ -105,8 +111,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(maxBodySize());
   // Liveness, readiness and metrics answer during a store outage: that is when they matter.
   for (const router of [healthRoutes(deps.ready), ...(security ? [metricsRoutes(security.metrics, config.security.metricsToken)] : [])]) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
+    app.use(routerMiddleware(router));
   }
   app.use(staticFiles(deps.publicDir));
   if (security) {
@@ -127,8 +132,7 @@ export function createApp(deps: AppDeps): Koa {
     ...(config.demo ? [demoRoutes({ issuer: config.issuer, views })] : []),
     ...(deps.routers ?? []),
   ]) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
+    app.use(routerMiddleware(router));
   }
   app.use(frontchannelLogout(provider, views));
   if (deps.devicePacer) {

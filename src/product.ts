@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Cluster, Redis } from 'ioredis';
+import { coalesceWrites } from './store/coalesced-writes.js';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
@@ -74,10 +75,6 @@ export function connectRedis(config: Config): RedisClient {
     // A Redis that hangs without closing the connection must not hold requests open: a
     // command unanswered for 5 s fails, and the error mapper answers 503.
     commandTimeout: 5000,
-    // Commands issued in the same turn of the event loop (concurrent requests, Promise.all)
-    // share one write and one read, for us and for Redis: under load, fewer system calls per
-    // sign-in (issue 7, docs/performance.md). MULTI and pub/sub commands are never batched.
-    enableAutoPipelining: true,
     ...(target.username ? { username: target.username } : {}),
     ...(target.password ? { password: target.password } : {}),
     // Node verifies the server certificate against its CAs (add a private CA with NODE_EXTRA_CA_CERTS).
@@ -85,9 +82,9 @@ export function connectRedis(config: Config): RedisClient {
   };
   switch (target.kind) {
     case 'standalone':
-      return new Redis({ ...common, keyPrefix: config.redisKeyPrefix, host: target.node.host, port: target.node.port, db: target.db });
+      return coalesceWrites(new Redis({ ...common, keyPrefix: config.redisKeyPrefix, host: target.node.host, port: target.node.port, db: target.db }));
     case 'sentinel':
-      return new Redis({
+      return coalesceWrites(new Redis({
         ...common,
         keyPrefix: config.redisKeyPrefix,
         sentinels: target.sentinels,
@@ -95,12 +92,9 @@ export function connectRedis(config: Config): RedisClient {
         db: target.db,
         ...(target.sentinelPassword ? { sentinelPassword: target.sentinelPassword } : {}),
         ...(target.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
-      });
+      }));
     case 'cluster': {
-      // No auto-pipelining on a Cluster: ioredis 5 groups a batch by the slot of a command's
-      // first argument, which for EVALSHA is the script's hash, not its key, so a batch could
-      // mix slots and fail ("All keys in the pipeline should belong to the same slots").
-      const { lazyConnect, enableAutoPipelining: _notOnCluster, ...redisOptions } = common;
+      const { lazyConnect, ...redisOptions } = common;
       return new Cluster(target.nodes, {
         keyPrefix: config.redisKeyPrefix,
         lazyConnect,

@@ -98,9 +98,14 @@ export function createRedisChallengeStore(redis: RedisClient): ChallengeStore {
   return {
     async create(challenge) {
       const ttl = storedLifetimeSeconds(challenge);
-      // The challenge before the index, so the index never names a challenge not yet stored.
-      await writeHash(redis, challengeKey(challenge.id), toHash(challenge), ttl);
-      await redis.set(interactionKey(challenge.interactionUid), challenge.id, 'EX', ttl);
+      // Sent together (one round trip), the challenge before the index: one connection runs
+      // them in order, so the index never names a challenge not yet stored. (On a Cluster the
+      // keys may live on two nodes; a reader that sees the index first finds no challenge and
+      // the page issues another.)
+      await Promise.all([
+        writeHash(redis, challengeKey(challenge.id), toHash(challenge), ttl),
+        redis.set(interactionKey(challenge.interactionUid), challenge.id, 'EX', ttl),
+      ]);
     },
     get,
     async findByInteraction(interactionUid) {

@@ -32,7 +32,9 @@ export function createViews(root: string, options: { cache: boolean }): Views {
       // (ejs keeps them by file name); off in development, where templates are edited live.
       // Views include partials by absolute path ('/partials/x', from root): a relative include
       // costs a file-system lookup on every render, cached or not.
-      fn = ejs.compile(readFileSync(filename, 'utf8'), { filename, root, cache: options.cache });
+      // compileDebug (line tracking for error messages) only where templates are edited: it
+      // costs a statement per template line on every render.
+      fn = ejs.compile(readFileSync(filename, 'utf8'), { filename, root, cache: options.cache, compileDebug: !options.cache });
       if (options.cache) compiled.set(name, fn);
     }
     return fn;

@@ -68,14 +68,20 @@ export function createSecurityHooks(deps: SecurityHooksDeps): AuthHooks {
     async before(ctx, info) {
       const key = ipKey(clientIp(ctx));
       try {
-        const lockedMs = await monitor.lockedOutFor(key);
-        if (lockedMs > 0) {
-          metrics.rateLimitRejections.inc({ limit: 'lockout' });
-          throw tooManyRequests(ctx, lockedMs, 'Too many failed sign-ins from your network.', 'locked_out');
-        }
-        await limits.consume(ctx, 'signinPerIp', key);
+        // The lock-out and both limits are asked together: one round trip to Redis instead of
+        // three. An attempt during a lock-out still counts against the limits.
         const address = loggableAddress(info.address);
-        if (address) await limits.consume(ctx, 'signinPerAddress', address);
+        const [locked, ...limited] = await Promise.allSettled([
+          monitor.lockedOutFor(key),
+          limits.consume(ctx, 'signinPerIp', key),
+          ...(address ? [limits.consume(ctx, 'signinPerAddress', address)] : []),
+        ]);
+        if (locked.status === 'rejected') throw locked.reason;
+        if (locked.value > 0) {
+          metrics.rateLimitRejections.inc({ limit: 'lockout' });
+          throw tooManyRequests(ctx, locked.value, 'Too many failed sign-ins from your network.', 'locked_out');
+        }
+        for (const outcome of limited) if (outcome.status === 'rejected') throw outcome.reason;
       } catch (error) {
         if (error instanceof UserError && error.status === 429) audit(ctx, info, 'refused', error.code);
         throw error;

@@ -1,0 +1,42 @@
+/**
+ * The language of the response, negotiated when a page first reads it: most requests (token,
+ * userinfo, assets) show no text. `ctx.state.lang` and `ctx.state.t` read as usual; a route
+ * may set both (ui_locales, OIDC Core §3.1.2.1).
+ */
+import type { Context, Middleware } from 'koa';
+import { pickLanguage, translator, type Translate } from '../i18n/index.js';
+
+/** ctx.state with lazy `lang` and `t`: getters on a prototype, not per request. */
+class RequestState {
+  [name: string]: unknown;
+  #lang?: string;
+  #t?: Translate;
+  readonly #ctx: Context;
+
+  constructor(ctx: Context) {
+    this.#ctx = ctx;
+  }
+
+  get lang(): string {
+    return (this.#lang ??= pickLanguage(...this.#ctx.acceptsLanguages()));
+  }
+
+  set lang(value: string) {
+    this.#lang = value;
+  }
+
+  get t(): Translate {
+    return (this.#t ??= translator(this.lang));
+  }
+
+  set t(value: Translate) {
+    this.#t = value;
+  }
+}
+
+export function negotiateLanguage(): Middleware {
+  return async (ctx, next) => {
+    ctx.state = new RequestState(ctx);
+    await next();
+  };
+}
