@@ -36,12 +36,14 @@ export function securityHeaders(options: { https: boolean }): Middleware {
     'Cross-Origin-Opener-Policy': 'same-origin',
     ...(options.https ? { 'Strict-Transport-Security': STRICT_TRANSPORT_SECURITY } : {}),
   };
+  const entries = Object.entries(headers);
   return async (ctx, next) => {
     ctx.set(headers);
     await next();
     // Whatever removed a header on the way (none of our code does) does not get the last word.
-    for (const [name, value] of Object.entries(headers)) {
-      if (!ctx.response.get(name)) ctx.set(name, value);
+    // res.hasHeader, not ctx.response.get: Koa's copies every header on each call.
+    for (const [name, value] of entries) {
+      if (!ctx.res.hasHeader(name) && !ctx.headerSent) ctx.set(name, value);
     }
   };
 }

@@ -28,17 +28,29 @@ export function accountClaims(address: string, options: AccountOptions): Record<
   };
 }
 
+/** Addresses already checked, so that the ~8 look-ups of one sign-in decode base58 once. */
+const CHECKED_LIMIT = 10_000;
+
 export function createFindAccount(options: AccountOptions): FindAccount {
   const network = NETWORKS[options.network];
-  return async (ctx, sub): Promise<Account | undefined> => {
+  const checked = new Map<string, string | undefined>();
+  const checkedAddress = (sub: string): string | undefined => {
+    if (checked.has(sub)) return checked.get(sub);
     const parsed = parseAddress(sub, network);
-    if (!parsed.ok) return undefined;
-    const claims = accountClaims(parsed.address, options);
+    const address = parsed.ok ? parsed.address : undefined;
+    if (checked.size >= CHECKED_LIMIT) checked.delete(checked.keys().next().value!);
+    checked.set(sub, address);
+    return address;
+  };
+  return async (ctx, sub): Promise<Account | undefined> => {
+    const address = checkedAddress(sub);
+    if (address === undefined) return undefined;
+    const claims = accountClaims(address, options);
     // A pairwise client gets a per-sector `sub` instead of the address (OIDC Core §8.1); every
     // claim that carries the address is then released only with the `evrmore` scope.
     const pairwise = ctx.oidc?.client?.subjectType === 'pairwise';
     return {
-      accountId: parsed.address,
+      accountId: address,
       // oidc-provider filters these by the granted scopes and claims (OIDC Core §5.4).
       claims: async (_use, scope) => {
         if (!pairwise || scope.split(' ').includes(ADDRESS_SCOPE)) return claims as { sub: string };
