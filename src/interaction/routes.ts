@@ -125,13 +125,14 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
 
   // Same-device sign-in: the person pastes address and signature into the form.
   router.post('/login', formBody, async (ctx) => {
-    const found = await details(ctx);
+    // The challenge is looked up beside the interaction (details() checks that the cookie's
+    // interaction is the one in the path): two round trips to the store instead of three.
+    const [found, challenge] = await Promise.all([details(ctx), challenges.forInteraction(ctx.params.uid!)]);
     expectPrompt(found, 'login');
     const body = ctx.request.body as Record<string, unknown>;
     const address = stringField(body, 'address', 128);
     const signature = stringField(body, 'signature', 200);
     const challengeId = stringField(body, 'challenge_id', 64);
-    const challenge = await challenges.forInteraction(found.uid);
     if (!challenge) throw new UserError(404, 'challenge_missing', 'This sign-in text has expired. Get a new one and sign that instead.');
     if (challengeId && challengeId !== challenge.id) {
       throw new UserError(400, 'challenge_mismatch', 'The signed text belongs to another sign-in page. Sign the text shown on this page.');
