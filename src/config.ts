@@ -56,11 +56,6 @@ export interface Config {
     challenge: number;
   };
   challengeMaxAttempts: number;
-  /**
-   * Worker threads that check signatures beside the event loop (src/evrmore/verifier.ts); 0
-   * checks them on the event loop.
-   */
-  signatureThreads: number;
 
   // Deployment (issue 5): Redis topology, dynamic client registration, shutdown. Read by
   // readDeploymentConfig at the end of this file.
@@ -204,7 +199,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel: get('LOG_LEVEL') ?? 'info',
     ttl,
     challengeMaxAttempts: integer(get('CHALLENGE_MAX_ATTEMPTS'), 'CHALLENGE_MAX_ATTEMPTS', 5, 1, 100, problems),
-    signatureThreads: integer(get('SIGNATURE_THREADS'), 'SIGNATURE_THREADS', 1, 0, 16, problems),
     ...readDeploymentConfig(get, redisUrl, problems),
     ...readSecurityConfig(get, production, problems),
     protocol: readProtocolConfig(get, cwd, problems),

@@ -6,7 +6,6 @@
 import { fileURLToPath } from 'node:url';
 import { Cluster, Redis } from 'ioredis';
 import { coalesceWrites } from './store/coalesced-writes.js';
-import { eventLoopVerifier, workerVerifier } from './evrmore/verifier.js';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
@@ -157,10 +156,8 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
     pages: createProviderPages(views),
     pairwiseSalt: secrets.pairwiseSalt,
   });
-  const verifier = config.signatureThreads > 0 ? workerVerifier(config.network, config.signatureThreads) : eventLoopVerifier(config.network);
   const challenges = new ChallengeService({
     store,
-    verifier,
     network: NETWORKS[config.network],
     issuerHost: config.issuer.host,
     ttlSeconds: config.ttl.challenge,
@@ -208,7 +205,6 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
       await issue8.close();
       await monitor.settle();
       await notifier.close();
-      await verifier.close();
       if (ownsRedis) await redis!.quit().catch(() => redis!.disconnect());
     },
   };

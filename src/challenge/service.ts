@@ -4,7 +4,7 @@
  * the challenge through pending -> signed -> redeemed exactly once.
  */
 import type { EvrmoreNetwork } from '../evrmore/network.js';
-import { eventLoopVerifier, type SignatureVerifier } from '../evrmore/verifier.js';
+import { verifyMessage } from '../evrmore/message.js';
 import { UserError } from '../http/errors.js';
 import { challengeText, newChallengeId, newNonce } from './text.js';
 import type { Challenge, ChallengeRefusal, ChallengeStore, ChallengeTransition } from './types.js';
@@ -26,8 +26,6 @@ export interface ChallengeServiceOptions {
   maxAttempts: number;
   /** Tells open login pages about state changes (server-sent events). */
   notifier?: ChallengeNotifier;
-  /** Where signatures are checked; on the event loop unless given (src/evrmore/verifier.ts). */
-  verifier?: SignatureVerifier;
   /** Unix seconds; injectable so tests can move time. */
   now?: () => number;
   /** Hears how long each challenge took to create and store (the challenge-latency metric). */
@@ -51,11 +49,9 @@ export function refusalError(reason: ChallengeRefusal): UserError {
 
 export class ChallengeService {
   private readonly now: () => number;
-  private readonly verifier: SignatureVerifier;
 
   constructor(private readonly options: ChallengeServiceOptions) {
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
-    this.verifier = options.verifier ?? eventLoopVerifier(options.network.name);
   }
 
   get network(): EvrmoreNetwork {
@@ -116,7 +112,7 @@ export class ChallengeService {
    */
   async verify(challenge: Challenge, address: unknown, signature: unknown): Promise<string> {
     this.assertUsable(challenge);
-    const result = await this.verifier.verify(address, challenge.text, signature);
+    const result = verifyMessage(address, challenge.text, signature, this.options.network);
     if (result.ok) return result.address;
     const failed = await this.options.store.recordFailure(challenge.id, this.options.maxAttempts, this.now());
     if (!failed.ok) throw refusalError(failed.reason);

@@ -94,9 +94,6 @@ export async function startProduct(options: StartOptions): Promise<RunningProduc
     // The suite signs in dozens of times a minute from 127.0.0.1, often on purpose wrongly: the
     // limits stay on (every test goes through them) but out of reach. test/security sets its own.
     ...RELAXED_LIMITS,
-    // The verification worker is compiled JavaScript; run from the sources, verify on the event
-    // loop. The product processes of test/deploy run dist/ and use the worker.
-    SIGNATURE_THREADS: '0',
     ...options.env,
   };
   const config = loadConfig(env, dir);
