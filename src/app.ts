@@ -25,7 +25,7 @@ import { devicePollPacing, type PollPacer } from './oidc/device-pacing.js';
 import { healthRoutes, type ReadinessCheck } from './http/health.js';
 import type { AuthHooks } from './interaction/auth-hooks.js';
 import type { AccessPolicy } from './interaction/access-policy.js';
-import { availabilityGate, isStoreConnectionError, storeUnavailable, type StoreStatus } from './http/availability.js';
+import { availabilityGate, isStoreConnectionError, noteStoreFailure, storeUnavailable, type StoreStatus } from './http/availability.js';
 import { validateBodies } from './http/body-schemas.js';
 import { corsPreflightGuard } from './http/cors.js';
 import { metricsRoutes, type Metrics } from './http/metrics.js';
@@ -115,7 +115,10 @@ export function createApp(deps: AppDeps): Koa {
   }
   app.use(staticFiles(deps.publicDir));
   if (security) {
-    if (storeStatus) app.use(availabilityGate(storeStatus, (path) => path === PROVIDER_ROUTES.jwks || path.startsWith('/.well-known/')));
+    if (storeStatus) {
+      app.use(availabilityGate(storeStatus, (path) => path === PROVIDER_ROUTES.jwks || path.startsWith('/.well-known/')));
+      provider.on('server_error', (ctx: Context, error: unknown) => noteStoreFailure(ctx, error));
+    }
     // The endpoints oidc-provider serves with client-based CORS (its CORS.client* middlewares).
     const clientCorsPaths = [PROVIDER_ROUTES.token, PROVIDER_ROUTES.userinfo, PROVIDER_ROUTES.revocation, PROVIDER_ROUTES.introspection, PROVIDER_ROUTES.device_authorization, PROVIDER_ROUTES.pushed_authorization_request];
     app.use(corsPreflightGuard(clientCorsPaths, security.corsOrigins));

@@ -73,7 +73,7 @@ export function connectRedis(config: Config): RedisClient {
     maxRetriesPerRequest: 1,
     connectTimeout: 5000,
     // A Redis that hangs without closing the connection must not hold requests open: a
-    // command unanswered for 5 s fails, and the error mapper answers 503.
+    // command unanswered for 5 s fails, and the request gets its 503 (test/security/redis-hang.test.ts).
     commandTimeout: 5000,
     ...(target.username ? { username: target.username } : {}),
     ...(target.password ? { password: target.password } : {}),

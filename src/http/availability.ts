@@ -5,7 +5,7 @@
  * flat however long the outage lasts, and nothing is half-done: every single-use transition is
  * one Lua script that either ran or did not.
  */
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { UserError } from './errors.js';
 
 export interface StoreStatus {
@@ -28,13 +28,15 @@ export function storeUnavailable(): UserError {
 
 /**
  * ioredis's errors when a command could not reach Redis: the connection closed, the retries
- * per request ran out, or a client refused to queue while disconnected.
+ * per request ran out, a client refused to queue while disconnected, or Redis did not answer
+ * within the command timeout (a hung server whose connection stays open).
  */
 export function isStoreConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as NodeJS.ErrnoException).code;
   return error.name === 'MaxRetriesPerRequestError'
     || error.message === 'Connection is closed.'
+    || error.message === 'Command timed out'
     || /Redis connection is not ready|Stream isn't writeable|enableOfflineQueue/.test(error.message)
     || (code !== undefined && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTCONN', 'EHOSTUNREACH'].includes(code));
 }
@@ -50,6 +52,17 @@ export function availabilityGate(status: StoreStatus, needsNoStore: (path: strin
     if (needsNoStore(ctx.path)) return next();
     if (!status.available()) throw storeUnavailable();
     await next();
-    if (ctx.status >= 500 && ctx.status !== 503 && !status.available()) throw storeUnavailable();
+    if (ctx.status >= 500 && ctx.status !== 503 && (!status.available() || (ctx.state as Record<symbol, unknown>)[STORE_FAILED] === true)) throw storeUnavailable();
   };
+}
+
+const STORE_FAILED = Symbol('storeFailed');
+
+/**
+ * For a layer that catches its own errors and answers 500 itself (oidc-provider's
+ * `server_error` event): when the error was the store's, the gate turns that 500 into the 503 —
+ * the connection may look healthy while Redis hangs.
+ */
+export function noteStoreFailure(ctx: Context, error: unknown): void {
+  if (isStoreConnectionError(error)) (ctx.state as Record<symbol, unknown>)[STORE_FAILED] = true;
 }
