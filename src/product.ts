@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { Cluster, Redis } from 'ioredis';
 import { coalesceWrites } from './store/coalesced-writes.js';
+import { watchForStalls } from './store/redis-stall-watch.js';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
@@ -34,6 +35,9 @@ import { RateLimits } from './security/rate-limit.js';
 import { FailureMonitor } from './security/failure-monitor.js';
 import { auditProviderEvents, createSecurityHooks } from './security/audit.js';
 import { composeChainAndAccount } from './chain/compose.js';
+
+/** How long Redis may leave every command on a connection unanswered before they fail. */
+const REDIS_STALL_MS = 5000;
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** src/ (tests, tsx) and dist/ (built) both sit one level below the project root. */
@@ -72,9 +76,6 @@ export function connectRedis(config: Config): RedisClient {
     // Fail a request fast during an outage instead of queueing it for ever.
     maxRetriesPerRequest: 1,
     connectTimeout: 5000,
-    // A Redis that hangs without closing the connection must not hold requests open: a
-    // command unanswered for 5 s fails, and the request gets its 503 (test/security/redis-hang.test.ts).
-    commandTimeout: 5000,
     ...(target.username ? { username: target.username } : {}),
     ...(target.password ? { password: target.password } : {}),
     // Node verifies the server certificate against its CAs (add a private CA with NODE_EXTRA_CA_CERTS).
@@ -128,6 +129,9 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
 
   const metrics = createMetrics();
   const redisHealth = redis ? watchRedis(redis, logger, metrics) : undefined;
+  // A Redis that hangs without closing the connection must not hold requests open: commands
+  // stalled for 5 s fail, and the request gets its 503 (test/security/redis-hang.test.ts).
+  const stallWatch = redis ? watchForStalls(redis, { stallMs: REDIS_STALL_MS }) : undefined;
 
   let adapter: AdapterFactory;
   let store: ChallengeStore;
@@ -202,6 +206,7 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
     monitor,
     async close() {
       redisHealth?.stop();
+      stallWatch?.stop();
       await issue8.close();
       await monitor.settle();
       await notifier.close();
