@@ -66,19 +66,32 @@ export interface AppDeps {
 }
 
 /**
- * A router's routes and its 405/501 answers, skipped at once for a path none of its routes can
- * match: @koa/router would otherwise test every route of every router on every request (ten
- * requests a sign-in, most of them for oidc-provider).
+ * Routers as one middleware: each router's routes and its 405/501 answers, run only for a path
+ * one of its routes can match (the routers' paths do not overlap). @koa/router would otherwise
+ * test every route of every router on every request, one middleware layer each (ten requests a
+ * sign-in, most of them for oidc-provider).
  */
-function routerMiddleware(router: Router): Middleware {
-  // app.use() accepts these as plain Koa middleware; so do we.
-  const routes = router.routes() as unknown as Middleware;
-  const allowed = router.allowedMethods() as unknown as Middleware;
-  const both: Middleware = (ctx, next) => routes(ctx, () => allowed(ctx, next));
-  // The static start of each route's path ('/interaction/' of '/interaction/:uid/login').
-  const starts = router.stack.map((layer) => (typeof layer.path === 'string' ? layer.path.split(/[:(*]/)[0]! : ''));
-  if (starts.some((start) => start === '' || start === '/')) return both;
-  return (ctx, next) => (starts.some((start) => ctx.path.startsWith(start)) ? both(ctx, next) : next());
+function routersMiddleware(routers: Router[]): Middleware {
+  const entries = routers.map((router) => {
+    // app.use() accepts these as plain Koa middleware; so do we.
+    const routes = router.routes() as unknown as Middleware;
+    const allowed = router.allowedMethods() as unknown as Middleware;
+    // The static start of each route's path ('/interaction/' of '/interaction/:uid/login');
+    // a route without one ('/', a pattern) makes the router run for every path.
+    const starts = router.stack.map((layer) => (typeof layer.path === 'string' ? layer.path.split(/[:(*]/)[0]! : ''));
+    const everyPath = starts.some((start) => start === '' || start === '/');
+    return { matches: (path: string) => everyPath || starts.some((start) => path.startsWith(start)), routes, allowed };
+  });
+  return (ctx, next) => {
+    // Most requests are oidc-provider's: no array for them.
+    if (!entries.some((entry) => entry.matches(ctx.path))) return next();
+    const matching = entries.filter((entry) => entry.matches(ctx.path));
+    const run = (i: number): Promise<unknown> => {
+      const entry = matching[i];
+      return entry ? entry.routes(ctx, () => entry.allowed(ctx, () => run(i + 1))) : next();
+    };
+    return run(0);
+  };
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -110,9 +123,7 @@ export function createApp(deps: AppDeps): Koa {
   }));
   app.use(maxBodySize());
   // Liveness, readiness and metrics answer during a store outage: that is when they matter.
-  for (const router of [healthRoutes(deps.ready), ...(security ? [metricsRoutes(security.metrics, config.security.metricsToken)] : [])]) {
-    app.use(routerMiddleware(router));
-  }
+  app.use(routersMiddleware([healthRoutes(deps.ready), ...(security ? [metricsRoutes(security.metrics, config.security.metricsToken)] : [])]));
   app.use(staticFiles(deps.publicDir));
   if (security) {
     if (storeStatus) {
@@ -126,7 +137,7 @@ export function createApp(deps: AppDeps): Koa {
   }
   app.use(validateBodies());
 
-  for (const router of [
+  app.use(routersMiddleware([
     interactionRoutes({
       provider, challenges, views, presenter, hooks: deps.authHooks, access: deps.accessPolicy,
       ...(security ? { limitChallenges: (ctx: Context) => security.rateLimits.consume(ctx, 'challenge', ipKey(clientIp(ctx))) } : {}),
@@ -134,9 +145,7 @@ export function createApp(deps: AppDeps): Koa {
     walletRoutes({ provider, challenges, presenter, hooks: deps.authHooks }),
     ...(config.demo ? [demoRoutes({ issuer: config.issuer, views })] : []),
     ...(deps.routers ?? []),
-  ]) {
-    app.use(routerMiddleware(router));
-  }
+  ]));
   app.use(frontchannelLogout(provider, views));
   if (deps.devicePacer) {
     app.use(devicePollPacing(deps.devicePacer, { token: PROVIDER_ROUTES.token, deviceAuthorization: PROVIDER_ROUTES.device_authorization }, config.protocol.deviceCodeTtl + 600));
