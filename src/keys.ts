@@ -6,7 +6,11 @@ const generate = promisify(generateKeyPair);
 
 export type SigningAlgorithm = 'RS256' | 'ES256' | 'EdDSA';
 
-/** A new private signing JWK with a kid derived from its public part (RFC 7638-like thumbprint). */
+/**
+ * A new private signing JWK with a kid derived from its public part (RFC 7638-like thumbprint),
+ * in hex: a base64url kid may start with "-", which a command line reads as an option
+ * (`keys retire --kid …`).
+ */
 export async function generateSigningKey(alg: SigningAlgorithm = 'RS256'): Promise<Record<string, unknown>> {
   const { privateKey } =
     alg === 'RS256' ? await generate('rsa', { modulusLength: 2048 })
@@ -14,7 +18,7 @@ export async function generateSigningKey(alg: SigningAlgorithm = 'RS256'): Promi
     : await generate('ed25519');
   const jwk = privateKey.export({ format: 'jwk' }) as Record<string, unknown>;
   const publicPart = JSON.stringify(Object.fromEntries(Object.entries(jwk).filter(([k]) => !['d', 'p', 'q', 'dp', 'dq', 'qi'].includes(k)).sort()));
-  const kid = createHash('sha256').update(publicPart).digest('base64url').slice(0, 16);
+  const kid = createHash('sha256').update(publicPart).digest('hex').slice(0, 24);
   return { ...jwk, kid, alg, use: 'sig' };
 }
 

@@ -12,7 +12,9 @@ export function parseOptions<const T extends ParseArgsOptionsConfig>(args: strin
   try {
     parsed = parseArgs({ args, options, strict: true, allowPositionals: false, tokens: true });
   } catch (error) {
-    throw new UsageError(firstLine(error));
+    // parseArgs explains over several lines (for a value that starts with "-": write
+    // --name=value); the whole explanation, on one line.
+    throw new UsageError(error instanceof Error ? error.message.split('\n').join(' ') : String(error));
   }
   // parseArgs keeps the last of a repeated option; "--id a --id b" acting on b alone would
   // surprise, so a repeat is an error unless the option is meant to repeat.

@@ -169,6 +169,25 @@ describe('keys', () => {
       expect((await readJwks(file)).keys).toHaveLength(2);
     });
 
+    it('generates kids that a command line cannot take for an option (hex, never "-" first)', async () => {
+      await run(['keys', 'generate', '--out', file, '--alg', 'RS256', '--alg', 'ES256', '--alg', 'EdDSA']);
+      for (const key of (await readJwks(file)).keys) expect(key['kid']).toMatch(/^[0-9a-f]{24}$/);
+    });
+
+    it('retires a key whose kid starts with "-" given as --kid=…, and says how when given as --kid …', async () => {
+      await run(['keys', 'generate', '--out', file]);
+      const [old] = (await readJwks(file)).keys;
+      // A key set from elsewhere may have any kid.
+      await writeFile(file, JSON.stringify({ keys: [{ ...old, kid: '-imported' }] }));
+      await run(['keys', 'rotate', '--file', file]);
+      const ambiguous = await run(['keys', 'retire', '--file', file, '--kid', '-imported']);
+      expect(ambiguous.code).toBe(2);
+      expect(ambiguous.stderr).toContain("--kid=-");
+      const retired = await run(['keys', 'retire', '--file', file, '--kid=-imported']);
+      expect(retired.code, retired.stderr).toBe(0);
+      expect((await readJwks(file)).keys.map((k) => k['kid'])).not.toContain('-imported');
+    });
+
     it('retire reports an unknown kid', async () => {
       await run(['keys', 'generate', '--out', file]);
       const result = await run(['keys', 'retire', '--file', file, '--kid', 'nope']);
