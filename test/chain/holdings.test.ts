@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { createMemoryHoldingsCache, createRedisHoldingsCache, HoldingsReader, type HoldingsCache } from '../../src/chain/holdings.js';
 import { EvrmoreRpc } from '../../src/chain/rpc.js';
 import { createMemoryAccountStore, createRedisAccountStore, SIGN_IN_HISTORY, type AccountStore } from '../../src/account/store.js';
+import { useRedisClients } from '../support/redis-clients.js';
 import { KEYS } from '../support/wallet.js';
 import { FakeEvrmoreNode, startFakeNode } from './support/fake-node.js';
 
@@ -113,31 +114,23 @@ function accountStoreContract(name: string, make: () => AccountStore) {
 accountStoreContract('memory', () => createMemoryAccountStore());
 
 describe('account store keys in Redis', () => {
-  const keyPrefix = `test:account:${randomUUID()}:`;
-  let prefixed: Redis;
-  let raw: Redis;
-  beforeAll(() => {
-    prefixed = new Redis(inject('redisUrl'), { keyPrefix });
-    raw = new Redis(inject('redisUrl'));
-  });
-  afterAll(async () => {
-    await Promise.all([prefixed.quit(), raw.quit()]);
-  });
+  const redis = useRedisClients('account');
+  const { keyPrefix } = redis;
 
-  accountStoreContract('redis', () => createRedisAccountStore(prefixed));
+  accountStoreContract('redis', () => createRedisAccountStore(redis.prefixed));
 
   it('writes under the keyPrefix, each key with a TTL', async () => {
-    const store = createRedisAccountStore(prefixed);
+    const store = createRedisAccountStore(redis.prefixed);
     await store.addGrant('Eaddr', { grantId: 'g', clientId: 'rp' }, 3600);
     await store.addSignIn('Eaddr', { at: 1, clientId: 'rp', ip: '::1' });
-    const grantsTtl = await raw.ttl(`${keyPrefix}account:grants:Eaddr`);
+    const grantsTtl = await redis.raw.ttl(`${keyPrefix}account:grants:Eaddr`);
     expect(grantsTtl).toBeGreaterThan(3500);
-    expect(await raw.ttl(`${keyPrefix}account:signins:Eaddr`)).toBeGreaterThan(SIGN_IN_HISTORY.ttlSeconds - 100);
+    expect(await redis.raw.ttl(`${keyPrefix}account:signins:Eaddr`)).toBeGreaterThan(SIGN_IN_HISTORY.ttlSeconds - 100);
     // A shorter-lived grant never shortens the index.
     await store.addGrant('Eaddr', { grantId: 'h', clientId: 'rp' }, 60);
-    expect(await raw.ttl(`${keyPrefix}account:grants:Eaddr`)).toBeGreaterThan(3500);
+    expect(await redis.raw.ttl(`${keyPrefix}account:grants:Eaddr`)).toBeGreaterThan(3500);
     // A longer-lived one raises it.
     await store.addGrant('Eaddr', { grantId: 'i', clientId: 'rp' }, 7200);
-    expect(await raw.ttl(`${keyPrefix}account:grants:Eaddr`)).toBeGreaterThan(7100);
+    expect(await redis.raw.ttl(`${keyPrefix}account:grants:Eaddr`)).toBeGreaterThan(7100);
   });
 });

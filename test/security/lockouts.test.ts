@@ -3,10 +3,9 @@
  * nothing locked until locked, the time left while locked, a later lock replacing an earlier
  * one, and free again when the time is over.
  */
-import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
 import { createMemoryLockouts, createRedisLockouts, type Lockouts } from '../../src/security/lockouts.js';
+import { useRedisClients } from '../support/redis-clients.js';
 
 function lockoutContract(name: string, make: () => { lockouts: Lockouts; passSeconds: (seconds: number) => Promise<void> }) {
   describe(`lock-outs (${name})`, () => {
@@ -35,25 +34,17 @@ lockoutContract('memory', () => ({
 }));
 
 describe('in Redis', () => {
-  const keyPrefix = `test:lockouts:${randomUUID()}:`;
-  let prefixed: Redis;
-  let raw: Redis;
-  beforeAll(() => {
-    prefixed = new Redis(inject('redisUrl'), { keyPrefix });
-    raw = new Redis(inject('redisUrl'));
-  });
-  afterAll(async () => {
-    await Promise.all([prefixed.quit(), raw.quit()]);
-  });
+  const redis = useRedisClients('lockouts');
+  const { keyPrefix } = redis;
 
   lockoutContract('redis', () => ({
-    lockouts: createRedisLockouts(prefixed),
+    lockouts: createRedisLockouts(redis.prefixed),
     passSeconds: (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000)),
   }));
 
   it('keeps the lock-out under the keyPrefix with its TTL', async () => {
-    await createRedisLockouts(prefixed).lock('192.0.2.1', 120);
-    const ttl = await raw.ttl(`${keyPrefix}lockout:ip:192.0.2.1`);
+    await createRedisLockouts(redis.prefixed).lock('192.0.2.1', 120);
+    const ttl = await redis.raw.ttl(`${keyPrefix}lockout:ip:192.0.2.1`);
     expect(ttl).toBeGreaterThan(100);
     expect(ttl).toBeLessThanOrEqual(120);
   });

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
+import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { Redis } from 'ioredis';
 import { createRedisAdapter } from '../../src/oidc/redis-adapter.js';
 import { KEPT_AFTER_EXPIRY } from '../../src/oidc/store-adapter.js';
 import { createMemoryAdapter } from '../../src/oidc/memory-adapter.js';
 import { describeAdapterContract, MODELS, payloadFor } from './adapter-contract.js';
+import { useRedisClients } from '../support/redis-clients.js';
 
 /** Each test file and block gets its own prefix on the run's shared redis-server. */
 const prefix = (label: string) => `test:adapter:${label}:${randomUUID()}:`;
@@ -21,22 +22,13 @@ async function keysWithTtl(raw: Redis, match: string): Promise<Map<string, numbe
 describeAdapterContract('memory', () => createMemoryAdapter());
 
 describe('redis', () => {
-  let prefixed: Redis;
-  beforeAll(() => { prefixed = new Redis(inject('redisUrl'), { keyPrefix: prefix('contract') }); });
-  afterAll(async () => { await prefixed.quit(); });
-
-  describeAdapterContract('redis with keyPrefix', () => createRedisAdapter(prefixed));
+  const redis = useRedisClients('adapter:contract');
+  describeAdapterContract('redis with keyPrefix', () => createRedisAdapter(redis.prefixed));
 });
 
 describe('redis adapter keys', () => {
-  const keyPrefix = prefix('keys');
-  let prefixed: Redis;
-  let raw: Redis;
-  beforeAll(() => {
-    prefixed = new Redis(inject('redisUrl'), { keyPrefix });
-    raw = new Redis(inject('redisUrl'));
-  });
-  afterAll(async () => { await Promise.all([prefixed.quit(), raw.quit()]); });
+  const redis = useRedisClients('adapter:keys');
+  const { keyPrefix } = redis;
 
   it('carries the keyPrefix on every key (scripts included) and gives every key a TTL', async () => {
     // A prefix of its own: other tests here store keys without TTL on purpose.
@@ -60,11 +52,11 @@ describe('redis adapter keys', () => {
     await adapter('AccessToken').destroy(gone);
 
     // The consume script must have acted on the prefixed key, not on an unprefixed twin (DESIGN §8).
-    expect(await raw.hget(`${ttlPrefix}oidc:AuthorizationCode:${code}`, 'consumed')).toMatch(/^\d+$/);
-    expect(await raw.exists(`oidc:AuthorizationCode:${code}`)).toBe(0);
-    expect(await keysWithTtl(raw, 'oidc:*')).toStrictEqual(new Map());
+    expect(await redis.raw.hget(`${ttlPrefix}oidc:AuthorizationCode:${code}`, 'consumed')).toMatch(/^\d+$/);
+    expect(await redis.raw.exists(`oidc:AuthorizationCode:${code}`)).toBe(0);
+    expect(await keysWithTtl(redis.raw, 'oidc:*')).toStrictEqual(new Map());
 
-    const keys = await keysWithTtl(raw, `${ttlPrefix}*`);
+    const keys = await keysWithTtl(redis.raw, `${ttlPrefix}*`);
     // 15 models, the extra code, a session-uid and a user-code lookup, one grant index.
     expect(keys.size).toBe(MODELS.length + 1 + 2 + 1);
     for (const [key, pttl] of keys) {
@@ -75,42 +67,42 @@ describe('redis adapter keys', () => {
   });
 
   it('stores a model given no expiresIn without a TTL, since it is meant to last (a registered Client)', async () => {
-    const adapter = createRedisAdapter(prefixed);
+    const adapter = createRedisAdapter(redis.prefixed);
     const clientId = randomUUID();
     await adapter('Client').upsert(clientId, { client_id: clientId });
-    expect(await raw.pttl(`${keyPrefix}oidc:Client:${clientId}`)).toBe(-1);
+    expect(await redis.raw.pttl(`${keyPrefix}oidc:Client:${clientId}`)).toBe(-1);
   });
 
   it('extends the grant index TTL to its longest-lived member and never shortens it', async () => {
-    const adapter = createRedisAdapter(prefixed);
+    const adapter = createRedisAdapter(redis.prefixed);
     const grantId = randomUUID();
     const [long, short] = [randomUUID(), randomUUID()];
     await adapter('RefreshToken').upsert(long, payloadFor('RefreshToken', long, { grantId }), 3_600);
     await adapter('AccessToken').upsert(short, payloadFor('AccessToken', short, { grantId }), 60);
-    const indexTtl = await raw.pttl(`${keyPrefix}oidc:grant-index:${grantId}`);
+    const indexTtl = await redis.raw.pttl(`${keyPrefix}oidc:grant-index:${grantId}`);
     expect(indexTtl).toBeGreaterThan(3_590_000);
-    expect(indexTtl).toBeGreaterThanOrEqual(await raw.pttl(`${keyPrefix}oidc:RefreshToken:${long}`) - 1_000);
+    expect(indexTtl).toBeGreaterThanOrEqual(await redis.raw.pttl(`${keyPrefix}oidc:RefreshToken:${long}`) - 1_000);
 
     const lasting = randomUUID();
     await adapter('AccessToken').upsert(lasting, payloadFor('AccessToken', lasting, { grantId }));
-    expect(await raw.pttl(`${keyPrefix}oidc:grant-index:${grantId}`)).toBe(-1);
+    expect(await redis.raw.pttl(`${keyPrefix}oidc:grant-index:${grantId}`)).toBe(-1);
     await adapter('AccessToken').revokeByGrantId(grantId);
-    expect(await raw.exists(`${keyPrefix}oidc:grant-index:${grantId}`)).toBe(0);
+    expect(await redis.raw.exists(`${keyPrefix}oidc:grant-index:${grantId}`)).toBe(0);
     expect(await adapter('AccessToken').find(lasting)).toBeUndefined();
   });
 
   it('adds clockTolerance to stored TTLs', async () => {
-    const adapter = createRedisAdapter(prefixed, { clockTolerance: 30 });
+    const adapter = createRedisAdapter(redis.prefixed, { clockTolerance: 30 });
     const id = randomUUID();
     await adapter('AccessToken').upsert(id, payloadFor('AccessToken', id), 60);
-    expect(await raw.pttl(`${keyPrefix}oidc:AccessToken:${id}`)).toBeGreaterThan(80_000);
+    expect(await redis.raw.pttl(`${keyPrefix}oidc:AccessToken:${id}`)).toBeGreaterThan(80_000);
   });
 
   it('works after the server dropped its script cache (EVALSHA falls back to EVAL)', async () => {
-    const adapter = createRedisAdapter(prefixed);
+    const adapter = createRedisAdapter(redis.prefixed);
     const id = randomUUID();
     await adapter('AuthorizationCode').upsert(id, payloadFor('AuthorizationCode', id), 60);
-    await raw.script('FLUSH');
+    await redis.raw.script('FLUSH');
     await adapter('AuthorizationCode').consume(id);
     expect((await adapter('AuthorizationCode').find(id))?.consumed).toBeTypeOf('number');
   });
