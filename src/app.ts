@@ -84,10 +84,12 @@ function routersMiddleware(routers: Router[]): Middleware {
   });
   return (ctx, next) => {
     // Most requests are oidc-provider's: no array for them.
-    if (!entries.some((entry) => entry.matches(ctx.path))) return next();
-    const matching = entries.filter((entry) => entry.matches(ctx.path));
+    let matching: typeof entries | undefined;
+    for (const entry of entries) if (entry.matches(ctx.path)) (matching ??= []).push(entry);
+    if (!matching) return next();
+    const found = matching;
     const run = (i: number): Promise<unknown> => {
-      const entry = matching[i];
+      const entry = found[i];
       return entry ? entry.routes(ctx, () => entry.allowed(ctx, () => run(i + 1))) : next();
     };
     return run(0);
