@@ -281,5 +281,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     mark('authorize');
     result.stepCpuUs = stepCpu;
   }
+  // No idle connection is left to outlive the server's keep-alive timeout before the next run.
+  options.target.close();
   return result;
 }

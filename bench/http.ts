@@ -132,6 +132,12 @@ export class Target {
     });
   }
 
+  /**
+   * Closes every pooled connection; the next request opens a new one. Called after each load
+   * run: a connection left idle while the other server runs its round outlives the server's
+   * keep-alive timeout (5 s), and reusing one the server is just closing fails with
+   * ECONNRESET, a failure of the driver, not of the server.
+   */
   close(): void {
     this.agent.destroy();
   }
