@@ -33,6 +33,7 @@ import { maxBodySize } from './http/validation.js';
 import { PROVIDER_ROUTES } from './oidc/provider.js';
 import { rateLimitMiddleware, type RateLimits } from './security/rate-limit.js';
 import { clientIp, ipKey } from './security/client-ip.js';
+import type { CookieSigner } from './http/cookie-signer.js';
 
 /** The protections of issue 4 (SECURITY.md) that sit in front of the routes. */
 export interface AppSecurity {
@@ -46,7 +47,7 @@ export interface AppSecurity {
 
 export interface AppDeps {
   config: Config;
-  cookieKeys: string[];
+  cookieSigner: CookieSigner;
   provider: Provider;
   challenges: ChallengeService;
   views: Views;
@@ -100,7 +101,7 @@ export function createApp(deps: AppDeps): Koa {
   const { config, provider, challenges, views, logger } = deps;
   const app = new Koa();
   // The same keys as the provider's cookies, or interactions end in "session not found" (DESIGN §8).
-  app.keys = deps.cookieKeys;
+  app.keys = deps.cookieSigner;
   // X-Forwarded-* is trusted only when the operator says a proxy sets it. The client IP is then
   // read from the right of X-Forwarded-For, past the trusted proxies only: the left part is
   // whatever the client sent and would let it choose its own rate-limit key.

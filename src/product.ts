@@ -35,6 +35,7 @@ import { RateLimits } from './security/rate-limit.js';
 import { FailureMonitor } from './security/failure-monitor.js';
 import { auditProviderEvents, createSecurityHooks } from './security/audit.js';
 import { composeChainAndAccount } from './chain/compose.js';
+import { createCookieSigner } from './http/cookie-signer.js';
 
 /** How long Redis may leave every command on a connection unanswered before they fail. */
 const REDIS_STALL_MS = 5000;
@@ -147,13 +148,15 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
   }
 
   const views = createViews(VIEWS_DIR, { cache: config.env === 'production' });
+  // One signer for the provider's cookies and ours: both must accept the other's (DESIGN §8).
+  const cookieSigner = createCookieSigner(secrets.cookieKeys);
   const clients = config.demo ? [...config.clients.filter((c) => c.client_id !== 'demo'), demoClient(config.issuer)] : config.clients;
   // Issue 8 (docs/chain-claims.md): Evrmore node, chain claims and access rules, account page.
   const chainAndAccount = await composeChainAndAccount(config, { redis, logger });
   const provider = createProvider({
     config,
     jwks: secrets.jwks,
-    cookieKeys: secrets.cookieKeys,
+    cookieSigner,
     adapter,
     clients: [...clients, ...chainAndAccount.clients],
     chain: chainAndAccount.providerHooks,
@@ -176,7 +179,7 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
   const issue8 = chainAndAccount.attach(provider, views, () => app);
   const app = createApp({
     config,
-    cookieKeys: secrets.cookieKeys,
+    cookieSigner,
     provider,
     challenges,
     views: issue8.views,

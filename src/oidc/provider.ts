@@ -11,6 +11,7 @@ import { resourceIndicators } from './resource-servers.js';
 import { languages } from '../i18n/index.js';
 import { FRONTCHANNEL_METADATA, validateFrontchannelMetadata } from '../http/frontchannel-logout.js';
 import { CHAIN_CLIENT_METADATA, validateChainClientMetadata, type ChainProviderHooks } from '../chain/oidc.js';
+import type { CookieSigner } from '../http/cookie-signer.js';
 
 /**
  * The authentication context of every sign-in here: a wallet proved possession of the
@@ -52,7 +53,7 @@ export interface ProviderPages {
 export interface ProviderDeps {
   config: Config;
   jwks: JsonWebKeySet;
-  cookieKeys: string[];
+  cookieSigner: CookieSigner;
   adapter: AdapterFactory;
   clients: ClientMetadata[];
   pages: ProviderPages;
@@ -118,7 +119,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     // client's own origins or the operator's CORS_ORIGINS (security document, CORS; src/http/cors.ts).
     clientBasedCORS: clientBasedCORS(config.security.corsOrigins),
     cookies: {
-      keys: deps.cookieKeys,
+      keys: deps.cookieSigner,
       long: { httpOnly: true, sameSite: 'lax' },
       short: { httpOnly: true, sameSite: 'lax' },
     },
