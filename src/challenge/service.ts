@@ -116,7 +116,7 @@ export class ChallengeService {
     if (result.ok) return result.address;
     const failed = await this.options.store.recordFailure(challenge.id, this.options.maxAttempts, this.now());
     if (!failed.ok) throw refusalError(failed.reason);
-    if (failed.challenge.state === 'dead') await this.announce(failed.challenge);
+    if (failed.challenge.state === 'dead') this.announce(failed.challenge);
     const left = this.options.maxAttempts - failed.challenge.attempts;
     const suffix = left > 0 ? ` (${left} ${left === 1 ? 'try' : 'tries'} left for this text)` : ' No tries are left for this text: get a new one.';
     throw new UserError(400, result.error.code, `${result.error.message}.${suffix}`.replace(/\.\./g, '.'));
@@ -125,18 +125,18 @@ export class ChallengeService {
   /** Same-device login: verified by the form, redeemed at once. */
   async redeemWithSignature(challenge: Challenge, address: unknown, signature: unknown): Promise<string> {
     const proven = await this.verify(challenge, address, signature);
-    return (await this.expectOk(await this.options.store.redeem(challenge.id, this.now(), proven))).address!;
+    return this.expectOk(await this.options.store.redeem(challenge.id, this.now(), proven)).address!;
   }
 
   /** Cross-device: the wallet URL received a valid signature; the desktop redeems it later. */
   async markSignedWithSignature(challenge: Challenge, address: unknown, signature: unknown): Promise<string> {
     const proven = await this.verify(challenge, address, signature);
-    return (await this.expectOk(await this.options.store.markSigned(challenge.id, proven, this.now()))).address!;
+    return this.expectOk(await this.options.store.markSigned(challenge.id, proven, this.now())).address!;
   }
 
   /** The desktop continues after the phone signed: redeems exactly once. */
   async redeemSigned(challenge: Challenge): Promise<string> {
-    return (await this.expectOk(await this.options.store.redeem(challenge.id, this.now()))).address!;
+    return this.expectOk(await this.options.store.redeem(challenge.id, this.now())).address!;
   }
 
   private assertUsable(challenge: Challenge): void {
@@ -144,15 +144,18 @@ export class ChallengeService {
     if (challenge.state !== 'pending') throw refusalError(challenge.state === 'dead' ? 'dead' : challenge.state);
   }
 
-  private async expectOk(transition: ChallengeTransition): Promise<Challenge> {
+  private expectOk(transition: ChallengeTransition): Challenge {
     if (!transition.ok) throw refusalError(transition.reason);
-    await this.announce(transition.challenge);
+    this.announce(transition.challenge);
     return transition.challenge;
   }
 
-  /** A page that misses this (notifier down) still learns the state from its periodic check. */
-  private async announce(challenge: Challenge): Promise<void> {
-    await this.options.notifier?.notify(challenge.id, challenge.state).catch(() => undefined);
+  /**
+   * Not awaited: the answer to the signer does not wait for the news to leave. A page that
+   * misses it (notifier down) still learns the state from its periodic check.
+   */
+  private announce(challenge: Challenge): void {
+    this.options.notifier?.notify(challenge.id, challenge.state).catch(() => undefined);
   }
 
   /** Follows the challenge's state changes (for the login page's event stream). */

@@ -97,12 +97,12 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     const found = await details(ctx);
     const client = await clientDisplay(provider, found.params.client_id as string);
     if (found.prompt.name === 'login') {
-      // The consent page creates nothing: only the login step counts.
-      await limitChallenges(ctx);
+      // The consent page creates nothing: only the login step counts. The look-up runs beside
+      // the count (one round trip to the store instead of two); a refused page uses neither.
       // An expired or dead challenge stays on the page with its reason and a "new challenge"
       // button: the person asks for the next one, so a text they are signing does not change
       // under them.
-      const existing = await challenges.forInteraction(found.uid);
+      const [, existing] = await Promise.all([limitChallenges(ctx), challenges.forInteraction(found.uid)]);
       // Nothing stored for this interaction yet: issue at once (currentFor would look it up again).
       const challenge = existing ?? (await challengeFor(found, client, true));
       const state = challenges.publicState(challenge);
