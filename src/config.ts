@@ -64,6 +64,8 @@ export interface Config {
   registration: RegistrationConfig;
   /** Seconds that SIGTERM waits for requests in flight before the process exits anyway. */
   shutdownTimeout: number;
+  /** Seconds an idle HTTP/1.1 keep-alive connection stays open. */
+  keepAliveTimeout: number;
 
   // OpenID Connect breadth (issue 6): read by readProtocolConfig at the end of this file.
   protocol: ProtocolConfig;
@@ -342,7 +344,7 @@ function readDeploymentConfig(
   get: (name: string) => string | undefined,
   redisUrl: string | undefined,
   problems: string[],
-): Pick<Config, 'redis' | 'registration' | 'shutdownTimeout'> {
+): Pick<Config, 'redis' | 'registration' | 'shutdownTimeout' | 'keepAliveTimeout'> {
   let redis: RedisTarget | undefined;
   const sentinelPassword = get('REDIS_SENTINEL_PASSWORD');
   if (redisUrl) {
@@ -369,11 +371,16 @@ function readDeploymentConfig(
   }
 
   const shutdownTimeout = durationSetting(get('SHUTDOWN_TIMEOUT'), 'SHUTDOWN_TIMEOUT', 8, problems, { max: 600 });
+  // Longer than the idle timeout of the load balancers in front (60 s on most), so that they,
+  // not we, close an idle connection: closing one just as the balancer reuses it fails that
+  // request (a 502). Node's own default is 5 s.
+  const keepAliveTimeout = durationSetting(get('HTTP_KEEP_ALIVE_TIMEOUT'), 'HTTP_KEEP_ALIVE_TIMEOUT', 65, problems, { max: 3600 });
 
   return {
     redis,
     registration: { mode: mode ?? 'off', ...(mode === 'token' && initialAccessToken ? { initialAccessToken } : {}) },
     shutdownTimeout,
+    keepAliveTimeout,
   };
 }
 

@@ -42,6 +42,7 @@ async function main(): Promise<void> {
   }
 
   const server = createServer(product.app.callback());
+  server.keepAliveTimeout = config.keepAliveTimeout * 1000;
   const drainable = makeDrainable(server);
   server.listen(config.port, config.host);
   await once(server, 'listening');

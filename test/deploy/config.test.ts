@@ -1,7 +1,7 @@
 /**
  * The deployment variables of src/config.ts (issue 5): REDIS_URL in each topology, with clear
  * messages that never echo a password; REGISTRATION and its initial access token;
- * SHUTDOWN_TIMEOUT.
+ * SHUTDOWN_TIMEOUT; HTTP_KEEP_ALIVE_TIMEOUT.
  */
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -109,5 +109,14 @@ describe('SHUTDOWN_TIMEOUT', () => {
     expect(loadConfig({ SHUTDOWN_TIMEOUT: '25s' }, '/').shutdownTimeout).toBe(25);
     expect(problems({ SHUTDOWN_TIMEOUT: '0' })).toEqual([expect.stringMatching(/^SHUTDOWN_TIMEOUT must be a duration from 1s to 600s/)]);
     expect(problems({ SHUTDOWN_TIMEOUT: '1h' })).toEqual([expect.stringMatching(/^SHUTDOWN_TIMEOUT must be a duration from 1s to 600s/)]);
+  });
+});
+
+describe('HTTP_KEEP_ALIVE_TIMEOUT', () => {
+  it('defaults to 65 s, above the 60 s idle timeout of common load balancers, and takes durations', () => {
+    expect(loadConfig({}, '/').keepAliveTimeout).toBe(65);
+    expect(loadConfig({ HTTP_KEEP_ALIVE_TIMEOUT: '2m' }, '/').keepAliveTimeout).toBe(120);
+    expect(problems({ HTTP_KEEP_ALIVE_TIMEOUT: 'soon' })).toEqual([expect.stringMatching(/^HTTP_KEEP_ALIVE_TIMEOUT must be a duration from 1s to 3600s.*\(got "soon"\)$/)]);
+    expect(problems({ HTTP_KEEP_ALIVE_TIMEOUT: '0' })).toHaveLength(1);
   });
 });

@@ -2,7 +2,8 @@
  * Graceful shutdown of the built server (issue 5 item 6): on SIGTERM it stops accepting
  * connections, finishes the request in flight, ends the sign-in page's event stream (the
  * browser reconnects elsewhere), closes Redis and exits 0 — and SHUTDOWN_TIMEOUT bounds a
- * request that never ends.
+ * request that never ends. Idle keep-alive connections: kept for HTTP_KEEP_ALIVE_TIMEOUT, closed
+ * at once by a stop.
  */
 import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
@@ -63,6 +64,18 @@ async function holdRequestOpen(port: number, body: string): Promise<{ socket: So
       return response;
     },
   };
+}
+
+/** One answered request on a keep-alive connection, left open and idle. */
+async function idleKeepAlive(port: number): Promise<{ socket: Socket; closed: Promise<unknown>; isClosed(): boolean }> {
+  const socket = connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  let closedYet = false;
+  const closed = once(socket, 'close').then(() => { closedYet = true; });
+  const answered = once(socket, 'data');
+  socket.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: keep-alive\r\n\r\n`);
+  expect(String((await answered)[0])).toMatch(/^HTTP\/1\.1 200 /);
+  return { socket, closed, isClosed: () => closedYet };
 }
 
 async function portRefuses(port: number): Promise<boolean> {
@@ -140,5 +153,26 @@ describe('graceful shutdown of dist/server.js', () => {
     expect(waited).toBeLessThan(4000);
     expect(server.output()).toContain('requests still in flight after SHUTDOWN_TIMEOUT');
     stuck.socket.destroy();
+  });
+});
+
+describe('idle keep-alive connections of dist/server.js', () => {
+  it('stay open for HTTP_KEEP_ALIVE_TIMEOUT, then close (Node alone would close them after 5 s)', async () => {
+    const server = await start({ HTTP_KEEP_ALIVE_TIMEOUT: '2s' });
+    const idle = await idleKeepAlive(server.port);
+    const opened = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(idle.isClosed()).toBe(false);
+    await idle.closed;
+    expect(Date.now() - opened).toBeLessThan(4500);
+  });
+
+  it('are closed at once by SIGTERM, even with the long default timeout', async () => {
+    const server = await start();
+    const idle = await idleKeepAlive(server.port);
+    const signalled = Date.now();
+    expect(await server.stop('SIGTERM')).toBe(0);
+    await idle.closed;
+    expect(Date.now() - signalled).toBeLessThan(5000);
   });
 });
