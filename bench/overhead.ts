@@ -5,21 +5,12 @@
  */
 import { Target } from './http.js';
 import { threadCpuNs } from './procfs.js';
-import { benchSecrets, startServer, type ServerUnderTest } from './servers.js';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { withBothServers } from './servers.js';
 
 async function main(): Promise<void> {
   const path = process.argv[2] ?? '/jwks';
   const n = Number(process.argv[3] ?? 2000);
-  const secrets = await benchSecrets();
-  const logDir = mkdtempSync(join(tmpdir(), 'evr-overhead-'));
-  const servers: ServerUnderTest[] = [
-    await startServer({ name: 'baseline', secrets, logDir }),
-    await startServer({ name: 'product', secrets, logDir, productEntry: process.argv[4] }),
-  ];
-  try {
+  await withBothServers('overhead', process.argv[4], async (servers) => {
     const totals = servers.map(() => ({ ns: 0, count: 0 }));
     for (let round = 0; round < 6; round++) {
       for (const [i, server] of servers.entries()) {
@@ -41,9 +32,7 @@ async function main(): Promise<void> {
     for (const [i, server] of servers.entries()) {
       process.stdout.write(`${server.name.padEnd(9)} ${path}: ${(totals[i]!.ns / totals[i]!.count / 1000).toFixed(1)} µs CPU per request\n`);
     }
-  } finally {
-    for (const server of servers) await server.stop();
-  }
+  });
 }
 
 main().catch((error: unknown) => {

@@ -198,3 +198,22 @@ export async function usedMemory(redis: Redis): Promise<number> {
   const info = await redis.info('memory');
   return Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0);
 }
+
+/**
+ * For the bench's diagnostic tools: the baseline and the product (or the build at
+ * `productEntry`), with fresh secrets and their logs in a temporary folder; `use` runs while
+ * both are up, and both are stopped after it, whatever happens.
+ */
+export async function withBothServers<T>(label: string, productEntry: string | undefined, use: (servers: ServerUnderTest[]) => Promise<T>): Promise<T> {
+  const secrets = await benchSecrets();
+  const logDir = mkdtempSync(join(tmpdir(), `evr-${label}-`));
+  const servers: ServerUnderTest[] = [
+    await startServer({ name: 'baseline', secrets, logDir }),
+    await startServer({ name: 'product', secrets, logDir, productEntry }),
+  ];
+  try {
+    return await use(servers);
+  } finally {
+    for (const server of servers) await server.stop();
+  }
+}

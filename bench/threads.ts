@@ -4,15 +4,13 @@
  * /proc/<pid>/task/<tid>/{comm,stat}, product against baseline, in alternating rounds. The CPU
  * profile sees only the main thread; this shows what happens beside it.
  */
-import { readdirSync, readFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import { runLoad } from './driver.js';
 import { Target } from './http.js';
 import { benchSigners } from './keys.js';
 import { loginKind } from './phase.js';
 import { clockTicks } from './procfs.js';
-import { BENCH_CLIENT, benchSecrets, startServer, type ServerUnderTest } from './servers.js';
+import { BENCH_CLIENT, withBothServers, type ServerUnderTest } from './servers.js';
 
 /** CPU milliseconds per thread name (digits dropped, so a pool's threads add up). */
 function threadCpu(pid: number): Map<string, number> {
@@ -34,14 +32,8 @@ function threadCpu(pid: number): Map<string, number> {
 async function main(): Promise<void> {
   const flows = Number(process.argv[2] ?? 1200);
   const concurrency = Number(process.argv[3] ?? 8);
-  const secrets = await benchSecrets();
-  const logDir = mkdtempSync(join(tmpdir(), 'evr-threads-'));
-  const servers: ServerUnderTest[] = [
-    await startServer({ name: 'baseline', secrets, logDir }),
-    await startServer({ name: 'product', secrets, logDir, productEntry: process.argv[4] }),
-  ];
   const signers = benchSigners(200);
-  try {
+  await withBothServers('threads', process.argv[4], async (servers) => {
     const totals = servers.map(() => new Map<string, number>());
     const run = (server: ServerUnderTest, count: number) => runLoad({
       target: new Target(server.port, server.issuer, concurrency), login: loginKind(server), client: BENCH_CLIENT, signers, flows: count, concurrency, maxSeconds: 120,
@@ -64,9 +56,7 @@ async function main(): Promise<void> {
       const per = totals.map((t) => (name === 'all' ? [...t.values()].reduce((a, b) => a + b, 0) : t.get(name) ?? 0) / flows);
       process.stdout.write(`${name.padEnd(20)} baseline ${per[0]!.toFixed(2).padStart(6)}  product ${per[1]!.toFixed(2).padStart(6)}\n`);
     }
-  } finally {
-    for (const server of servers) await server.stop();
-  }
+  });
 }
 
 main().catch((error: unknown) => {
