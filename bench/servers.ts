@@ -35,7 +35,6 @@ export const BENCH_CLIENT: BenchClient = {
 export const LOAD_TEST_LIMITS: Record<string, string> = {
   RATE_LIMIT_CHALLENGE: '9999999/1m',
   RATE_LIMIT_SIGNIN_IP: '9999999/1m',
-  RATE_LIMIT_SIGNIN_ADDRESS: '9999999/1m',
   RATE_LIMIT_TOKEN: '9999999/1m',
   RATE_LIMIT_REGISTRATION: '9999999/1m',
   // No sign-in of the bench fails; should one, it must not lock 127.0.0.1 out of the rest.

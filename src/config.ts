@@ -401,8 +401,6 @@ export interface SecurityConfig {
     challenge?: RateLimit;
     /** Signature submissions (login form, wallet URL, continue) and device-flow user codes, per client IP. */
     signinPerIp?: RateLimit;
-    /** Signature submissions naming one address, from anywhere. */
-    signinPerAddress?: RateLimit;
     /** Token and device-authorization endpoint requests, per client IP. */
     token?: RateLimit;
     /** Dynamic client registration requests, per client IP. */
@@ -454,6 +452,13 @@ function readSecurityConfig(
     return Number(text);
   };
 
+  // A limit per address is gone for good: it let anyone keep an address's owner out by
+  // posting wrong signatures naming it (SECURITY.md, "Repeated failures"). An operator who set
+  // it expects a protection that no longer exists, so say so instead of ignoring it.
+  if (get('RATE_LIMIT_SIGNIN_ADDRESS') !== undefined) {
+    problems.push('RATE_LIMIT_SIGNIN_ADDRESS no longer exists: a limit per address let anyone keep its owner from signing in. Remove it; RATE_LIMIT_SIGNIN_IP and CHALLENGE_MAX_ATTEMPTS bound the attempts, and FAILURE_ALERT_THRESHOLD alerts on failures naming one address');
+  }
+
   const webhookUrl = get('ALERT_WEBHOOK_URL');
   if (webhookUrl) {
     const parsed = URL.canParse(webhookUrl) ? new URL(webhookUrl) : undefined;
@@ -487,7 +492,6 @@ function readSecurityConfig(
       rateLimits: {
         challenge: rateLimit('RATE_LIMIT_CHALLENGE', { points: 30, durationSeconds: 60 }),
         signinPerIp: rateLimit('RATE_LIMIT_SIGNIN_IP', { points: 20, durationSeconds: 60 }),
-        signinPerAddress: rateLimit('RATE_LIMIT_SIGNIN_ADDRESS', { points: 10, durationSeconds: 60 }),
         token: rateLimit('RATE_LIMIT_TOKEN', { points: 300, durationSeconds: 60 }),
         registration: rateLimit('RATE_LIMIT_REGISTRATION', { points: 10, durationSeconds: 3600 }),
       },

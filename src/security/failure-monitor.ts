@@ -6,7 +6,7 @@
  *
  * Only IPs are locked out, never addresses: an address is public, so locking it would let
  * anyone keep its owner from signing in (OWASP Authentication Cheat Sheet, "Account Lockout").
- * The per-address signal is an alert, and the per-address rate limit slows a flood.
+ * Nor is any rate limit keyed on an address: the per-address signal is an alert only.
  */
 import type { RedisClient } from '../store/redis-script.js';
 import type { Logger } from 'pino';

@@ -19,7 +19,6 @@ export type LimitName = keyof SecurityConfig['rateLimits'];
 const REFUSALS: Record<LimitName, string> = {
   challenge: 'Too many sign-in pages were opened from your network.',
   signinPerIp: 'Too many sign-in attempts from your network.',
-  signinPerAddress: 'Too many sign-in attempts for this address.',
   token: 'Too many token requests from your network.',
   registration: 'Too many client registrations from your network.',
 };
@@ -28,7 +27,6 @@ const REFUSALS: Record<LimitName, string> = {
 const LABELS: Record<LimitName, string> = {
   challenge: 'challenge',
   signinPerIp: 'signin_ip',
-  signinPerAddress: 'signin_address',
   token: 'token',
   registration: 'registration',
 };

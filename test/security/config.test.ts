@@ -24,7 +24,6 @@ describe('security configuration', () => {
     expect(security.rateLimits).toEqual({
       challenge: { points: 30, durationSeconds: 60 },
       signinPerIp: { points: 20, durationSeconds: 60 },
-      signinPerAddress: { points: 10, durationSeconds: 60 },
       token: { points: 300, durationSeconds: 60 },
       registration: { points: 10, durationSeconds: 3600 },
     });
@@ -37,7 +36,6 @@ describe('security configuration', () => {
     const { security, trustProxyHops } = loadConfig({
       RATE_LIMIT_CHALLENGE: '5/10s',
       RATE_LIMIT_SIGNIN_IP: 'off',
-      RATE_LIMIT_SIGNIN_ADDRESS: '3 / 2m',
       RATE_LIMIT_TOKEN: '1000/1h',
       RATE_LIMIT_REGISTRATION: '1/1d',
       FAILURE_ALERT_THRESHOLD: '4',
@@ -51,7 +49,6 @@ describe('security configuration', () => {
     expect(security.rateLimits).toEqual({
       challenge: { points: 5, durationSeconds: 10 },
       signinPerIp: undefined,
-      signinPerAddress: { points: 3, durationSeconds: 120 },
       token: { points: 1000, durationSeconds: 3600 },
       registration: { points: 1, durationSeconds: 86400 },
     });
@@ -72,6 +69,9 @@ describe('security configuration', () => {
     expect(problems({ CORS_ORIGINS: '*' })).toEqual([expect.stringMatching(/^CORS_ORIGINS: "\*" is not an origin/)]);
     expect(problems({ CORS_ORIGINS: 'https://app.example.com/path' })).toEqual([expect.stringMatching(/^CORS_ORIGINS: "https:\/\/app.example.com\/path" is not an origin/)]);
     expect(problems({ TRUST_PROXY_HOPS: '0' })).toEqual(['TRUST_PROXY_HOPS must be a whole number from 1 to 10 (got "0")']);
+    // The limit per address is gone: an operator who set it learns so rather than keeping a
+    // protection that no longer exists in mind.
+    expect(problems({ RATE_LIMIT_SIGNIN_ADDRESS: '10/1m' })).toEqual([expect.stringMatching(/^RATE_LIMIT_SIGNIN_ADDRESS no longer exists: a limit per address let anyone keep its owner from signing in/)]);
   });
 
   describe('in production', () => {

@@ -70,7 +70,7 @@ describe('SECURITY.md (issue 4 item 9)', () => {
 
   it('documents every security variable in the README', () => {
     const readme = read('README.md');
-    for (const name of ['TRUST_PROXY_HOPS', 'RATE_LIMIT_CHALLENGE', 'RATE_LIMIT_SIGNIN_IP', 'RATE_LIMIT_SIGNIN_ADDRESS', 'RATE_LIMIT_TOKEN', 'RATE_LIMIT_REGISTRATION', 'FAILURE_ALERT_THRESHOLD', 'FAILURE_WINDOW', 'FAILURE_LOCKOUT', 'ALERT_WEBHOOK_URL', 'METRICS_TOKEN', 'CORS_ORIGINS']) {
+    for (const name of ['TRUST_PROXY_HOPS', 'RATE_LIMIT_CHALLENGE', 'RATE_LIMIT_SIGNIN_IP', 'RATE_LIMIT_TOKEN', 'RATE_LIMIT_REGISTRATION', 'FAILURE_ALERT_THRESHOLD', 'FAILURE_WINDOW', 'FAILURE_LOCKOUT', 'ALERT_WEBHOOK_URL', 'METRICS_TOKEN', 'CORS_ORIGINS']) {
       expect(readme, name).toMatch(new RegExp(`^\\| \`${name}\` \\|`, 'm'));
     }
   });
