@@ -53,7 +53,7 @@ export function chainProviderHooks(chain: ChainService): ChainProviderHooks {
           const own = await account.claims(use, scope, requested, rejected);
           let extra: Record<string, unknown>;
           try {
-            extra = await chain.claims(account.accountId, new Set(scope.split(' ').filter(Boolean)), Object.keys(requested ?? {}));
+            extra = await chain.claims(account.accountId, new Set(scope.split(' ').filter(Boolean)));
           } catch (error) {
             if (error instanceof ChainUnavailableError) throw unavailable('the groups claim cannot be worked out');
             throw error;

@@ -24,7 +24,6 @@ export const CHAIN_SCOPES = {
   groups: ['groups'],
 } as const;
 
-export const CHAIN_CLAIM_NAMES: readonly string[] = Object.values(CHAIN_SCOPES).flat();
 
 /** One thing an address lacks: a group of the rules file, or a tag. */
 export type Requirement = { group: string; rule?: Condition; description?: string } | { tag: string };
@@ -114,11 +113,13 @@ export class ChainService {
     if (!health.ok && health.problem !== 'unreachable') throw new Error(health.message);
   }
 
-  /** The chain claims of `address` for the granted scopes and requested claims. */
-  async claims(address: string, scopes: ReadonlySet<string>, requested: Iterable<string> = []): Promise<Record<string, unknown>> {
+  /**
+   * The chain claims of `address` for the granted scopes. Scopes only: a claim asked for through
+   * the claims parameter is released only when its scope was granted (src/oidc/claim-release.ts).
+   */
+  async claims(address: string, scopes: ReadonlySet<string>): Promise<Record<string, unknown>> {
     const wanted = new Set<string>();
     for (const [scope, names] of Object.entries(CHAIN_SCOPES)) if (scopes.has(scope)) names.forEach((n) => wanted.add(n));
-    for (const name of requested) if (CHAIN_CLAIM_NAMES.includes(name)) wanted.add(name);
     if (wanted.size === 0) return {};
 
     const result = await this.read(address);

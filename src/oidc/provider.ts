@@ -8,6 +8,7 @@ import { createFindAccount } from './account.js';
 import { clientBasedCORS } from '../http/cors.js';
 import { pairwiseSubject } from './pairwise.js';
 import { resourceIndicators } from './resource-servers.js';
+import { cutClaimsParameterToScopes, releasingScopeClaimsOnly } from './claim-release.js';
 import { languages } from '../i18n/index.js';
 import { FRONTCHANNEL_METADATA, validateFrontchannelMetadata } from '../http/frontchannel-logout.js';
 import { CHAIN_CLIENT_METADATA, validateChainClientMetadata, type ChainProviderHooks } from '../chain/oidc.js';
@@ -85,7 +86,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     adapter: deps.adapter,
     clients: deps.clients as OidcClientMetadata[],
     jwks: deps.jwks as Configuration['jwks'],
-    findAccount: deps.chain ? deps.chain.findAccount(baseFindAccount) : baseFindAccount,
+    // Only what the granted scopes release, whatever the claims parameter asked (src/oidc/claim-release.ts).
+    findAccount: releasingScopeClaimsOnly(deps.chain ? deps.chain.findAccount(baseFindAccount) : baseFindAccount, claims),
     acrValues: [WALLET_ACR],
     subjectTypes: deps.pairwiseSalt ? ['public', 'pairwise'] : ['public'],
     pairwiseIdentifier: async (_ctx, accountId, client) => pairwiseSubject(deps.pairwiseSalt!, (client as unknown as { sectorIdentifier: string }).sectorIdentifier, accountId),
@@ -147,8 +149,9 @@ export function createProvider(deps: ProviderDeps): Provider {
       introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
-      // OIDC Core §5.5: clients may ask for individual claims.
-      claimsParameter: { enabled: true },
+      // OIDC Core §5.5: clients may ask for individual claims, within the scopes they request
+      // (the consent page lists scopes; src/oidc/claim-release.ts).
+      claimsParameter: { enabled: true, assertClaimsParameter: cutClaimsParameterToScopes(claims) },
       // OIDC Back-Channel Logout 1.0: relying parties with a backchannel_logout_uri get a
       // logout token when the session ends.
       backchannelLogout: { enabled: true },
