@@ -30,7 +30,8 @@ import { validateBodies } from './http/body-schemas.js';
 import { corsPreflightGuard } from './http/cors.js';
 import { metricsRoutes, type Metrics } from './http/metrics.js';
 import { maxBodySize } from './http/validation.js';
-import { PROVIDER_ROUTES } from './oidc/provider.js';
+import { PROVIDER_PATHS, PROVIDER_ROUTES } from './oidc/provider.js';
+import { canonicalPaths } from './http/canonical-path.js';
 import { rateLimitMiddleware, type RateLimits } from './security/rate-limit.js';
 import { clientIp, ipKey } from './security/client-ip.js';
 import type { CookieSigner } from './http/cookie-signer.js';
@@ -72,7 +73,7 @@ export interface AppDeps {
  * test every route of every router on every request, one middleware layer each (ten requests a
  * sign-in, most of them for oidc-provider).
  */
-function routersMiddleware(routers: Router[]): Middleware {
+function routersMiddleware(routers: Router[]): Middleware & { paths: string[] } {
   const entries = routers.map((router) => {
     // app.use() accepts these as plain Koa middleware; so do we.
     const routes = router.routes() as unknown as Middleware;
@@ -83,7 +84,7 @@ function routersMiddleware(routers: Router[]): Middleware {
     const everyPath = starts.some((start) => start === '' || start === '/');
     return { matches: (path: string) => everyPath || starts.some((start) => path.startsWith(start)), routes, allowed };
   });
-  return (ctx, next) => {
+  const middleware: Middleware = (ctx, next) => {
     // Most requests are oidc-provider's: no array for them.
     let matching: typeof entries | undefined;
     for (const entry of entries) if (entry.matches(ctx.path)) (matching ??= []).push(entry);
@@ -95,6 +96,12 @@ function routersMiddleware(routers: Router[]): Middleware {
     };
     return run(0);
   };
+  return Object.assign(middleware, { paths: routers.flatMap(routePaths) });
+}
+
+/** The paths of a router's routes (its middleware layers have no methods). */
+function routePaths(router: Router): string[] {
+  return router.stack.filter((layer) => layer.methods.length > 0 && typeof layer.path === 'string').map((layer) => layer.path as string);
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -111,10 +118,24 @@ export function createApp(deps: AppDeps): Koa {
   app.silent = true;
 
   const presenter = new LoginPresenter({ views, issuer: config.issuer, network: NETWORKS[config.network] });
+  const { security } = deps;
+  // Liveness, readiness and metrics answer during a store outage: that is when they matter.
+  const operationalRoutes = routersMiddleware([healthRoutes(deps.ready), ...(security ? [metricsRoutes(security.metrics, config.security.metricsToken)] : [])]);
+  const pageRoutes = routersMiddleware([
+    interactionRoutes({
+      provider, challenges, views, presenter, hooks: deps.authHooks, access: deps.accessPolicy,
+      ...(security ? { limitChallenges: (ctx: Context) => security.rateLimits.consume(ctx, 'challenge', ipKey(clientIp(ctx))) } : {}),
+    }),
+    walletRoutes({ provider, challenges, presenter, hooks: deps.authHooks }),
+    ...(config.demo ? [demoRoutes({ issuer: config.issuer, views })] : []),
+    ...(deps.routers ?? []),
+  ]);
+
+  // Before every guard below: each sees a route's path in that route's own spelling.
+  app.use(canonicalPaths([...PROVIDER_PATHS, ...operationalRoutes.paths, ...pageRoutes.paths]));
 
   app.use(securityHeaders({ https: config.issuer.protocol === 'https:' }));
   app.use(negotiateLanguage());
-  const { security } = deps;
   const storeStatus = security?.storeStatus;
   app.use(errorHandler(logger, createErrorPage(views), {
     // A request that failed because Redis went away gets the 503 of the availability gate.
@@ -125,8 +146,7 @@ export function createApp(deps: AppDeps): Koa {
     },
   }));
   app.use(maxBodySize());
-  // Liveness, readiness and metrics answer during a store outage: that is when they matter.
-  app.use(routersMiddleware([healthRoutes(deps.ready), ...(security ? [metricsRoutes(security.metrics, config.security.metricsToken)] : [])]));
+  app.use(operationalRoutes);
   app.use(staticFiles(deps.publicDir));
   if (security) {
     if (storeStatus) {
@@ -140,15 +160,7 @@ export function createApp(deps: AppDeps): Koa {
   }
   app.use(validateBodies());
 
-  app.use(routersMiddleware([
-    interactionRoutes({
-      provider, challenges, views, presenter, hooks: deps.authHooks, access: deps.accessPolicy,
-      ...(security ? { limitChallenges: (ctx: Context) => security.rateLimits.consume(ctx, 'challenge', ipKey(clientIp(ctx))) } : {}),
-    }),
-    walletRoutes({ provider, challenges, presenter, hooks: deps.authHooks }),
-    ...(config.demo ? [demoRoutes({ issuer: config.issuer, views })] : []),
-    ...(deps.routers ?? []),
-  ]));
+  app.use(pageRoutes);
   app.use(frontchannelLogout(provider, views));
   if (deps.devicePacer) {
     app.use(devicePollPacing(deps.devicePacer, { token: PROVIDER_ROUTES.token, deviceAuthorization: PROVIDER_ROUTES.device_authorization }, config.protocol.deviceCodeTtl + 600));

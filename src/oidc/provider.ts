@@ -39,6 +39,21 @@ export const PROVIDER_ROUTES = {
   code_verification: '/device',
 } as const;
 
+/**
+ * Every path oidc-provider serves with these routes: the above, the paths it derives from them
+ * and discovery (its initialize_app), for the one-spelling-per-route normalisation in front.
+ */
+export const PROVIDER_PATHS: readonly string[] = [
+  ...Object.values(PROVIDER_ROUTES),
+  `${PROVIDER_ROUTES.authorization}/:uid`,
+  `${PROVIDER_ROUTES.registration}/:clientId`,
+  `${PROVIDER_ROUTES.end_session}/confirm`,
+  `${PROVIDER_ROUTES.end_session}/success`,
+  `${PROVIDER_ROUTES.code_verification}/:uid`,
+  '/.well-known/openid-configuration',
+  '/.well-known/oauth-authorization-server',
+];
+
 export interface ProviderPages {
   /** Renders oidc-provider's own error responses for browsers (bad client, bad redirect_uri, ...). */
   error(ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }): Promise<void>;
