@@ -2,6 +2,9 @@
 // Loaded from /static (no inline script: the Content-Security-Policy forbids it).
 'use strict';
 
+// A touch-only screen is a phone or tablet even when its browser did not say so in the request.
+if (window.matchMedia && window.matchMedia('(hover: none) and (pointer: coarse)').matches) document.body.classList.add('phone');
+
 document.querySelectorAll('[data-copy]').forEach((button) => {
   button.addEventListener('click', async () => {
     const source = document.getElementById(button.getAttribute('data-copy'));
@@ -11,6 +14,35 @@ document.querySelectorAll('[data-copy]').forEach((button) => {
     button.textContent = button.getAttribute('data-copied');
     setTimeout(() => { button.textContent = label; }, 1500);
   });
+});
+
+// "Paste signature": where the browser lets a page read the clipboard (after the person's tap).
+if (navigator.clipboard && navigator.clipboard.readText) {
+  document.querySelectorAll('[data-paste]').forEach((button) => {
+    const target = document.getElementById(button.getAttribute('data-paste'));
+    if (!target) return;
+    button.hidden = false;
+    button.addEventListener('click', async () => {
+      try {
+        target.value = (await navigator.clipboard.readText()).trim();
+      } catch {
+        target.focus(); // Refused: the person pastes by hand.
+      }
+    });
+  });
+}
+
+// "Expires in 4:32" instead of a clock time in UTC, which a person has to convert.
+document.querySelectorAll('[data-expires-at]').forEach((element) => {
+  const end = Date.parse(element.getAttribute('data-expires-at'));
+  const label = element.getAttribute('data-expires-label');
+  if (Number.isNaN(end) || !label) return;
+  const tick = () => {
+    const left = Math.max(0, Math.round((end - Date.now()) / 1000));
+    element.textContent = label.replace('{time}', `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`);
+    if (left > 0) setTimeout(tick, 1000 - (Date.now() % 1000));
+  };
+  tick();
 });
 
 // The desktop page learns that the phone signed, and continues by itself: server-sent

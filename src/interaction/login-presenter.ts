@@ -9,6 +9,7 @@ import type { Views } from '../http/views.js';
 import type { Translate } from '../i18n/index.js';
 import type { ClientDisplay } from './client-display.js';
 import { qrCodeSvg } from './qr-svg.js';
+import { openedOnPhone } from '../http/device-kind.js';
 
 export interface LoginView {
   uid: string;
@@ -60,6 +61,8 @@ export class LoginPresenter {
     await this.options.views.render(ctx, 'login', {
       title: t('login.title'),
       scripts: ['login.js'],
+      // Two columns on a computer; on the phone itself no code to scan (public/app.css).
+      bodyClass: openedOnPhone(ctx) ? 'wide phone' : 'wide',
       uid: view.uid,
       client: view.client,
       challenge,
@@ -68,6 +71,7 @@ export class LoginPresenter {
       walletUrl,
       qrSvg: usable ? this.qrSvg(challenge.id) : '',
       expiresAt: new Date(challenge.expiresAt * 1000).toISOString().slice(11, 16),
+      expiresAtIso: new Date(challenge.expiresAt * 1000).toISOString(),
       addressStart: this.options.network.name === 'mainnet' ? 'E' : 'm or n',
       error: view.error,
       values: view.values ?? {},
@@ -84,6 +88,8 @@ export class LoginPresenter {
       client: view.client,
       challenge: view.challenge,
       host: this.options.issuer.host,
+      expiresAt: new Date(view.challenge.expiresAt * 1000).toISOString().slice(11, 16),
+      expiresAtIso: new Date(view.challenge.expiresAt * 1000).toISOString(),
       command: this.command(view.challenge.text),
       walletUrl: this.walletUrl(view.challenge.id),
       signed: view.signed ?? false,
