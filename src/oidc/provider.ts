@@ -9,6 +9,7 @@ import { clientBasedCORS } from '../http/cors.js';
 import { pairwiseSubject } from './pairwise.js';
 import { resourceIndicators } from './resource-servers.js';
 import { cutClaimsParameterToScopes, releasingScopeClaimsOnly } from './claim-release.js';
+import { registrationUpdateProblem, type ReleasingIdentity } from './registered-clients.js';
 import { languages } from '../i18n/index.js';
 import { FRONTCHANNEL_METADATA, validateFrontchannelMetadata } from '../http/frontchannel-logout.js';
 import { CHAIN_CLIENT_METADATA, validateChainClientMetadata, type ChainProviderHooks } from '../chain/oidc.js';
@@ -142,7 +143,15 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     extraClientMetadata: {
       properties: ['first_party', ...FRONTCHANNEL_METADATA, ...CHAIN_CLIENT_METADATA],
-      validator(ctx, key, value) {
+      validator(ctx, key, value, metadata) {
+        // Once per registration or update (oidc-provider calls the validator for every listed
+        // property, first_party first): whole-client rules for self-registered clients.
+        if (key === 'first_party' && ctx !== undefined) {
+          // RFC 7592 §2.2 update: the client being replaced is the authenticated one.
+          const existing = ctx.oidc?.client as unknown as ReleasingIdentity | undefined;
+          const problem = existing && registrationUpdateProblem(existing, metadata as unknown as Record<string, unknown>);
+          if (problem) throw new errors.InvalidClientMetadata(problem);
+        }
         // Issue 8: evrmore_required_groups / evrmore_required_tags (refused without a node).
         validateChainClientMetadata(key, value, deps.chain?.rules);
         const frontchannelProblem = validateFrontchannelMetadata(key, value);
