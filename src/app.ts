@@ -32,6 +32,8 @@ import { metricsRoutes, type Metrics } from './http/metrics.js';
 import { maxBodySize } from './http/validation.js';
 import { PROVIDER_PATHS, PROVIDER_ROUTES } from './oidc/provider.js';
 import { canonicalPaths } from './http/canonical-path.js';
+import { pinHostToIssuer } from './http/issuer-host.js';
+import { metadataCaching } from './http/metadata-caching.js';
 import { rateLimitMiddleware, type RateLimits } from './security/rate-limit.js';
 import { clientIp, ipKey } from './security/client-ip.js';
 import type { CookieSigner } from './http/cookie-signer.js';
@@ -131,6 +133,7 @@ export function createApp(deps: AppDeps): Koa {
     ...(deps.routers ?? []),
   ]);
 
+  app.use(pinHostToIssuer(config.issuer));
   // Before every guard below: each sees a route's path in that route's own spelling.
   app.use(canonicalPaths([...PROVIDER_PATHS, ...operationalRoutes.paths, ...pageRoutes.paths]));
 
@@ -165,6 +168,7 @@ export function createApp(deps: AppDeps): Koa {
   if (deps.devicePacer) {
     app.use(devicePollPacing(deps.devicePacer, { token: PROVIDER_ROUTES.token, deviceAuthorization: PROVIDER_ROUTES.device_authorization }, config.protocol.deviceCodeTtl + 600));
   }
+  app.use(metadataCaching([PROVIDER_ROUTES.jwks, '/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']));
   app.use(mount(provider));
   return app;
 }
