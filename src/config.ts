@@ -531,6 +531,11 @@ export interface ProtocolConfig {
   /** Lifetime of a device code and its user code (RFC 8628 §3.2), seconds. */
   deviceCodeTtl: number;
   /**
+   * Lifetime of a JWT access token for an API without its own accessTokenTtl, seconds. Short:
+   * nothing can revoke a JWT (docs/oidc-features.md, "How long a token outlives a revoke").
+   */
+  jwtAccessTokenTtl: number;
+  /**
    * Let the provider's own outbound calls (back-channel logout, sector_identifier_uri, jwks_uri
    * of clients) reach private and loopback addresses. Off: oidc-provider refuses them (SSRF).
    */
@@ -568,8 +573,9 @@ function readProtocolConfig(get: (name: string) => string | undefined, cwd: stri
     }
   }
   const deviceCodeTtl = durationSetting(get('DEVICE_CODE_TTL'), 'DEVICE_CODE_TTL', 10 * 60, problems);
+  const jwtAccessTokenTtl = durationSetting(get('JWT_ACCESS_TOKEN_TTL'), 'JWT_ACCESS_TOKEN_TTL', 5 * 60, problems);
   const outboundPrivateNetwork = boolean(get('OUTBOUND_PRIVATE_NETWORK'), 'OUTBOUND_PRIVATE_NETWORK', false, problems);
-  return { pairwiseSalt, resourceServers, deviceCodeTtl, outboundPrivateNetwork };
+  return { pairwiseSalt, resourceServers, deviceCodeTtl, jwtAccessTokenTtl, outboundPrivateNetwork };
 }
 
 // ---------------------------------------------------------------------------------------------

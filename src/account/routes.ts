@@ -31,6 +31,8 @@ import type { AccountStore, GrantRef } from './store.js';
 
 const SESSION_COOKIE = 'evr_account';
 const FLOW_COOKIE = 'evr_account_flow';
+/** The application this browser just revoked: the only name the page's notice may show. */
+const REVOKED_COOKIE = 'evr_account_revoked';
 /** The page's session: short, since it can revoke other applications' access. */
 const SESSION_SECONDS = 30 * 60;
 const COOKIE_PATH = '/account';
@@ -57,6 +59,11 @@ export interface AccountRoutesDeps {
   logger: Logger;
   /** Absent: no Evrmore node; the page says so. */
   chain?: ChainService;
+  /**
+   * The longest a JWT access token for an API lives (none: no API is configured): a revoke
+   * cannot recall one, and the page says so (docs/oidc-features.md).
+   */
+  jwtAccessTokenSeconds?: number;
 }
 
 interface AccountSession {
@@ -138,8 +145,15 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     const session = readSession(ctx);
     if (!session) return ctx.redirect('/account/login');
     const tr = t(ctx);
-    const notice = typeof ctx.query.revoked === 'string' && ctx.query.revoked.length <= 128
-      ? tr('account.revoked', { client: await clientName(provider, ctx.query.revoked) })
+    // Only a revoke this browser just made is announced: the query alone names nothing, so a
+    // link cannot put someone else's text (or another application's name) on this page.
+    const saved = ctx.cookies.get(REVOKED_COOKIE, { signed: true });
+    const revoked = saved === undefined ? undefined : Buffer.from(saved, 'base64url').toString('utf8');
+    const notice = revoked !== undefined && ctx.query.revoked === revoked
+      ? [
+        tr('account.revoked', { client: await clientName(provider, revoked) }),
+        ...(deps.jwtAccessTokenSeconds ? [tr('account.revoked.jwt', { minutes: String(Math.ceil(deps.jwtAccessTokenSeconds / 60)) })] : []),
+      ].join(' ')
       : undefined;
     return views.render(ctx, 'account', {
       title: tr('account.title'),
@@ -200,8 +214,10 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     ctx.redirect('/account');
   });
 
-  // Revoking an application ends every grant this address gave it: its tokens stop working at
-  // once (introspection says inactive), and its next sign-in asks for consent again.
+  // Revoking an application ends every grant this address gave it: its refresh tokens and
+  // opaque access tokens stop working at once (introspection says inactive), and its next
+  // sign-in asks for consent again. JWT access tokens for APIs cannot be recalled: they live
+  // until they expire (JWT_ACCESS_TOKEN_TTL or the API's accessTokenTtl), which the notice says.
   router.post('/revoke', formBody, async (ctx) => {
     const body = parse(revokeBody, ctx);
     const session = requireSession(ctx, body.csrf);
@@ -209,6 +225,7 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     if (refs.length === 0) throw new UserError(404, 'grant_not_found', t(ctx)('account.error.noGrant'));
     for (const ref of refs) await revokeGrant(session.address, ref);
     logger.info({ event: 'account.grant_revoked', address: session.address, client_id: body.client_id, grants: refs.length }, 'access of an application revoked from the account page');
+    ctx.cookies.set(REVOKED_COOKIE, Buffer.from(body.client_id).toString('base64url'), cookieOptions(ctx, 5 * 60));
     ctx.status = 303;
     ctx.redirect(`/account?revoked=${encodeURIComponent(body.client_id)}`);
   });

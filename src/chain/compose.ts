@@ -17,6 +17,7 @@ import { recordAccountActivity, type AccountActivity } from '../account/activity
 import { createBackchannel, type Backchannel } from '../account/backchannel.js';
 import { accountClient, accountRoutes } from '../account/routes.js';
 import { createMemoryAccountStore, createRedisAccountStore } from '../account/store.js';
+import { longestJwtAccessTokenTtl } from '../oidc/resource-servers.js';
 import { chainAccessPolicy } from './access.js';
 import { withConsentDetails } from './consent.js';
 import { createMemoryHoldingsCache, createRedisHoldingsCache, HoldingsReader } from './holdings.js';
@@ -77,7 +78,8 @@ export async function composeChainAndAccount(config: Config, deps: { redis?: Red
         activity = recordAccountActivity(provider, store, logger, { grantTtlSeconds: config.ttl.grant });
         let listener: RequestListener | undefined;
         backchannel = createBackchannel(config.issuer, () => (listener ??= app().callback()));
-        routers.push(accountRoutes({ issuer: config.issuer, network: config.network, provider, views, store, backchannel, logger, chain }));
+        const jwtAccessTokenSeconds = longestJwtAccessTokenTtl(config.protocol.resourceServers, config.protocol.jwtAccessTokenTtl);
+        routers.push(accountRoutes({ issuer: config.issuer, network: config.network, provider, views, store, backchannel, logger, chain, jwtAccessTokenSeconds }));
       }
       return {
         views: chain ? withConsentDetails(views, chain) : views,

@@ -181,7 +181,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       backchannelLogout: { enabled: true },
       // RFC 9126: clients may push the authorization request first.
       pushedAuthorizationRequests: { enabled: true },
-      resourceIndicators: resourceIndicators(config.protocol.resourceServers),
+      resourceIndicators: resourceIndicators(config.protocol.resourceServers, config.protocol.jwtAccessTokenTtl),
       // RFC 8628: TVs, CLIs and kiosks sign in through a user code and this provider's pages,
       // with the same wallet login.
       deviceFlow: {
@@ -269,7 +269,9 @@ export function registrationFeatures(registration: RegistrationConfig): Pick<Non
 /** Lifetimes of oidc-provider's models from the configuration (shared with the benchmark's baseline). */
 export function providerTtls(config: Config): NonNullable<Configuration['ttl']> {
   return {
-    AccessToken: config.ttl.accessToken,
+    // A token for an API lives as long as that API says (RESOURCE_SERVERS_FILE accessTokenTtl,
+    // else JWT_ACCESS_TOKEN_TTL); an opaque token for userinfo, ACCESS_TOKEN_TTL.
+    AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.accessToken,
     IdToken: config.ttl.idToken,
     RefreshToken: config.ttl.refreshToken,
     AuthorizationCode: config.ttl.authorizationCode,

@@ -7,7 +7,16 @@ import type { ResourceServer } from '../config.js';
 
 type ResourceIndicators = NonNullable<NonNullable<Configuration['features']>['resourceIndicators']>;
 
-export function resourceIndicators(servers: ResourceServer[]): ResourceIndicators {
+/**
+ * The longest a JWT access token lives: nothing can revoke one, so this is how long an API may
+ * still accept it after the person revoked the application or lost a required holding.
+ */
+export function longestJwtAccessTokenTtl(servers: ResourceServer[], defaultTtl: number): number | undefined {
+  return servers.length === 0 ? undefined : Math.max(...servers.map((server) => server.accessTokenTtl ?? defaultTtl));
+}
+
+/** `defaultTtl`: the lifetime of a JWT for an API without its own accessTokenTtl (JWT_ACCESS_TOKEN_TTL). */
+export function resourceIndicators(servers: ResourceServer[], defaultTtl: number): ResourceIndicators {
   const byResource = new Map(servers.map((server) => [server.resource, server]));
   return {
     enabled: true,
@@ -22,7 +31,8 @@ export function resourceIndicators(servers: ResourceServer[]): ResourceIndicator
       return {
         scope: server.scopes.join(' '),
         audience: server.audience ?? server.resource,
-        accessTokenTTL: server.accessTokenTtl,
+        // Read by the AccessToken lifetime (providerTtls): per API, short by default.
+        accessTokenTTL: server.accessTokenTtl ?? defaultTtl,
         accessTokenFormat: 'jwt',
         jwt: { sign: { alg: 'RS256' } },
       };
