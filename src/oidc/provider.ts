@@ -10,6 +10,7 @@ import { pairwiseSubject } from './pairwise.js';
 import { resourceIndicators } from './resource-servers.js';
 import { cutClaimsParameterToScopes, releasingScopeClaimsOnly } from './claim-release.js';
 import { registrationUpdateProblem, type ReleasingIdentity } from './registered-clients.js';
+import { providerWithRelyingPartyFriendlyRefresh } from './refresh-grant.js';
 import { languages } from '../i18n/index.js';
 import { FRONTCHANNEL_METADATA, validateFrontchannelMetadata } from '../http/frontchannel-logout.js';
 import { CHAIN_CLIENT_METADATA, validateChainClientMetadata, type ChainProviderHooks } from '../chain/oidc.js';
@@ -80,7 +81,13 @@ export interface ProviderDeps {
   chain?: ChainProviderHooks;
 }
 
-/** Scopes and the claims each releases (OIDC Core §5.4; DESIGN §5). */
+/**
+ * Scopes and the claims each releases (OIDC Core §5.4; DESIGN §5). `email` is always accepted,
+ * because most relying parties ask for `openid profile email` by default and strict ones refuse
+ * a provider whose scopes_supported lacks it; it releases the `email` claim only when the
+ * provider has one to give (EMAIL_DOMAIN). OIDC Core §5.4: claims the provider does not have
+ * are simply not returned.
+ */
 export function claimsByScope(emailDomain?: string): Record<string, string[]> {
   return {
     // acr, amr and auth_time in every ID token, so relying parties can tell how and when the
@@ -88,7 +95,7 @@ export function claimsByScope(emailDomain?: string): Record<string, string[]> {
     openid: ['sub', 'acr', 'amr', 'auth_time'],
     profile: ['preferred_username', 'name'],
     evrmore: ['evrmore_address', 'evrmore_network'],
-    ...(emailDomain ? { email: ['email'] } : {}),
+    email: emailDomain ? ['email'] : [],
   };
 }
 
@@ -243,7 +250,9 @@ export function createProvider(deps: ProviderDeps): Provider {
     ttl: providerTtls(config),
   };
 
-  const provider = new Provider(config.issuer.href.replace(/\/$/, ''), configuration);
+  // The refresh_token grant narrowed to the granted scopes (src/oidc/refresh-grant.ts).
+  const RelyingPartyFriendlyProvider = providerWithRelyingPartyFriendlyRefresh(Provider);
+  const provider = new RelyingPartyFriendlyProvider(config.issuer.href.replace(/\/$/, ''), configuration);
   return provider;
 }
 

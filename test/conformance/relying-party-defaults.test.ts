@@ -1,0 +1,95 @@
+/**
+ * Relying parties configured the way their users usually configure them: no EMAIL_DOMAIN at the
+ * provider, no `prompt=consent`, `openid profile email offline_access` asked for, and the scope
+ * sent again on every refresh (mod_auth_openidc, Authlib). Plain HTTP, so that each answer is
+ * seen exactly as the relying party sees it.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import * as oidc from 'openid-client';
+import { decodeJwt } from 'jose';
+import { startProduct, TEST_CLIENT_SECRET, type RunningProduct } from '../support/product.js';
+import { HttpBrowser } from '../support/browser.js';
+import { KEYS, authorizationRequest, discover, signIn } from '../support/wallet.js';
+
+const BASIC = `Basic ${Buffer.from(`rp:${TEST_CLIENT_SECRET}`).toString('base64')}`;
+
+describe('relying parties with their usual configuration', () => {
+  let running: RunningProduct;
+  let rp: oidc.Configuration;
+
+  beforeAll(async () => {
+    running = await startProduct({ store: 'redis' });
+    rp = await discover(running.baseUrl);
+  });
+  afterAll(async () => running?.stop());
+
+  const tokenRequest = async (form: Record<string, string>) => {
+    const response = await fetch(`${running.baseUrl}/token`, {
+      method: 'POST',
+      headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, string> };
+  };
+
+  /** A completed sign-in with `scope` (no prompt=consent): the token response. */
+  const signedIn = async (scope: string) => {
+    const request = await authorizationRequest(rp, running.redirectUri, scope);
+    const callback = await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.compressed, running.redirectUri);
+    return oidc.authorizationCodeGrant(rp, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+  };
+
+  it('discovery offers the email scope without EMAIL_DOMAIN, and the email claim only with it', async () => {
+    const metadata = rp.serverMetadata();
+    expect(metadata.scopes_supported).toContain('email');
+    expect(metadata.claims_supported).not.toContain('email');
+  });
+
+  it('the email scope is granted without EMAIL_DOMAIN and releases no email claim', async () => {
+    const tokens = await signedIn('openid profile email');
+    expect(tokens.scope!.split(' ').sort()).toEqual(['email', 'openid', 'profile']);
+    const claims = decodeJwt(tokens.id_token!);
+    expect(claims.preferred_username).toBe(KEYS.compressed.address);
+    expect(claims).not.toHaveProperty('email');
+    const userinfo = await oidc.fetchUserInfo(rp, tokens.access_token, claims.sub!);
+    expect(userinfo).not.toHaveProperty('email');
+  });
+
+  it('a refresh that sends the configured scope again, offline_access included, gets the granted scopes', async () => {
+    const tokens = await signedIn('openid profile email offline_access');
+    // offline_access needs prompt=consent (OIDC Core §11): it was dropped at authorization.
+    expect(tokens.scope!.split(' ')).not.toContain('offline_access');
+    const refreshed = await tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token!, scope: 'openid profile email offline_access' });
+    expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
+    expect(refreshed.body.scope!.split(' ').sort()).toEqual(['email', 'openid', 'profile']);
+    expect(refreshed.body.id_token).toBeTruthy();
+    expect(refreshed.body.refresh_token).toBeTruthy();
+    // And again with the rotated token, as the relying party does at the next expiry.
+    const again = await tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshed.body.refresh_token!, scope: 'openid profile email offline_access' });
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+  });
+
+  it('what was not granted stays out: a re-sent scope never widens the grant', async () => {
+    const tokens = await signedIn('openid profile');
+    const refreshed = await tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token!, scope: 'openid profile evrmore unknown_scope' });
+    expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
+    expect(refreshed.body.scope!.split(' ').sort()).toEqual(['openid', 'profile']);
+    expect(decodeJwt(refreshed.body.id_token!)).not.toHaveProperty('evrmore_address');
+    // A narrower request is still honoured (RFC 6749 §6).
+    const narrower = await tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshed.body.refresh_token!, scope: 'openid' });
+    expect(narrower.status).toBe(200);
+    expect(narrower.body.scope).toBe('openid');
+    // A request of which nothing was granted is still refused.
+    const nothing = await tokenRequest({ grant_type: 'refresh_token', refresh_token: narrower.body.refresh_token!, scope: 'evrmore' });
+    expect(nothing.status).toBe(400);
+    expect(nothing.body.error).toBe('invalid_scope');
+  });
+
+  it('an unknown or malformed refresh token with a scope is still invalid_grant, not a 500', async () => {
+    for (const token of ['not-a-token', 'x'.repeat(43), '']) {
+      const refused = await tokenRequest({ grant_type: 'refresh_token', refresh_token: token, scope: 'openid profile' });
+      expect(refused.status).toBe(400);
+      expect(['invalid_grant', 'invalid_request']).toContain(refused.body.error);
+    }
+  });
+});
