@@ -134,9 +134,20 @@ export class ChallengeService {
     return this.expectOk(await this.options.store.markSigned(challenge.id, proven, this.now())).address!;
   }
 
-  /** The desktop continues after the phone signed: redeems exactly once. */
-  async redeemSigned(challenge: Challenge): Promise<string> {
-    return this.expectOk(await this.options.store.redeem(challenge.id, this.now())).address!;
+  /**
+   * The desktop continues after the phone signed, as `address`: the one the person confirmed or
+   * the relying party named (login CSRF, docs/wallet-protocol.md "Security notes"). Redeems
+   * exactly once, and only a challenge signed by that very address.
+   */
+  async redeemSigned(challenge: Challenge, address: string | undefined): Promise<string> {
+    // The store's redeem with an address also takes a pending challenge (the same-device form,
+    // whose signature was just checked); here nothing was checked, so a pending one is refused
+    // first. A signed challenge never becomes pending again, so this cannot race.
+    if (!address || challenge.state === 'pending') {
+      const state = this.publicState(challenge);
+      throw refusalError(state === 'expired' || state === 'dead' || state === 'redeemed' ? state : 'not_signed');
+    }
+    return this.expectOk(await this.options.store.redeem(challenge.id, this.now(), address)).address!;
   }
 
   private assertUsable(challenge: Challenge): void {

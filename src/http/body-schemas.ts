@@ -28,7 +28,9 @@ export const BODY_SCHEMAS = {
   wallet: z.strictObject({ address: text('address', 128), signature: text('signature', 200) }),
   /** Cancel; `reason` says an access rule refused the address (the "denied" page). */
   abort: z.strictObject({ reason: text('reason', 32) }),
-  /** Buttons that post nothing: continue, new text, consent. */
+  /** Continuing after the phone signed: the address the person confirmed ("Continue as …?"). */
+  continue: z.strictObject({ address: text('address', 128) }),
+  /** Buttons that post nothing: new text, consent. */
   empty: z.strictObject({}),
 } as const;
 
@@ -42,7 +44,8 @@ interface BodyRule {
 const RULES: BodyRule[] = [
   { pattern: /^\/interaction\/([^/]+)\/login$/, id: INTERACTION_UID_PATTERN, schema: BODY_SCHEMAS.login },
   { pattern: /^\/interaction\/([^/]+)\/abort$/, id: INTERACTION_UID_PATTERN, schema: BODY_SCHEMAS.abort },
-  { pattern: /^\/interaction\/([^/]+)\/(?:continue|challenge|confirm)$/, id: INTERACTION_UID_PATTERN, schema: BODY_SCHEMAS.empty },
+  { pattern: /^\/interaction\/([^/]+)\/continue$/, id: INTERACTION_UID_PATTERN, schema: BODY_SCHEMAS.continue },
+  { pattern: /^\/interaction\/([^/]+)\/(?:challenge|confirm)$/, id: INTERACTION_UID_PATTERN, schema: BODY_SCHEMAS.empty },
   { pattern: /^\/w\/([^/]+)$/, id: CHALLENGE_ID_PATTERN, schema: BODY_SCHEMAS.wallet },
 ];
 

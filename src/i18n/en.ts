@@ -33,6 +33,9 @@ export const en = {
   'login.submit': 'Sign in',
   'login.continue': 'Signed on my phone: continue',
   'login.waiting': 'Waiting for a signature from your phone…',
+  'login.confirm.title': 'Continue as {address}?',
+  'login.confirm.help': 'A wallet signed this sign-in as {address}. Continue only if that is your address: anyone who saw the code could have signed it with their own. If it is not yours, get a new text to sign.',
+  'login.confirm.button': 'Continue as {address}',
   'login.newChallenge': 'Get a new text to sign',
   'login.cancel': 'Cancel and go back to {client}',
 

@@ -19,6 +19,11 @@ export interface LoginView {
   values?: Record<string, string>;
   /** The relying party's login_hint, when it names an address. */
   expectedAddress?: string;
+  /**
+   * A phone signed as this address: the page asks "Continue as …?" instead of showing the text
+   * again (login CSRF, docs/wallet-protocol.md "Security notes").
+   */
+  confirmAddress?: string;
 }
 
 export interface WalletView {
@@ -56,7 +61,7 @@ export class LoginPresenter {
     const t = ctx.state.t as Translate;
     const { challenge } = view;
     const now = Math.floor(Date.now() / 1000);
-    const usable = (challenge.state === 'pending' || challenge.state === 'signed') && challenge.expiresAt > now;
+    const usable = (challenge.state === 'pending' || challenge.state === 'signed') && challenge.expiresAt > now && !view.confirmAddress;
     const walletUrl = this.walletUrl(challenge.id);
     await this.options.views.render(ctx, 'login', {
       title: t('login.title'),
@@ -76,6 +81,7 @@ export class LoginPresenter {
       error: view.error,
       values: view.values ?? {},
       expectedAddress: view.expectedAddress,
+      confirmAddress: view.confirmAddress,
     });
   }
 

@@ -73,10 +73,10 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     return fresh ? challenges.issue(ref) : challenges.currentFor(ref);
   };
 
-  const showLogin = async (ctx: Context, found: Details, challenge: Challenge, error?: string, values: Record<string, string> = {}) => {
+  const showLogin = async (ctx: Context, found: Details, challenge: Challenge, error?: string, values: Record<string, string> = {}, confirmAddress?: string) => {
     const client = await clientDisplay(provider, found.params.client_id as string);
     const expected = expectedAddress(found.params, challenges.network);
-    await presenter.renderLogin(ctx, { uid: found.uid, client, challenge, error, values: { address: expected ?? '', ...values }, expectedAddress: expected });
+    await presenter.renderLogin(ctx, { uid: found.uid, client, challenge, error, values: { address: expected ?? '', ...values }, expectedAddress: expected, confirmAddress });
   };
 
   /** The wallet proved `address`: apply the client's access rules, then finish the login. */
@@ -166,14 +166,23 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     expectPrompt(found, 'login');
     const challenge = await challenges.forInteraction(found.uid);
     if (!challenge) throw new UserError(404, 'challenge_missing', 'This sign-in text has expired. Get a new one and sign that instead.');
+    // Login CSRF (RFC 6749 §10.12): whoever saw the QR code can sign it with their own key. So
+    // the person confirms the address that signed ("Continue as …?"), unless the relying party
+    // named it in login_hint (the wallet URL accepts no other signer then).
+    const address = expectedAddress(found.params, challenges.network) ?? stringField(ctx.request.body, 'address', 128);
+    if (!address && challenge.state === 'signed' && challenge.address) {
+      return showLogin(ctx, found, challenge, undefined, {}, challenge.address);
+    }
     let proven: string;
     try {
       const info = { channel: 'continue' as const, clientId: challenge.clientId, interactionUid: found.uid, challengeId: challenge.id };
-      proven = await withAuthHooks(hooks, ctx, info, () => challenges.redeemSigned(challenge));
+      proven = await withAuthHooks(hooks, ctx, info, () => challenges.redeemSigned(challenge, address));
     } catch (error) {
       if (!(error instanceof UserError) || ctx.state.api) throw error;
       ctx.status = error.status;
-      return showLogin(ctx, found, challenge, error.message);
+      // Still signed (another address was named): ask about the one that signed again.
+      const current = (await challenges.get(challenge.id)) ?? challenge;
+      return showLogin(ctx, found, current, error.message, {}, challenges.publicState(current) === 'signed' ? current.address : undefined);
     }
     return finishLogin(ctx, found, proven);
   });

@@ -1,7 +1,8 @@
 /**
  * The pages in a real browser (Debian's Chromium through playwright-core): same-device and
- * cross-device sign-in, a replaced expired challenge, the phone page at 360 px, and no
- * Content-Security-Policy violation anywhere. Screenshots go to test-output/screenshots.
+ * cross-device sign-in (the desktop asks "Continue as …?" unless login_hint named the signer),
+ * a replaced expired challenge, the phone page at 360 px, and no Content-Security-Policy
+ * violation anywhere. Screenshots go to test-output/screenshots.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as oidc from 'openid-client';
@@ -60,7 +61,7 @@ describe('sign-in pages in Chromium', () => {
     await context.close();
   });
 
-  it('(b) cross device: the phone signs over the wallet URL, the desktop continues untouched', async () => {
+  it('(b) cross device: the phone signs over the wallet URL, the desktop asks to continue as the signing address and continues only after the click', async () => {
     const page = await newPage();
     const request = await authorizationRequest(firstParty, running.redirectUri);
     await page.goto(request.url.href);
@@ -71,6 +72,40 @@ describe('sign-in pages in Chromium', () => {
     expect(await decodeQrOnPage(page)).toBe(href);
 
     const challenge = (await (await fetch(href!, { headers: { accept: 'application/json' } })).json()) as { text: string; submit: { url: string } };
+    let reachedRelyingParty = false;
+    page.on('request', (r) => {
+      if (r.url().startsWith(running.redirectUri)) reachedRelyingParty = true;
+    });
+    const phone = await fetch(challenge.submit.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ address: KEYS.uncompressed.address, signature: sign(KEYS.uncompressed, challenge.text) }),
+    });
+    expect(phone.status).toBe(200);
+    // Whoever saw the QR code could have signed it: the desktop names the address and waits.
+    await expect.poll(() => page.locator('#confirm-title').textContent(), { timeout: 10_000 }).toBe(`Continue as ${KEYS.uncompressed.address}?`);
+    await screenshot(page, 'login-continue-as');
+    await page.waitForTimeout(1500);
+    expect(reachedRelyingParty).toBe(false);
+    expect(page.url()).toMatch(/\/interaction\/[^/]+\/continue$/);
+
+    const [navigated] = await Promise.all([
+      page.waitForRequest((r) => r.url().startsWith(running.redirectUri), { timeout: 10_000 }),
+      page.click('#confirm-button'),
+    ]);
+    const callback = new URL(navigated.url());
+    const tokens = await oidc.authorizationCodeGrant(firstParty, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    expect(tokens.claims()?.sub).toBe(KEYS.uncompressed.address);
+    expect(watched.violations).toEqual([]);
+    await context.close();
+  });
+
+  it('(b2) cross device with login_hint naming the signing address: the desktop continues by itself', async () => {
+    const page = await newPage();
+    const request = await authorizationRequest(firstParty, running.redirectUri, 'openid', { login_hint: KEYS.uncompressed.address });
+    await page.goto(request.url.href);
+    const href = (await page.locator('.wallet-link a').getAttribute('href'))!;
+    const challenge = (await (await fetch(href, { headers: { accept: 'application/json' } })).json()) as { text: string; submit: { url: string } };
     const navigated = page.waitForRequest((r) => r.url().startsWith(running.redirectUri), { timeout: 10_000 });
     const phone = await fetch(challenge.submit.url, {
       method: 'POST',
@@ -81,6 +116,7 @@ describe('sign-in pages in Chromium', () => {
     const callback = new URL((await navigated).url());
     const tokens = await oidc.authorizationCodeGrant(firstParty, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
     expect(tokens.claims()?.sub).toBe(KEYS.uncompressed.address);
+    expect(await page.locator('#confirm-title').count()).toBe(0);
     expect(watched.violations).toEqual([]);
     await context.close();
   });

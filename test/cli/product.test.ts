@@ -7,7 +7,7 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpBrowser } from '../support/browser.js';
 import { startProduct, type RunningProduct } from '../support/product.js';
-import { authorizationRequest, finishToRelyingParty, openLogin } from '../support/wallet.js';
+import { authorizationRequest, continueAfterPhone, finishToRelyingParty, openLogin } from '../support/wallet.js';
 import { MAINNET_ADDRESS, MAINNET_WIF, run, tempDir } from './helpers.js';
 
 const REDIRECT_URI = 'http://127.0.0.1:9/cb';
@@ -55,7 +55,7 @@ describe('CLI output used by the product', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('already been signed');
 
-    const continued = await desktop.request(`/interaction/${login.uid}/continue`, { form: {} });
+    const continued = await continueAfterPhone(desktop, login);
     const callback = await finishToRelyingParty(desktop, continued, REDIRECT_URI);
     return oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
   }

@@ -7,7 +7,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as oidc from 'openid-client';
 import { startProduct, type RunningProduct } from '../support/product.js';
 import { HttpBrowser, elementText } from '../support/browser.js';
-import { KEYS, authorizationRequest, discover, finishToRelyingParty, openLogin, sign } from '../support/wallet.js';
+import { KEYS, authorizationRequest, continueAfterPhone, discover, finishToRelyingParty, openLogin, sign } from '../support/wallet.js';
 
 for (const store of ['redis', 'memory'] as const) {
   describe(`wallet URL and cross-device sign-in (${store})`, () => {
@@ -92,8 +92,9 @@ for (const store of ['redis', 'memory'] as const) {
       const status = await desktop.request(`/interaction/${login.uid}/status`, { headers: { accept: 'application/json' } });
       expect(JSON.parse(status.body)).toMatchObject({ state: 'signed' });
 
-      // What the page's script does on "signed": post the continue form.
-      const continued = await desktop.request(`/interaction/${login.uid}/continue`, { form: {} });
+      // What the page's script does on "signed": post the continue form; the page then asks
+      // "Continue as …?" and the person confirms.
+      const continued = await continueAfterPhone(desktop, login);
       const callback = await finishToRelyingParty(desktop, continued, running.redirectUri);
       const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
       expect(tokens.claims()?.sub).toBe(KEYS.compressed.address);
@@ -127,9 +128,9 @@ for (const store of ['redis', 'memory'] as const) {
       expect(again.status).toBe(409);
       expect(await again.json()).toMatchObject({ error: 'challenge_signed' });
       // The desktop redeems it once; a second continue is refused.
-      const first = await desktop.request(`/interaction/${login.uid}/continue`, { form: {} });
+      const first = await continueAfterPhone(desktop, login);
       expect(first.status).toBe(303);
-      const second = await desktop.request(`/interaction/${login.uid}/continue`, { form: {} });
+      const second = await desktop.request(`/interaction/${login.uid}/continue`, { form: { address: KEYS.compressed.address } });
       expect(second.status).toBe(409);
       expect(elementText(second.body, 'error')).toMatch(/already used/);
     });

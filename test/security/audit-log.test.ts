@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as oidc from 'openid-client';
 import { startProduct, TEST_CLIENT_SECRET, type RunningProduct } from '../support/product.js';
 import { HttpBrowser } from '../support/browser.js';
-import { KEYS, authorizationRequest, discover, finishToRelyingParty, openLogin, sign, submitSignature } from '../support/wallet.js';
+import { KEYS, authorizationRequest, continueAfterPhone, discover, finishToRelyingParty, openLogin, sign, submitSignature } from '../support/wallet.js';
 
 describe('audit log (issue 4 item 3)', () => {
   let product: RunningProduct;
@@ -66,7 +66,7 @@ describe('audit log (issue 4 item 3)', () => {
       body: JSON.stringify({ address: KEYS.uncompressed.address, signature: phoneSignature }),
     });
     expect(signed.status).toBe(200);
-    const continued = await desktop.request(`/interaction/${crossLogin.uid}/continue`, { form: {} });
+    const continued = await continueAfterPhone(desktop, crossLogin);
     const crossCallback = await finishToRelyingParty(desktop, continued, product.redirectUri);
     keep('second code', crossCallback.searchParams.get('code') ?? undefined);
 

@@ -9,7 +9,7 @@ import * as oidc from 'openid-client';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { startProduct, type RunningProduct } from '../support/product.js';
 import { HttpBrowser, elementText } from '../support/browser.js';
-import { KEYS, authorizationRequest, discover, finishToRelyingParty, openLogin, sign } from '../support/wallet.js';
+import { KEYS, authorizationRequest, continueAfterPhone, discover, finishToRelyingParty, openLogin, sign } from '../support/wallet.js';
 
 async function waitForReadyz(baseUrl: string, status: number, timeoutMs: number): Promise<number> {
   const started = Date.now();
@@ -90,7 +90,7 @@ describe('Redis outage mid-flow (issue 4 item 8)', () => {
     // Nothing was redeemed during the outage: the challenge is still signed, once.
     expect(await product.product.challenges.get(login.challengeId)).toMatchObject({ state: 'signed', address: KEYS.compressed.address });
 
-    const resumed = await desktop.request(`/interaction/${login.uid}/continue`, { form: {} });
+    const resumed = await continueAfterPhone(desktop, login);
     expect(resumed.status).toBe(303);
     const callback = await finishToRelyingParty(desktop, resumed, product.redirectUri);
     const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
@@ -102,7 +102,7 @@ describe('Redis outage mid-flow (issue 4 item 8)', () => {
     expect(await replay.json()).toMatchObject({ error: 'challenge_redeemed' });
     const challenge = (await product.product.challenges.get(login.challengeId))!;
     expect(challenge.state).toBe('redeemed');
-    await expect(product.product.challenges.redeemSigned({ ...challenge, state: 'signed' })).rejects.toMatchObject({ status: 409, code: 'challenge_redeemed' });
+    await expect(product.product.challenges.redeemSigned({ ...challenge, state: 'signed' }, KEYS.compressed.address)).rejects.toMatchObject({ status: 409, code: 'challenge_redeemed' });
 
     const events = product.logs.map((l) => l.event);
     expect(events).toContain('redis.lost');

@@ -41,6 +41,17 @@ export async function submitSignature(browser: HttpBrowser, login: LoginPage, ad
 }
 
 /**
+ * The desktop after the phone signed: its script posts the continue form, the page asks
+ * "Continue as <address>?", and the person confirms that address.
+ */
+export async function continueAfterPhone(browser: HttpBrowser, login: LoginPage): Promise<Page> {
+  const asked = await browser.request(`/interaction/${login.uid}/continue`, { form: {} });
+  const address = asked.status === 200 ? inputValue(asked.body, 'address') : undefined;
+  if (!address) return asked;
+  return browser.request(`/interaction/${login.uid}/continue`, { form: { address } });
+}
+
+/**
  * From a submitted login, follows the flow to the relying party: accepts consent when shown,
  * and returns the redirect_uri URL with the code.
  */

@@ -36,7 +36,7 @@ describe('challenge state news', () => {
       const { service, heard } = serviceWith(notify);
       const signed = await service.issue(ref);
       await expect(service.markSignedWithSignature(signed, address, sign(KEYS.compressed, signed.text))).resolves.toBe(address);
-      await expect(service.redeemSigned((await service.get(signed.id))!)).resolves.toBe(address);
+      await expect(service.redeemSigned((await service.get(signed.id))!, address)).resolves.toBe(address);
 
       const direct = await service.issue({ ...ref, uid: 'interaction-5678' });
       await expect(service.redeemWithSignature(direct, address, sign(KEYS.compressed, direct.text))).resolves.toBe(address);
