@@ -253,7 +253,19 @@ export function createProvider(deps: ProviderDeps): Provider {
   // The refresh_token grant narrowed to the granted scopes (src/oidc/refresh-grant.ts).
   const RelyingPartyFriendlyProvider = providerWithRelyingPartyFriendlyRefresh(Provider);
   const provider = new RelyingPartyFriendlyProvider(config.issuer.href.replace(/\/$/, ''), configuration);
+  provider.use(revocationAnswerAsJson);
   return provider;
+}
+
+/**
+ * RFC 7009 §2.2: a successful revocation is a 200 whose body the client ignores. oidc-provider
+ * sends it empty as text/plain, which oidc-client-ts (it accepts only JSON bodies) and SPAs that
+ * call `response.json()` take for a failure: the answer is `{}` as application/json, which every
+ * client reads (those that ignore the body, as RFC 7009 says, are unaffected).
+ */
+async function revocationAnswerAsJson(ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> {
+  await next();
+  if (ctx.oidc?.route === 'revocation' && ctx.status === 200 && !ctx.body) ctx.body = {};
 }
 
 /**

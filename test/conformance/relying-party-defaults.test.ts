@@ -85,6 +85,36 @@ describe('relying parties with their usual configuration', () => {
     expect(nothing.body.error).toBe('invalid_scope');
   });
 
+  it('revocation answers 200 with a JSON body, which oidc-client-ts accepts with its defaults (RFC 7009 §2.2)', async () => {
+    const tokens = await signedIn('openid profile');
+    const revoke = async (token: string, init: { client: 'rp' | 'spa'; origin?: string }) => {
+      const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+      const form: Record<string, string> = { token };
+      if (init.client === 'rp') headers.authorization = BASIC;
+      else form.client_id = 'spa';
+      if (init.origin) headers.origin = init.origin;
+      const response = await fetch(`${running.baseUrl}/token/revocation`, { method: 'POST', headers, body: new URLSearchParams(form) });
+      return { status: response.status, type: response.headers.get('content-type'), cors: response.headers.get('access-control-allow-origin'), text: await response.text() };
+    };
+    // oidc-client-ts (JsonService.postForm) throws on any Content-Type but application/json.
+    for (const answer of [await revoke(tokens.refresh_token!, { client: 'rp' }), await revoke('unknown-token-value', { client: 'rp' })]) {
+      expect(answer.status).toBe(200);
+      expect(answer.type).toMatch(/^application\/json/);
+      expect(JSON.parse(answer.text)).toEqual({});
+    }
+    // The token really is revoked.
+    const after = await tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! });
+    expect(after.body.error).toBe('invalid_grant');
+    // A public client from its own origin, as an SPA calls it.
+    const spa = await revoke('some-token', { client: 'spa', origin: running.baseUrl });
+    expect(spa).toMatchObject({ status: 200, cors: running.baseUrl });
+    expect(spa.type).toMatch(/^application\/json/);
+    // Errors stay RFC 6749 §5.2 JSON errors.
+    const unauthenticated = await fetch(`${running.baseUrl}/token/revocation`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=x' });
+    expect(unauthenticated.status).toBe(400);
+    expect(((await unauthenticated.json()) as { error: string }).error).toBe('invalid_request');
+  });
+
   it('an unknown or malformed refresh token with a scope is still invalid_grant, not a 500', async () => {
     for (const token of ['not-a-token', 'x'.repeat(43), '']) {
       const refused = await tokenRequest({ grant_type: 'refresh_token', refresh_token: token, scope: 'openid profile' });
