@@ -22,6 +22,7 @@ import { NETWORKS } from './evrmore/network.js';
 import { demoRoutes } from './demo/routes.js';
 import { frontchannelLogout } from './http/frontchannel-logout.js';
 import { devicePollPacing, type PollPacer } from './oidc/device-pacing.js';
+import { requireDeviceFormSession } from './oidc/device-form-session.js';
 import { healthRoutes, type ReadinessCheck } from './http/health.js';
 import type { AuthHooks } from './interaction/auth-hooks.js';
 import type { AccessPolicy } from './interaction/access-policy.js';
@@ -165,6 +166,7 @@ export function createApp(deps: AppDeps): Koa {
 
   app.use(pageRoutes);
   app.use(frontchannelLogout(provider, views));
+  app.use(requireDeviceFormSession(provider, PROVIDER_ROUTES.code_verification, config.issuer));
   if (deps.devicePacer) {
     app.use(devicePollPacing(deps.devicePacer, { token: PROVIDER_ROUTES.token, deviceAuthorization: PROVIDER_ROUTES.device_authorization }, config.protocol.deviceCodeTtl + 600));
   }

@@ -1,0 +1,23 @@
+/**
+ * The user-code form of the device flow (RFC 8628 §3.3) keeps its anti-forgery secret in
+ * oidc-provider's session. Posted without that session (no cookie, cookies off, or the session
+ * expired), oidc-provider 9 re-renders the form into a session it never stored and fails with
+ * a 500. Such a post gets a 400 and a page saying what to do, before the provider sees it.
+ */
+import type { Context, Middleware } from 'koa';
+import type Provider from 'oidc-provider';
+import { UserError } from '../http/errors.js';
+
+export function requireDeviceFormSession(provider: Provider, path: string, issuer: URL): Middleware {
+  const formUrl = new URL(path, issuer).href;
+  return async (ctx: Context, next) => {
+    if (ctx.method === 'POST' && ctx.path === path) {
+      // A session that was stored has an expiry; one made up for this request has none.
+      const session = await provider.Session.get(ctx);
+      if (typeof session.exp !== 'number') {
+        throw new UserError(400, 'device_form_expired', `This form has expired, or your browser did not send its cookie. Open ${formUrl} again (with cookies allowed) and enter the code your device shows.`);
+      }
+    }
+    await next();
+  };
+}
