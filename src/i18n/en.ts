@@ -38,6 +38,16 @@ export const en = {
   'login.confirm.button': 'Continue as {address}',
   'login.newChallenge': 'Get a new text to sign',
   'login.cancel': 'Cancel and go back to {client}',
+  // The browser-wallet button ({wallet}: the wallet's name, filled in by public/browser-wallet.js).
+  'browserWallet.button': 'Sign in with {wallet}',
+  'browserWallet.genericName': 'browser wallet',
+  'browserWallet.waiting': 'Confirm in {wallet}: it shows this site and the text above.',
+  'browserWallet.sending': 'Signed by {wallet}. Checking the signature…',
+  'browserWallet.rejected': 'Nothing was signed: the request was declined in {wallet}. You can try again, or sign the text another way below.',
+  'browserWallet.busy': '{wallet} already has a request open. Finish or close it, then try again.',
+  'browserWallet.failed': '{wallet} could not sign ({reason}). Try again, or sign the text another way below.',
+  'browserWallet.hint': 'Have Satori GO? With the browser extension installed, this page signs in with one click.',
+  'browserWallet.hintLink': 'Get Satori GO',
 
   'wallet.title': 'Sign in to {client}',
   'wallet.asking': '{client} asks you to prove, to the sign-in provider {host}, that you own an Evrmore address.',

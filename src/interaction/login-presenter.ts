@@ -65,7 +65,7 @@ export class LoginPresenter {
     const walletUrl = this.walletUrl(challenge.id);
     await this.options.views.render(ctx, 'login', {
       title: t('login.title'),
-      scripts: ['login.js'],
+      scripts: ['login.js', 'browser-wallet.js'],
       // Two columns on a computer; on the phone itself no code to scan (public/app.css).
       bodyClass: openedOnPhone(ctx) ? 'wide phone' : 'wide',
       uid: view.uid,
@@ -90,7 +90,7 @@ export class LoginPresenter {
     const usable = view.challenge.state === 'pending' && view.challenge.expiresAt > Math.floor(Date.now() / 1000);
     await this.options.views.render(ctx, 'wallet', {
       title: t('wallet.title', { client: view.client.name }),
-      scripts: ['login.js'],
+      scripts: ['login.js', 'browser-wallet.js'],
       client: view.client,
       challenge: view.challenge,
       host: this.options.issuer.host,
