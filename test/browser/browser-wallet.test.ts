@@ -224,7 +224,9 @@ describe('sign-in with a browser wallet in Chromium', () => {
     await expect.poll(() => page.locator('#result').textContent()).toBe(en['wallet.signed']);
     expect(wallet.signed).toHaveLength(1);
 
-    // The desktop page hears "signed" and continues to consent; allow, then the relying party.
+    // The desktop page hears "signed", asks to continue as the signing address, then consent.
+    await expect.poll(() => desktop.page.locator('#confirm-title').textContent(), { timeout: 10_000 }).toBe(`Continue as ${KEYS.uncompressed.address}?`);
+    await desktop.page.click('#confirm-button');
     await expect.poll(() => desktop.page.locator('button:has-text("Allow")').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await desktop.page.click('button:has-text("Allow")');
     const tokens = await oidc.authorizationCodeGrant(rp, new URL((await navigated).url()), { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
