@@ -20,7 +20,7 @@ export class HttpBrowser {
 
   constructor(readonly origin: string) {}
 
-  private store(headers: Headers): void {
+  protected store(headers: Headers): void {
     for (const line of headers.getSetCookie()) {
       const [pair, ...attributes] = line.split(';').map((s) => s.trim());
       const eq = pair!.indexOf('=');
