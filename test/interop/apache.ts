@@ -4,11 +4,12 @@
  * configuration in a temporary directory (no system service), protecting /protected/ in front
  * of a small echo backend that shows what the module passed on.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { waitForPort } from '../support/redis-server.js';
 import { createServer, type Server } from 'node:http';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { Socket, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
@@ -46,22 +47,6 @@ async function startBackend(requests: Array<Record<string, string>>): Promise<Se
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return server;
-}
-
-async function waitForPort(port: number, child: ChildProcess, log: () => string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`apache2 exited with ${child.exitCode}: ${log()}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = new Socket();
-      socket.once('connect', () => { socket.destroy(); resolve(true); });
-      socket.once('error', () => { socket.destroy(); resolve(false); });
-      socket.connect(port, '127.0.0.1');
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`apache2 did not listen on ${port} within ${timeoutMs} ms: ${log()}`);
 }
 
 export async function startApache(options: ApacheOptions): Promise<ApacheRp> {
@@ -125,11 +110,11 @@ export async function startApache(options: ApacheOptions): Promise<ApacheRp> {
   let stderr = '';
   child.stderr!.on('data', (chunk) => { stderr += String(chunk); });
   try {
-    await waitForPort(options.port, child, () => `${stderr}\n${errorLog()}`);
+    await waitForPort(options.port, child, 15_000, 'apache2');
   } catch (error) {
     child.kill('SIGKILL');
     backend.close();
-    throw error;
+    throw new Error(`${(error as Error).message}: ${stderr}\n${errorLog()}`);
   }
   return {
     origin,

@@ -9,25 +9,18 @@ import { HttpBrowser, type Page } from '../support/browser.js';
  * Sec-Fetch-Mode: cors, so these go through node:http.
  */
 export class NavigatingBrowser extends HttpBrowser {
-  override async request(url: string, init: Parameters<HttpBrowser['request']>[1] = {}): Promise<Page> {
-    const target = new URL(url, this.origin);
-    const headers: Record<string, string> = {
+  protected override send(target: URL, method: string, headers: Record<string, string>, body: string | undefined): Promise<Page> {
+    const navigation = {
+      ...headers,
       accept: 'text/html,application/xhtml+xml',
       'user-agent': 'Mozilla/5.0 (interop suite)',
       'sec-fetch-mode': 'navigate',
       'sec-fetch-dest': 'document',
-      ...init.headers,
     };
-    const cookie = target.origin === new URL(this.origin).origin ? this.cookieHeader(target) : '';
-    if (cookie) headers.cookie = cookie;
-    let body: string | undefined;
-    if (init.form) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = new URLSearchParams(init.form).toString();
-    }
-    const method = init.method ?? (body !== undefined ? 'POST' : 'GET');
     return new Promise<Page>((resolve, reject) => {
-      const outgoing = httpRequest(target, { method, headers, agent: false, insecureHTTPParser: true }, (response) => {
+      // insecureHTTPParser: a relying party's broken answer is reported with its bytes below
+      // rather than refused outright by Node's strict parser.
+      const outgoing = httpRequest(target, { method, headers: navigation, agent: false, insecureHTTPParser: true }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () => {
@@ -35,7 +28,6 @@ export class NavigatingBrowser extends HttpBrowser {
           for (const [name, value] of Object.entries(response.headers)) {
             for (const one of Array.isArray(value) ? value : [value ?? '']) responseHeaders.append(name, one);
           }
-          this.store(responseHeaders);
           resolve({ status: response.statusCode ?? 0, url: target.href, headers: responseHeaders, body: Buffer.concat(chunks).toString('utf8') });
         });
         response.on('error', reject);

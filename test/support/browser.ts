@@ -61,8 +61,14 @@ export class HttpBrowser {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(init.json);
     }
-    const response = await fetch(target, { method: init.method ?? (body !== undefined ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
-    this.store(response.headers);
+    const page = await this.send(target, init.method ?? (body !== undefined ? 'POST' : 'GET'), headers, body);
+    this.store(page.headers);
+    return page;
+  }
+
+  /** The transport: one HTTP exchange, no redirect following. */
+  protected async send(target: URL, method: string, headers: Record<string, string>, body: string | undefined): Promise<Page> {
+    const response = await fetch(target, { method, headers, body, redirect: 'manual' });
     return { status: response.status, url: target.href, headers: response.headers, body: await response.text() };
   }
 

@@ -27,11 +27,12 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitForPort(port: number, child: ChildProcess, timeoutMs = 10_000): Promise<void> {
+/** Waits until `child` (named `name` in errors) accepts connections on the loopback port. */
+export async function waitForPort(port: number, child: ChildProcess, timeoutMs = 10_000, name = 'redis-server'): Promise<void> {
   const { Socket } = await import('node:net');
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
     const ok = await new Promise<boolean>((resolve) => {
       const socket = new Socket();
       socket.once('connect', () => { socket.destroy(); resolve(true); });
@@ -41,7 +42,7 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs = 10_000
     if (ok) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`redis-server did not listen on ${port} within ${timeoutMs} ms`);
+  throw new Error(`${name} did not listen on ${port} within ${timeoutMs} ms`);
 }
 
 export async function startRedisServer(extraArgs: string[] = []): Promise<RedisServer> {
