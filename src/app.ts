@@ -35,6 +35,7 @@ import { PROVIDER_PATHS, PROVIDER_ROUTES } from './oidc/provider.js';
 import { canonicalPaths } from './http/canonical-path.js';
 import { pinHostToIssuer } from './http/issuer-host.js';
 import { metadataCaching } from './http/metadata-caching.js';
+import { boundAuthorizationRequests } from './oidc/authorization-bounds.js';
 import { rateLimitMiddleware, type RateLimits } from './security/rate-limit.js';
 import { clientIp, ipKey } from './security/client-ip.js';
 import type { CookieSigner } from './http/cookie-signer.js';
@@ -162,6 +163,7 @@ export function createApp(deps: AppDeps): Koa {
     app.use(corsPreflightGuard(clientCorsPaths, security.corsOrigins));
     app.use(rateLimitMiddleware(security.rateLimits, PROVIDER_ROUTES));
   }
+  app.use(boundAuthorizationRequests(PROVIDER_ROUTES));
   app.use(validateBodies());
 
   app.use(pageRoutes);

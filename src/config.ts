@@ -405,7 +405,13 @@ export interface SecurityConfig {
     token?: RateLimit;
     /** Dynamic client registration requests, per client IP. */
     registration?: RateLimit;
+    /** Authorization requests (GET /auth) and pushed authorization requests, per client IP. */
+    authorization?: RateLimit;
+    /** Sign-in status polls (the login page's fallback for its event stream), per client IP. */
+    status?: RateLimit;
   };
+  /** Open sign-in event streams at once, per client IP and per instance in total. */
+  eventStreams: { perIp: number; total: number };
   failures: {
     /** Failed sign-ins from one IP, or naming one address, within the window that raise the alert. */
     threshold: number;
@@ -494,6 +500,14 @@ function readSecurityConfig(
         signinPerIp: rateLimit('RATE_LIMIT_SIGNIN_IP', { points: 20, durationSeconds: 60 }),
         token: rateLimit('RATE_LIMIT_TOKEN', { points: 300, durationSeconds: 60 }),
         registration: rateLimit('RATE_LIMIT_REGISTRATION', { points: 10, durationSeconds: 3600 }),
+        // Generous: everyone of an office behind one NAT opens sign-ins from the same address.
+        authorization: rateLimit('RATE_LIMIT_AUTHORIZATION', { points: 300, durationSeconds: 60 }),
+        // A waiting login page polls once a second when it has no event stream.
+        status: rateLimit('RATE_LIMIT_STATUS', { points: 600, durationSeconds: 60 }),
+      },
+      eventStreams: {
+        perIp: whole('EVENT_STREAMS_PER_IP', 20, 1, 100_000),
+        total: whole('EVENT_STREAMS_MAX', 1000, 1, 1_000_000),
       },
       failures: {
         threshold: whole('FAILURE_ALERT_THRESHOLD', 10, 1, 1_000_000),

@@ -21,6 +21,8 @@ const REFUSALS: Record<LimitName, string> = {
   signinPerIp: 'Too many sign-in attempts from your network.',
   token: 'Too many token requests from your network.',
   registration: 'Too many client registrations from your network.',
+  authorization: 'Too many sign-in requests from your network.',
+  status: 'Too many status checks from your network.',
 };
 
 /** Metric label and Redis key part of each limit. */
@@ -29,6 +31,8 @@ const LABELS: Record<LimitName, string> = {
   signinPerIp: 'signin_ip',
   token: 'token',
   registration: 'registration',
+  authorization: 'authorization',
+  status: 'status',
 };
 
 /**
@@ -99,18 +103,23 @@ export interface LimitedRoutes {
   /** Where a person enters a device flow's user code (RFC 8628 §3.3). */
   code_verification: string;
   device_authorization: string;
+  authorization: string;
+  pushed_authorization_request: string;
 }
 
 /**
- * Per-IP limits on oidc-provider's token, device authorization and registration endpoints and on
- * device-flow user-code entry, matched by path before the provider is mounted. (Sign-in
+ * Per-IP limits on oidc-provider's authorization, pushed authorization, token, device
+ * authorization and registration endpoints and on device-flow user-code entry, matched by path before the provider is mounted. (Sign-in
  * attempts are limited by the AuthHooks; challenges where the interaction routes show or issue
  * them, which only they know.)
  */
 export function rateLimitMiddleware(limits: RateLimits, routes: LimitedRoutes): Middleware {
   const rule = (ctx: Context): { name: LimitName; api: boolean } | undefined => {
     const { method, path } = ctx;
+    // Each authorization request stores an Interaction for INTERACTION_TTL before anyone signs in.
+    if ((method === 'GET' || method === 'HEAD') && path === routes.authorization) return { name: 'authorization', api: false };
     if (method !== 'POST' && method !== 'PUT' && method !== 'DELETE') return undefined;
+    if (method === 'POST' && path === routes.pushed_authorization_request) return { name: 'authorization', api: true };
     if (method === 'POST' && (path === routes.token || path === routes.device_authorization)) return { name: 'token', api: true };
     // A user code is short enough to guess without a limit (RFC 8628 §5.1): entering one is a
     // sign-in attempt.

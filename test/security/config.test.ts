@@ -26,7 +26,10 @@ describe('security configuration', () => {
       signinPerIp: { points: 20, durationSeconds: 60 },
       token: { points: 300, durationSeconds: 60 },
       registration: { points: 10, durationSeconds: 3600 },
+      authorization: { points: 300, durationSeconds: 60 },
+      status: { points: 600, durationSeconds: 60 },
     });
+    expect(security.eventStreams).toEqual({ perIp: 20, total: 1000 });
     expect(security.failures).toEqual({ threshold: 10, windowSeconds: 900, lockoutSeconds: 900, webhookUrl: undefined });
     expect(security.metricsToken).toBeUndefined();
     expect(security.corsOrigins).toEqual([]);
@@ -38,6 +41,10 @@ describe('security configuration', () => {
       RATE_LIMIT_SIGNIN_IP: 'off',
       RATE_LIMIT_TOKEN: '1000/1h',
       RATE_LIMIT_REGISTRATION: '1/1d',
+      RATE_LIMIT_AUTHORIZATION: '50/1m',
+      RATE_LIMIT_STATUS: 'off',
+      EVENT_STREAMS_PER_IP: '5',
+      EVENT_STREAMS_MAX: '100',
       FAILURE_ALERT_THRESHOLD: '4',
       FAILURE_WINDOW: '1h',
       FAILURE_LOCKOUT: 'off',
@@ -51,7 +58,10 @@ describe('security configuration', () => {
       signinPerIp: undefined,
       token: { points: 1000, durationSeconds: 3600 },
       registration: { points: 1, durationSeconds: 86400 },
+      authorization: { points: 50, durationSeconds: 60 },
+      status: undefined,
     });
+    expect(security.eventStreams).toEqual({ perIp: 5, total: 100 });
     expect(security.failures).toEqual({ threshold: 4, windowSeconds: 3600, lockoutSeconds: 0, webhookUrl: 'https://hooks.example.com/T000/B000/secret' });
     expect(security.metricsToken).toBe('m'.repeat(32));
     expect(security.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
