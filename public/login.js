@@ -76,13 +76,16 @@ if (block && continueForm) {
 
   const poll = async () => {
     if (done) return;
+    let wait = 1000;
     try {
       const response = await fetch(statusUrl, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
       if (response.ok) react((await response.json()).state);
+      // Over the status-poll limit: wait as long as the server asks.
+      else if (response.status === 429) wait = Math.max(1, Number(response.headers.get('retry-after')) || 5) * 1000;
     } catch {
       // A network hiccup: the next tick tries again.
     }
-    if (!done) setTimeout(poll, 1000);
+    if (!done) setTimeout(poll, wait);
   };
 
   if (eventsUrl && 'EventSource' in window) {
@@ -96,7 +99,9 @@ if (block && continueForm) {
     });
     source.addEventListener('error', () => {
       failures += 1;
-      if (failures >= 3 && !done) {
+      // A refused stream (429: too many open from this network) is closed for good at once;
+      // a dropped one reconnects by itself, up to three times.
+      if ((failures >= 3 || source.readyState === EventSource.CLOSED) && !done) {
         source.close();
         poll();
       }

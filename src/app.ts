@@ -36,6 +36,7 @@ import { canonicalPaths } from './http/canonical-path.js';
 import { pinHostToIssuer } from './http/issuer-host.js';
 import { metadataCaching } from './http/metadata-caching.js';
 import { boundAuthorizationRequests } from './oidc/authorization-bounds.js';
+import { StreamSlots, eventStreamGate } from './security/stream-slots.js';
 import { rateLimitMiddleware, type RateLimits } from './security/rate-limit.js';
 import { clientIp, ipKey } from './security/client-ip.js';
 import type { CookieSigner } from './http/cookie-signer.js';
@@ -128,7 +129,11 @@ export function createApp(deps: AppDeps): Koa {
   const pageRoutes = routersMiddleware([
     interactionRoutes({
       provider, challenges, views, presenter, hooks: deps.authHooks, access: deps.accessPolicy,
-      ...(security ? { limitChallenges: (ctx: Context) => security.rateLimits.consume(ctx, 'challenge', ipKey(clientIp(ctx))) } : {}),
+      ...(security ? {
+        limitChallenges: (ctx: Context) => security.rateLimits.consume(ctx, 'challenge', ipKey(clientIp(ctx))),
+        limitStatus: (ctx: Context) => security.rateLimits.consume(ctx, 'status', ipKey(clientIp(ctx))),
+        acquireStream: eventStreamGate(new StreamSlots(config.security.eventStreams), security.metrics),
+      } : {}),
     }),
     walletRoutes({ provider, challenges, presenter, hooks: deps.authHooks }),
     ...(config.demo ? [demoRoutes({ issuer: config.issuer, views })] : []),

@@ -8,9 +8,10 @@ const FINAL = new Set(['signed', 'redeemed', 'dead', 'expired', 'missing']);
 
 /**
  * Streams `event: state` messages for one challenge until it reaches a final state (for the
- * page: signed means continue; the others mean offer a new challenge) or the client leaves.
+ * page: signed means continue; the others mean offer a new challenge) or the client leaves;
+ * then calls `onClose` once.
  */
-export function streamChallengeEvents(ctx: Context, challenges: ChallengeService, challengeId: string): void {
+export function streamChallengeEvents(ctx: Context, challenges: ChallengeService, challengeId: string, onClose: () => void = () => {}): void {
   const stream = new PassThrough();
   ctx.req.socket.setTimeout(0);
   ctx.req.socket.setNoDelay(true);
@@ -31,6 +32,7 @@ export function streamChallengeEvents(ctx: Context, challenges: ChallengeService
     clearInterval(timer);
     clearTimeout(expiry);
     stream.end();
+    onClose();
   };
   const check = async () => {
     if (closed || checking) return;
@@ -60,5 +62,7 @@ export function streamChallengeEvents(ctx: Context, challenges: ChallengeService
     expiry = setTimeout(() => void check(), Math.max(0, challenge.expiresAt * 1000 - Date.now()) + 250);
   });
   ctx.req.on('close', close);
+  // The client may have left while the route looked the challenge up: no 'close' will follow.
+  if (ctx.req.socket.destroyed) close();
   void check();
 }

@@ -34,6 +34,10 @@ export interface InteractionRoutesDeps {
    * (security document, "API Security Considerations" 1); throws the 429.
    */
   limitChallenges?: (ctx: Context) => Promise<void>;
+  /** Counts one status poll against the client's per-IP limit; throws the 429. */
+  limitStatus?: (ctx: Context) => Promise<void>;
+  /** Takes an event-stream slot for the client and returns its release; throws the 429 when none is free. */
+  acquireStream?: (ctx: Context) => () => void;
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -43,6 +47,8 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   const hooks = deps.hooks ?? NO_AUTH_HOOKS;
   const access = deps.access ?? ALLOW_ALL;
   const limitChallenges = deps.limitChallenges ?? (async () => {});
+  const limitStatus = deps.limitStatus ?? (async () => {});
+  const acquireStream = deps.acquireStream ?? (() => () => {});
   const router = new Router({ prefix: '/interaction/:uid' });
 
   router.use(async (ctx, next) => {
@@ -201,6 +207,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   // Where the login page learns that the phone signed: polling, the fallback of /events.
   router.get('/status', async (ctx) => {
     ctx.state.api = true;
+    await limitStatus(ctx);
     const found = await details(ctx);
     const challenge = await challenges.forInteraction(found.uid);
     ctx.body = { state: challenges.publicState(challenge), expires_at: challenge ? new Date(challenge.expiresAt * 1000).toISOString() : null };
@@ -211,10 +218,16 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   // interaction cookie (scoped to that path) comes along (DESIGN §8).
   router.get('/events', async (ctx) => {
     ctx.state.api = true;
-    const found = await details(ctx);
-    const challenge = await challenges.forInteraction(found.uid);
-    if (!challenge) throw new UserError(404, 'challenge_missing', 'This sign-in has no text to sign any more. Reload the page.');
-    streamChallengeEvents(ctx, challenges, challenge.id);
+    const release = acquireStream(ctx);
+    try {
+      const found = await details(ctx);
+      const challenge = await challenges.forInteraction(found.uid);
+      if (!challenge) throw new UserError(404, 'challenge_missing', 'This sign-in has no text to sign any more. Reload the page.');
+      streamChallengeEvents(ctx, challenges, challenge.id, release);
+    } catch (error) {
+      release();
+      throw error;
+    }
   });
 
   router.post('/confirm', formBody, async (ctx) => {
