@@ -6,8 +6,12 @@
 # file, and runs it as the unprivileged `node` user. No key, secret or client file is baked
 # in: configuration comes from the environment (config/production.env.example).
 #
-# test/deploy/runtime-stage.test.ts reproduces the runtime stage without Docker, and
-# test/deploy/dockerfile.test.ts lints this file and checks what the image must guarantee.
+# test/deploy/container-image.test.ts builds this file with podman and runs the image as
+# docker-compose.yml does; test/deploy/dockerfile.test.ts lints it and checks its promises.
+#
+# Behind a TLS-intercepting proxy or with a private registry, npm needs that CA: give it as a
+# build secret (`--secret id=build_ca,src=ca.pem`), which exists only while `npm ci` runs and
+# never lands in a layer. Without the secret the build uses Node's own CAs.
 #
 # Pinned to an exact Node.js 24 LTS release, the same as the `node` package the project builds
 # and tests with. Pin the digest too where you build (node:24.21.0-bookworm-slim@sha256:…).
@@ -17,7 +21,9 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 # Install scripts stay off: no runtime dependency needs one, and the `node` package's would
 # download a second Node binary; npm scripts here run on the image's own Node.
-RUN npm ci --ignore-scripts --no-audit --no-fund
+RUN --mount=type=secret,id=build_ca \
+    if [ -s /run/secrets/build_ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/build_ca; fi \
+    && npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY views ./views
@@ -36,8 +42,10 @@ ENV NODE_ENV=production \
 WORKDIR /app
 # Owned by root and read-only for the process: the app cannot rewrite its own code.
 COPY --from=build /app ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
-    && npm cache clean --force
+RUN --mount=type=secret,id=build_ca \
+    if [ -s /run/secrets/build_ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/build_ca; fi \
+    && npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+    && rm -rf /root/.npm /tmp/*
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 CMD ["node", "dist/healthcheck.js"]

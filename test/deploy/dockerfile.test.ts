@@ -1,9 +1,9 @@
 /**
- * The Dockerfile, docker-compose.yml and the example env file (issue 5 item 1). No Docker
- * engine runs here, so the Dockerfile is linted (dockerfile-utils, the validator of the VS Code
- * Docker extension) and its promises are checked as text: pinned base, non-root user,
- * HEALTHCHECK on /healthz, production-only install, no secrets. runtime-stage.test.ts runs
- * the runtime stage's commands for real.
+ * The Dockerfile, docker-compose.yml and the example env file, as text: the Dockerfile linted
+ * (dockerfile-utils, the validator of the VS Code Docker extension) and its promises checked:
+ * pinned base, non-root user, HEALTHCHECK on /healthz, production-only install, no secrets.
+ * container-image.test.ts builds and runs the image for real; runtime-stage.test.ts runs the
+ * runtime stage's commands outside a container.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,11 +60,11 @@ describe('Dockerfile', () => {
   });
 
   it('builds with dev dependencies and runs with production dependencies only, from the lock file', () => {
-    expect(args(build, 'RUN')).toContain(`npm ${BUILD_INSTALL.join(' ')}`);
+    expect(args(build, 'RUN')[0]).toMatch(new RegExp(`&& npm ${BUILD_INSTALL.join(' ')}$`));
     expect(args(build, 'RUN').join('\n')).toMatch(/npm run build .*npm pack/);
     expect(args(build, 'COPY')).toContain('package.json package-lock.json ./');
     // The same command runtime-stage.test.ts runs.
-    expect(args(runtime, 'RUN')[0]).toMatch(new RegExp(`^npm ${RUNTIME_INSTALL.join(' ')}( |$)`));
+    expect(args(runtime, 'RUN')[0]).toMatch(new RegExp(`&& npm ${RUNTIME_INSTALL.join(' ')}( |$)`));
     expect(args(runtime, 'RUN').join('\n')).not.toMatch(/npm (install|i) |npm run build/);
     expect(args(runtime, 'COPY')).toEqual(['--from=build /app ./']);
   });
@@ -97,6 +97,19 @@ describe('Dockerfile', () => {
         expect(value).not.toMatch(/\.data|\.env|jwks|clients\.json|\. \.\/?$/);
       }
     }
+  });
+
+  it('hands a build CA (a proxy\'s, a private registry\'s) to npm only as a build secret, never into a layer', () => {
+    // RUN --mount=type=secret exists only while that command runs (BuildKit, buildah); an ENV,
+    // ARG or COPY of it would stay in the image. container-image.test.ts checks the built image.
+    for (const stage of [build, runtime]) {
+      const installs = args(stage, 'RUN').filter((run) => / npm ci /.test(`${run} `));
+      expect(installs).toHaveLength(1);
+      expect(installs[0]).toMatch(/^--mount=type=secret,id=build_ca if \[ -s \/run\/secrets\/build_ca \]; then export NODE_EXTRA_CA_CERTS=\/run\/secrets\/build_ca; fi && npm ci /);
+      for (const value of [...args(stage, 'ENV'), ...args(stage, 'ARG'), ...args(stage, 'COPY')]) expect(value).not.toMatch(/CA_CERTS|\.crt|\.pem|ca-certificates/i);
+    }
+    // npm's cache and logs of the runtime install are not left in the image.
+    expect(args(runtime, 'RUN')[0]).toMatch(/&& rm -rf \/root\/\.npm \/tmp\/\*$/);
   });
 
   it('has a .dockerignore that admits only the build inputs', () => {
