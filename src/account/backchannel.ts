@@ -7,20 +7,44 @@
  * reads them only when TRUST_PROXY is on; otherwise discovery simply names the loopback URLs,
  * which is where the requests go anyway).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes } from 'node:crypto';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { once } from 'node:events';
+import { actOnBehalfOf } from '../security/client-ip.js';
 
 export interface Backchannel {
   /** A fetch for openid-client's customFetch. */
   fetch(url: string, options: RequestInit): Promise<Response>;
+  /**
+   * Runs `work` so that its back-channel requests count under the browser's `ip` (rate limits,
+   * audit log), not under 127.0.0.1 shared by every user of the account page.
+   */
+  onBehalfOf<T>(ip: string, work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
+/** Carries a one-time ticket for the client IP from our fetch to our own listener. */
+const TICKET_HEADER = 'x-evrmore-backchannel-ticket';
+
 export function createBackchannel(issuer: URL, handler: () => RequestListener): Backchannel {
   let listening: Promise<{ server: Server; origin: string }> | undefined;
+  const caller = new AsyncLocalStorage<string>();
+  // Ticket -> client IP, for requests in flight. A ticket is random and used once, so even a
+  // local process that reaches the loopback listener cannot pick the IP it is counted under.
+  const tickets = new Map<string, string>();
   const start = () => {
     listening ??= (async () => {
-      const server = createServer((req, res) => handler()(req, res));
+      const server = createServer((req, res) => {
+        const ticket = req.headers[TICKET_HEADER];
+        delete req.headers[TICKET_HEADER];
+        const ip = typeof ticket === 'string' ? tickets.get(ticket) : undefined;
+        if (ip !== undefined) {
+          tickets.delete(ticket as string);
+          actOnBehalfOf(req, ip);
+        }
+        handler()(req, res);
+      });
       server.listen(0, '127.0.0.1');
       await once(server, 'listening');
       const address = server.address();
@@ -43,7 +67,19 @@ export function createBackchannel(issuer: URL, handler: () => RequestListener): 
       const headers = new Headers(options.headers);
       headers.set('x-forwarded-host', issuer.host);
       headers.set('x-forwarded-proto', issuer.protocol.replace(':', ''));
-      return fetch(target, { ...options, headers });
+      const ip = caller.getStore();
+      if (ip === undefined) return fetch(target, { ...options, headers });
+      const ticket = randomBytes(18).toString('base64url');
+      tickets.set(ticket, ip);
+      headers.set(TICKET_HEADER, ticket);
+      try {
+        return await fetch(target, { ...options, headers });
+      } finally {
+        tickets.delete(ticket);
+      }
+    },
+    onBehalfOf(ip, work) {
+      return caller.run(ip, work);
     },
     async close() {
       if (!listening) return;

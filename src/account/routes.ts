@@ -26,6 +26,7 @@ import { translator, type Translate } from '../i18n/index.js';
 import { PROVIDER_ROUTES } from '../oidc/provider.js';
 import { evaluateGroups, releasedAssets, releasedTags } from '../chain/rules.js';
 import type { ChainService } from '../chain/service.js';
+import { clientIp } from '../security/client-ip.js';
 import type { Backchannel } from './backchannel.js';
 import type { AccountStore, GrantRef } from './store.js';
 
@@ -199,11 +200,12 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     }
     let address: string;
     try {
-      const tokens = await oidc.authorizationCodeGrant(configuration, new URL(ctx.url, issuer), {
+      // Counted under this browser's IP: the token endpoint's limit is per client IP.
+      const tokens = await deps.backchannel.onBehalfOf(clientIp(ctx), () => oidc.authorizationCodeGrant(configuration, new URL(ctx.url, issuer), {
         pkceCodeVerifier: flow.verifier,
         expectedState: flow.state,
         expectedNonce: flow.nonce,
-      });
+      }));
       address = tokens.claims()!.sub;
     } catch (error) {
       logger.warn({ event: 'account.signin_failed', error: (error as Error).message }, 'account page sign-in failed');

@@ -3,12 +3,26 @@
  * `ctx.ip`: the socket's peer address, or — only when the operator set TRUST_PROXY — the
  * address that the trusted proxy appended to X-Forwarded-For (app.proxy, app.maxIpsCount).
  */
+import type { IncomingMessage } from 'node:http';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Context } from 'koa';
 
+const ON_BEHALF_OF = Symbol('the client IP of the request this internal request serves');
+
+/**
+ * Marks a request this process made to itself (the account page's back-channel) on behalf of a
+ * browser's request: it counts and is logged under that browser's IP, not under 127.0.0.1 for
+ * everyone. A property of the request object, set by the back-channel's own listener: nothing a
+ * client sends can set it.
+ */
+export function actOnBehalfOf(req: IncomingMessage, ip: string): void {
+  (req as IncomingMessage & { [ON_BEHALF_OF]?: string })[ON_BEHALF_OF] = ip;
+}
+
 /** The client's address as a person reads it ("::ffff:1.2.3.4" is 1.2.3.4). */
 export function clientIp(ctx: Context): string {
-  const ip = ctx.ip || ctx.req.socket.remoteAddress || 'unknown';
+  const delegated = (ctx.req as IncomingMessage & { [ON_BEHALF_OF]?: string })[ON_BEHALF_OF];
+  const ip = delegated ?? (ctx.ip || ctx.req.socket.remoteAddress || 'unknown');
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
   return mapped ? mapped[1]! : ip;
 }
