@@ -40,6 +40,7 @@ import { StreamSlots, eventStreamGate } from './security/stream-slots.js';
 import { rateLimitMiddleware, type RateLimits } from './security/rate-limit.js';
 import { clientIp, ipKey } from './security/client-ip.js';
 import type { CookieSigner } from './http/cookie-signer.js';
+import type { TestWallet } from './dev/test-wallet.js';
 
 /** The protections of issue 4 (SECURITY.md) that sit in front of the routes. */
 export interface AppSecurity {
@@ -70,6 +71,8 @@ export interface AppDeps {
   devicePacer?: PollPacer;
   /** Rate limits, 503 on a store outage, CORS preflight guard, body limits and schemas, metrics. */
   security?: AppSecurity;
+  /** Development only (TEST_WALLET): the key behind "Sign with a development test wallet". */
+  testWallet?: TestWallet;
 }
 
 /**
@@ -122,13 +125,15 @@ export function createApp(deps: AppDeps): Koa {
   // Our error handler has logged what matters; Koa's default would print stacks to stderr.
   app.silent = true;
 
-  const presenter = new LoginPresenter({ views, issuer: config.issuer, network: NETWORKS[config.network] });
+  // A second guard behind the configuration's: a test wallet in production is a key anyone can use.
+  if (deps.testWallet && config.env === 'production') throw new Error('the development test wallet cannot run in production');
+  const presenter = new LoginPresenter({ views, issuer: config.issuer, network: NETWORKS[config.network], testWallet: Boolean(deps.testWallet) });
   const { security } = deps;
   // Liveness, readiness and metrics answer during a store outage: that is when they matter.
   const operationalRoutes = routersMiddleware([healthRoutes(deps.ready), ...(security ? [metricsRoutes(security.metrics, config.security.metricsToken)] : [])]);
   const pageRoutes = routersMiddleware([
     interactionRoutes({
-      provider, challenges, views, presenter, hooks: deps.authHooks, access: deps.accessPolicy,
+      provider, challenges, views, presenter, hooks: deps.authHooks, access: deps.accessPolicy, testWallet: deps.testWallet,
       ...(security ? {
         limitChallenges: (ctx: Context) => security.rateLimits.consume(ctx, 'challenge', ipKey(clientIp(ctx))),
         limitStatus: (ctx: Context) => security.rateLimits.consume(ctx, 'status', ipKey(clientIp(ctx))),

@@ -42,6 +42,8 @@ export interface Config {
   security: SecurityConfig;
   emailDomain?: string;
   demo: boolean;
+  /** The sign-in page's "Sign with a development test wallet" (a key under dataDir); never in production. */
+  testWallet: boolean;
   dataDir: string;
   logLevel: string;
   /** Lifetimes in seconds. */
@@ -197,6 +199,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     trustProxy: boolean(get('TRUST_PROXY'), 'TRUST_PROXY', false, problems),
     emailDomain,
     demo: boolean(get('DEMO'), 'DEMO', !production, problems),
+    testWallet: boolean(get('TEST_WALLET'), 'TEST_WALLET', !production, problems),
     dataDir: resolve(cwd, get('DATA_DIR') ?? '.data'),
     logLevel: get('LOG_LEVEL') ?? 'info',
     ttl,
@@ -207,6 +210,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     ...readChainConfig(get, cwd, clients, problems),
   };
   if (production && config.demo) problems.push('DEMO must be off in production: the demo client is for trying the product locally');
+  if (production && config.testWallet) problems.push('TEST_WALLET must be off in production: its key lies on the server, so anyone could sign in as its address');
   // This server speaks plain HTTP, so an https issuer means TLS ends at a proxy in front; without
   // trusting its X-Forwarded-Proto the provider's cookies would lose their Secure flag.
   if (production && config.issuer.protocol === 'https:' && !config.trustProxy && !problems.some((p) => p.startsWith('TRUST_PROXY'))) {

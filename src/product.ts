@@ -36,6 +36,7 @@ import { FailureMonitor } from './security/failure-monitor.js';
 import { auditProviderEvents, createSecurityHooks } from './security/audit.js';
 import { composeChainAndAccount } from './chain/compose.js';
 import { createCookieSigner } from './http/cookie-signer.js';
+import { loadTestWallet } from './dev/test-wallet.js';
 
 /** How long Redis may leave every command on a connection unanswered before they fail. */
 const REDIS_STALL_MS = 5000;
@@ -192,6 +193,7 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
     accessPolicy: issue8.accessPolicy,
     routers: issue8.routers,
     devicePacer: redis ? createRedisPollPacer(redis) : createMemoryPollPacer(),
+    ...(config.testWallet ? { testWallet: await loadTestWallet(config.dataDir, NETWORKS[config.network]) } : {}),
     authHooks: createSecurityHooks({ limits: rateLimits, monitor, logger, metrics }),
     security: {
       metrics,

@@ -5,6 +5,7 @@ import type { CliContext } from './context.js';
 import { keysCommand } from './keys.js';
 import { refusePrivateKeyArguments } from './private-key.js';
 import { signCommand } from './sign.js';
+import { walletCommand } from './wallet.js';
 
 const EPILOGUE = `Exit status: 0 success, 1 failure (the reason is printed), 2 bad usage.
 The sign command reads its private key from EVRMORE_WIF or standard input, never from the
@@ -13,7 +14,7 @@ command line.`;
 export const program = group(
   '',
   'operator commands of Evrmore Accounts, the OpenID Connect provider with Evrmore wallet sign-in',
-  [signCommand, keysCommand, clientsCommand, configCommand],
+  [signCommand, walletCommand, keysCommand, clientsCommand, configCommand],
   EPILOGUE,
 );
 

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { addressFromPublicKey } from './address.js';
-import { decodeBase58Check } from './base58check.js';
+import { decodeBase58Check, encodeBase58Check } from './base58check.js';
 import { EvrmoreError } from './errors.js';
 import { checkMessage, magicHash } from './message.js';
 import { otherNetwork, type EvrmoreNetwork } from './network.js';
@@ -44,6 +45,25 @@ export function decodeWif(wif: string, network: EvrmoreNetwork): DecodedWif {
     throw invalidKey('The private key (WIF) is outside the secp256k1 range');
   }
   return { privateKey, compressed };
+}
+
+/** The WIF of a 32-byte private key: compressed (the kind every wallet makes today) unless told. */
+export function encodeWif(privateKey: Uint8Array, network: EvrmoreNetwork, compressed = true): string {
+  if (!secp256k1().isPrivate(privateKey)) throw invalidKey('The private key is outside the secp256k1 range');
+  const payload = new Uint8Array(compressed ? 34 : 33);
+  payload[0] = network.wif;
+  payload.set(privateKey, 1);
+  if (compressed) payload[33] = 0x01;
+  return encodeBase58Check(payload);
+}
+
+/** A fresh compressed key from the OS's CSPRNG, as WIF. */
+export function generateWif(network: EvrmoreNetwork): string {
+  for (;;) {
+    const candidate = randomBytes(32);
+    // Outside [1, n-1] with probability ~2^-128: draw again.
+    if (secp256k1().isPrivate(candidate)) return encodeWif(candidate, network);
+  }
 }
 
 export function addressOfWif(wif: string, network: EvrmoreNetwork): string {

@@ -16,6 +16,8 @@ export interface LoginView {
   client: ClientDisplay;
   challenge: Challenge;
   error?: string;
+  /** A note above the form (the development test wallet filled it in). */
+  notice?: string;
   values?: Record<string, string>;
   /** The relying party's login_hint, when it names an address. */
   expectedAddress?: string;
@@ -36,7 +38,7 @@ export interface WalletView {
 
 
 export class LoginPresenter {
-  constructor(private readonly options: { views: Views; issuer: URL; network: EvrmoreNetwork }) {}
+  constructor(private readonly options: { views: Views; issuer: URL; network: EvrmoreNetwork; testWallet?: boolean }) {}
 
   get networkName(): string {
     return this.options.network.name;
@@ -79,9 +81,11 @@ export class LoginPresenter {
       expiresAtIso: new Date(challenge.expiresAt * 1000).toISOString(),
       addressStart: this.options.network.name === 'mainnet' ? 'E' : 'm or n',
       error: view.error,
+      notice: view.notice,
       values: view.values ?? {},
       expectedAddress: view.expectedAddress,
       confirmAddress: view.confirmAddress,
+      testWallet: this.options.testWallet ?? false,
     });
   }
 

@@ -19,6 +19,7 @@ import { streamChallengeEvents } from './challenge-events.js';
 import type { LoginPresenter } from './login-presenter.js';
 import { NO_AUTH_HOOKS, withAuthHooks, type AuthHooks } from './auth-hooks.js';
 import { ALLOW_ALL, type AccessPolicy } from './access-policy.js';
+import type { TestWallet } from '../dev/test-wallet.js';
 
 export const INTERACTION_UID_PATTERN = /^[A-Za-z0-9_-]{10,64}$/;
 
@@ -38,6 +39,8 @@ export interface InteractionRoutesDeps {
   limitStatus?: (ctx: Context) => Promise<void>;
   /** Takes an event-stream slot for the client and returns its release; throws the 429 when none is free. */
   acquireStream?: (ctx: Context) => () => void;
+  /** Development only (TEST_WALLET): the server's test key, which fills the form on request. */
+  testWallet?: TestWallet;
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -79,10 +82,10 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     return fresh ? challenges.issue(ref) : challenges.currentFor(ref);
   };
 
-  const showLogin = async (ctx: Context, found: Details, challenge: Challenge, error?: string, values: Record<string, string> = {}, confirmAddress?: string) => {
+  const showLogin = async (ctx: Context, found: Details, challenge: Challenge, error?: string, values: Record<string, string> = {}, confirmAddress?: string, notice?: string) => {
     const client = await clientDisplay(provider, found.params.client_id as string);
     const expected = expectedAddress(found.params, challenges.network);
-    await presenter.renderLogin(ctx, { uid: found.uid, client, challenge, error, values: { address: expected ?? '', ...values }, expectedAddress: expected, confirmAddress });
+    await presenter.renderLogin(ctx, { uid: found.uid, client, challenge, error, notice, values: { address: expected ?? '', ...values }, expectedAddress: expected, confirmAddress });
   };
 
   /** The wallet proved `address`: apply the client's access rules, then finish the login. */
@@ -165,6 +168,21 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     }
     return finishLogin(ctx, found, proven);
   });
+
+  // Development only: the test wallet's key signs this page's text, and the page comes back with
+  // the form filled in; the person submits it like any wallet's signature (same verifier, limits
+  // and audit). The key stays on the server.
+  const { testWallet } = deps;
+  if (testWallet) {
+    router.post('/test-wallet', formBody, async (ctx) => {
+      const [found, challenge] = await Promise.all([details(ctx), challenges.forInteraction(ctx.params.uid!)]);
+      expectPrompt(found, 'login');
+      if (!challenge) throw new UserError(404, 'challenge_missing', 'This sign-in text has expired. Get a new one and sign that instead.');
+      const t = ctx.state.t as Translate;
+      const values = { address: testWallet.address, signature: testWallet.sign(challenge.text) };
+      return showLogin(ctx, found, challenge, undefined, values, undefined, t('login.testWallet.signed'));
+    });
+  }
 
   // Cross-device: the phone signed through the wallet URL; the desktop redeems the challenge.
   router.post('/continue', formBody, async (ctx) => {

@@ -65,6 +65,11 @@ describe('sign-in page layout', () => {
       expect(qr.x).toBeGreaterThan(text.x + text.width);
       expect(Math.abs(qr.y - text.y)).toBeLessThan(200);
       await screenshot(page, `login-1280-${scheme}`);
+      // Filled in by the development test wallet, with its note: "Sign in" still on the first screen.
+      await page.click('#test-wallet');
+      await page.locator('#notice').waitFor();
+      expect(await aboveTheFold(page, 'form.signature-form button[type=submit]')).toBe(true);
+      await screenshot(page, `login-test-wallet-1280-${scheme}`);
       expect(violations).toEqual([]);
     });
 
