@@ -27,6 +27,7 @@ import { PROVIDER_ROUTES } from '../oidc/provider.js';
 import { evaluateGroups, releasedAssets, releasedTags } from '../chain/rules.js';
 import type { ChainService } from '../chain/service.js';
 import { clientIp } from '../security/client-ip.js';
+import { describeClient, type ClientLike } from '../oidc/client-identity.js';
 import type { Backchannel } from './backchannel.js';
 import type { AccountStore, GrantRef } from './store.js';
 
@@ -301,7 +302,8 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
 async function clientName(provider: Provider, clientId: string): Promise<string> {
   try {
     const client = await provider.Client.find(clientId);
-    return client?.clientName ?? clientId;
+    // A registered client is named with its redirect host, so that it cannot pass for another.
+    return client ? describeClient(client as unknown as ClientLike).label : clientId;
   } catch {
     // A client whose metadata no longer validates is still named in the history.
     return clientId;

@@ -14,6 +14,8 @@ export interface InteractionRef {
   uid: string;
   clientId: string;
   clientName: string;
+  /** A registered client's redirect host, named in the text to sign (./text.ts). */
+  clientHost?: string;
   /** Unix seconds at which the interaction itself expires. */
   expiresAt: number;
 }
@@ -80,7 +82,7 @@ export class ChallengeService {
       id: newChallengeId(),
       interactionUid: ref.uid,
       clientId: ref.clientId,
-      text: challengeText({ issuerHost: this.options.issuerHost, clientName: ref.clientName, clientId: ref.clientId, nonce: newNonce(), expiresAt }),
+      text: challengeText({ issuerHost: this.options.issuerHost, clientName: ref.clientName, clientId: ref.clientId, clientHost: ref.clientHost, nonce: newNonce(), expiresAt }),
       issuedAt,
       expiresAt,
       attempts: 0,

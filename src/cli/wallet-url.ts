@@ -83,12 +83,12 @@ export async function signWalletUrl(input: WalletSignInput, ctx: CliContext): Pr
 }
 
 /**
- * The text names the host it signs in to (DESIGN §4 item 3). A site that relays another site's
- * challenge (QR-jacking) cannot make it name its own host, so this refuses such a relay.
+ * The text starts with the host it signs in to (docs/wallet-protocol.md). A site that relays
+ * another site's challenge (QR-jacking) cannot make it start with its own host, and a client's
+ * name cannot either (it comes later, between « and »), so this refuses such a relay.
  */
 function requireNamesHost(text: string, url: URL): void {
-  const words = text.split(/\s+/).map((word) => word.replace(/[.,;]+$/, ''));
-  if (!words.includes(url.host)) {
+  if (!text.startsWith(`${url.host}: `)) {
     throw new CliError(`the challenge text does not name ${url.host}, the host of --url: it may be another site's sign-in relayed through this one (QR-jacking), so it was not signed`);
   }
 }

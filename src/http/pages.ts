@@ -5,6 +5,7 @@ import type { ErrorPage } from './errors.js';
 import type { Views } from './views.js';
 import { translator, type Translate } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/en.js';
+import { describeClient, type ClientLike } from '../oidc/client-identity.js';
 
 const translate = (ctx: Context): Translate => (ctx.state.t as Translate | undefined) ?? translator();
 const languageOf = (ctx: { state: Record<string, unknown> }): string => (ctx.state.lang as string | undefined) ?? 'en';
@@ -70,7 +71,10 @@ export function createProviderPages(views: Views): ProviderPages {
       const t = translate(ctx as unknown as Context);
       // The person sees which applications this sign-out ends (OIDC RP-Initiated Logout §2).
       const clientIds = Object.keys(ctx.oidc.session?.authorizations ?? {});
-      const applications = await Promise.all(clientIds.map(async (id) => (await ctx.oidc.provider.Client.find(id))?.clientName ?? id));
+      const applications = await Promise.all(clientIds.map(async (id) => {
+        const client = await ctx.oidc.provider.Client.find(id);
+        return client ? describeClient(client as unknown as ClientLike).label : id;
+      }));
       ctx.type = 'html';
       ctx.body = views.html('logout', { title: t('logout.title'), form, host: ctx.host, applications, address: ctx.oidc.session?.accountId }, t, languageOf(ctx));
     },
@@ -87,12 +91,12 @@ export function createProviderPages(views: Views): ProviderPages {
       const t = translate(ctx as unknown as Context);
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = views.html('device-confirm', { title: t('device.confirm.title'), ...deviceForm(form), client: client.clientName ?? client.clientId, userCode }, t, languageOf(ctx));
+      ctx.body = views.html('device-confirm', { title: t('device.confirm.title'), ...deviceForm(form), client: describeClient(client as unknown as ClientLike).label, userCode }, t, languageOf(ctx));
     },
     async deviceSuccess(ctx) {
       const t = translate(ctx as unknown as Context);
       ctx.type = 'html';
-      ctx.body = views.html('device-success', { title: t('device.success.title'), client: ctx.oidc.client?.clientName ?? ctx.oidc.client?.clientId ?? '' }, t, languageOf(ctx));
+      ctx.body = views.html('device-success', { title: t('device.success.title'), client: ctx.oidc.client ? describeClient(ctx.oidc.client as unknown as ClientLike).label : '' }, t, languageOf(ctx));
     },
     async logoutSuccess(ctx) {
       const t = translate(ctx as unknown as Context);

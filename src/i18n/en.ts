@@ -8,6 +8,9 @@ export const en = {
 
   'login.title': 'Sign in with Evrmore',
   'login.asking': '{client} wants you to sign in.',
+  'client.verified': 'verified',
+  'client.verified.title': 'An application configured by the operator of this sign-in service',
+  'client.host.title': 'This application registered itself under this name; it sends you to this site',
   'login.intro': 'Prove that you own an Evrmore address by signing the text below with your wallet. No password, no key leaves your wallet.',
   'login.step.text': '1. Sign this text',
   'login.step.form': '2. Paste your address and the signature',

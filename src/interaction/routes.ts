@@ -78,7 +78,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   };
 
   const challengeFor = async (found: Details, client: ClientDisplay, fresh = false): Promise<Challenge> => {
-    const ref = { uid: found.uid, clientId: client.id, clientName: client.name, expiresAt: found.exp };
+    const ref = { uid: found.uid, clientId: client.id, clientName: client.name, clientHost: client.host, expiresAt: found.exp };
     return fresh ? challenges.issue(ref) : challenges.currentFor(ref);
   };
 

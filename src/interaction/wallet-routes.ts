@@ -12,7 +12,7 @@ import { CHALLENGE_ID_PATTERN } from '../challenge/text.js';
 import type { Challenge } from '../challenge/types.js';
 import { UserError } from '../http/errors.js';
 import { formBody, requireShape, stringField } from '../http/validation.js';
-import { clientDisplay } from './client-display.js';
+import { clientDisplay, type ClientDisplay } from './client-display.js';
 import { assertExpectedAddress, expectedAddress } from './login-hint.js';
 import type { LoginPresenter } from './login-presenter.js';
 import { NO_AUTH_HOOKS, withAuthHooks, type AuthHooks } from './auth-hooks.js';
@@ -31,13 +31,14 @@ function isApiCall(ctx: Context): boolean {
   return ctx.is('application/json') === 'application/json' || ctx.accepts('html', 'json') === 'json';
 }
 
-export function challengeJson(challenge: Challenge, presenter: LoginPresenter, provider: Provider, clientName: string, now: number, expected?: string) {
+export function challengeJson(challenge: Challenge, presenter: LoginPresenter, provider: Provider, client: Pick<ClientDisplay, 'name' | 'verified' | 'host'>, now: number, expected?: string) {
   return {
     challenge_id: challenge.id,
     text: challenge.text,
     network: presenter.networkName,
     issuer: provider.issuer,
-    client: { client_id: challenge.clientId, client_name: clientName },
+    // verified: configured by the operator; otherwise host is where the client sends the person.
+    client: { client_id: challenge.clientId, client_name: client.name, verified: client.verified, ...(client.host ? { host: client.host } : {}) },
     state: challenge.state === 'pending' && challenge.expiresAt <= now ? 'expired' : challenge.state,
     // The relying party's login_hint: only this address may sign (null: any address).
     expected_address: expected ?? null,
@@ -81,7 +82,7 @@ export function walletRoutes(deps: WalletRoutesDeps): Router {
     const challenge = await load(ctx);
     const client = await clientDisplay(provider, challenge.clientId);
     if (ctx.state.api) {
-      ctx.body = challengeJson(challenge, presenter, provider, client.name, Math.floor(Date.now() / 1000), await expectedFor(challenge));
+      ctx.body = challengeJson(challenge, presenter, provider, client, Math.floor(Date.now() / 1000), await expectedFor(challenge));
       return;
     }
     await presenter.renderWallet(ctx, { client, challenge, signed: challenge.state === 'signed' || challenge.state === 'redeemed' });

@@ -9,7 +9,7 @@ import { clientBasedCORS } from '../http/cors.js';
 import { pairwiseSubject } from './pairwise.js';
 import { resourceIndicators } from './resource-servers.js';
 import { cutClaimsParameterToScopes, releasingScopeClaimsOnly } from './claim-release.js';
-import { registrationUpdateProblem, type ReleasingIdentity } from './registered-clients.js';
+import { clientNameProblem, comparableName, registrationUpdateProblem, type ReleasingIdentity } from './registered-clients.js';
 import { providerWithRelyingPartyFriendlyRefresh } from './refresh-grant.js';
 import { languages } from '../i18n/index.js';
 import { FRONTCHANNEL_METADATA, validateFrontchannelMetadata } from '../http/frontchannel-logout.js';
@@ -103,6 +103,8 @@ export function createProvider(deps: ProviderDeps): Provider {
   const { config } = deps;
   // Issue 8 (docs/chain-claims.md): the evrmore_assets and groups scopes exist with a node only.
   const claims = { ...claimsByScope(config.emailDomain), ...deps.chain?.claimsByScope };
+  // Names a self-registered client may not take (src/oidc/registered-clients.ts).
+  const configuredNames = new Set(deps.clients.flatMap((c) => (typeof c.client_name === 'string' ? [comparableName(c.client_name)] : [])));
   const baseFindAccount = createFindAccount({ network: config.network, emailDomain: config.emailDomain });
 
   const configuration: Configuration = {
@@ -155,8 +157,10 @@ export function createProvider(deps: ProviderDeps): Provider {
         // property, first_party first): whole-client rules for self-registered clients.
         if (key === 'first_party' && ctx !== undefined) {
           // RFC 7592 §2.2 update: the client being replaced is the authenticated one.
+          const registered = metadata as unknown as Record<string, unknown>;
           const existing = ctx.oidc?.client as unknown as ReleasingIdentity | undefined;
-          const problem = existing && registrationUpdateProblem(existing, metadata as unknown as Record<string, unknown>);
+          const problem = clientNameProblem(registered.client_name, configuredNames)
+            ?? (existing && registrationUpdateProblem(existing, registered));
           if (problem) throw new errors.InvalidClientMetadata(problem);
         }
         // Issue 8: evrmore_required_groups / evrmore_required_tags (refused without a node).

@@ -9,6 +9,34 @@
  * client that needs it registers anew, and people consent again.
  */
 
+/** Longest client_name a client may register: enough for a product name, too short for a story. */
+export const CLIENT_NAME_MAX = 60;
+
+/** Letters, marks, digits, spaces and a little punctuation: no quotes, slashes, colons or symbols. */
+const NAME_CHARACTERS = /^[\p{L}\p{M}\p{N} .,&()+_-]+$/u;
+/** Something that reads as a host name: a label, a dot, and letters (grafana.com, evil.example). */
+const LOOKS_LIKE_HOST = /[\p{L}\p{N}-]\.\p{L}{2,}/u;
+
+/** How names are compared: case, width and spacing do not make a name different. */
+export function comparableName(name: string): string {
+  return name.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Why a self-registered client cannot use this client_name, or undefined. Its pages and the
+ * text to sign show its redirect host beside the name (src/oidc/client-identity.ts); these rules
+ * keep the name itself from posing as another application or site.
+ */
+export function clientNameProblem(name: unknown, configuredNames: ReadonlySet<string>): string | undefined {
+  if (name === undefined) return undefined;
+  if (typeof name !== 'string' || name.trim() === '') return 'client_name must be a non-empty string';
+  if ([...name].length > CLIENT_NAME_MAX) return `client_name must be at most ${CLIENT_NAME_MAX} characters`;
+  if (!NAME_CHARACTERS.test(name)) return 'client_name may contain letters, digits, spaces and . , & ( ) + _ - only';
+  if (LOOKS_LIKE_HOST.test(name)) return 'client_name must not contain a host name: the sign-in pages show the host of your redirect_uris beside the name';
+  if (configuredNames.has(comparableName(name))) return 'client_name is the name of an application configured by this provider\'s operator; choose another';
+  return undefined;
+}
+
 /** What an existing registered client releases that an update must keep. */
 export interface ReleasingIdentity {
   subjectType: string;

@@ -45,7 +45,7 @@ export async function startWalletServer(network: 'mainnet' | 'testnet' = 'mainne
       status: 200,
       body: {
         challenge_id: CHALLENGE_ID,
-        text: `Sign in to Test app at ${host} with Evrmore. Sign only if you started this sign-in yourself. Nonce 0123456789abcdef0123456789abcdef expires ${expires.toISOString().replace(/\.\d{3}Z$/, 'Z')}`,
+        text: `${host}: sign in to «Test app» with Evrmore. Sign only if you started this sign-in yourself. Nonce 0123456789abcdef0123456789abcdef expires ${expires.toISOString().replace(/\.\d{3}Z$/, 'Z')}`,
         network,
         issuer: origin,
         client: { client_id: 'test-app', client_name: 'Test app' },

@@ -1,0 +1,64 @@
+import { getDomain, getHostname } from 'tldts';
+
+/**
+ * What a page shows of the relying party that asks a person to sign in. A client the operator
+ * configured (clients file, built-in) is marked verified; one that registered itself (RFC 7591)
+ * could have chosen any name, so its pages and the text to sign also show where it sends the
+ * person: the registrable domain of its redirect URI (docs/oidc-features.md, "Who is asking").
+ */
+export interface ClientDisplay {
+  id: string;
+  name: string;
+  logoUri?: string;
+  uri?: string;
+  /** Configured by the operator, not registered by itself. */
+  verified: boolean;
+  /** A registered client's redirect host (registrable domain); absent for verified clients. */
+  host?: string;
+  /** The name for running text: "Name (host)" for a registered client, the name otherwise. */
+  label: string;
+}
+
+/**
+ * The registrable domain of a URI's host (the Public Suffix List's "eTLD+1", private suffixes
+ * such as github.io included), so that grafana.com.evil.example shows as evil.example; the host
+ * itself for an IP address or a single-label name.
+ */
+export function registrableHost(uri: unknown): string | undefined {
+  if (typeof uri !== 'string') return undefined;
+  const hostname = getHostname(uri);
+  if (!hostname) return undefined;
+  return getDomain(hostname, { allowPrivateDomains: true }) ?? hostname;
+}
+
+export interface ClientLike {
+  clientId: string;
+  clientName?: string;
+  logoUri?: string;
+  clientUri?: string;
+  clientIdIssuedAt?: number;
+  redirectUris?: string[];
+}
+
+/** oidc-provider sets client_id_issued_at on every registration (RFC 7591 §3.2.1), never on a configured client. */
+export function isRegistered(client: ClientLike): boolean {
+  return client.clientIdIssuedAt !== undefined;
+}
+
+export function describeClient(client: ClientLike): ClientDisplay {
+  const name = client.clientName ?? client.clientId;
+  const verified = !isRegistered(client);
+  const host = verified ? undefined : registrableHost(client.redirectUris?.[0]) ?? 'unverified';
+  return {
+    id: client.clientId,
+    name,
+    // The Content-Security-Policy loads images from this origin only (no third party learns
+    // who signs in where): a logo is shown when it is embedded as a data: URI.
+    logoUri: typeof client.logoUri === 'string' && /^data:image\/(png|jpeg|gif|webp|svg\+xml);base64,/.test(client.logoUri) ? client.logoUri : undefined,
+    uri: client.clientUri,
+    verified,
+    host,
+    label: host ? `${name} (${host})` : name,
+  };
+}
+
