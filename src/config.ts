@@ -11,6 +11,7 @@ import { parseDuration } from './duration.js';
 import { parseRedisUrl, type RedisTarget } from './store/redis-target.js';
 import { EMPTY_RULES, parseRules, type ChainRules } from './chain/rules.js';
 import { CHAIN_CLIENT_METADATA, clientRuleProblem } from './chain/client-rules.js';
+import { parseOutboundAllow, type OutboundPolicy } from './security/outbound.js';
 
 export interface JsonWebKeySet {
   keys: Array<Record<string, unknown>>;
@@ -554,10 +555,11 @@ export interface ProtocolConfig {
    */
   jwtAccessTokenTtl: number;
   /**
-   * Let the provider's own outbound calls (back-channel logout, sector_identifier_uri, jwks_uri
-   * of clients) reach private and loopback addresses. Off: oidc-provider refuses them (SSRF).
+   * Private hosts and networks that the provider's own outbound calls (back-channel logout,
+   * sector_identifier_uri, jwks_uri of clients) may reach (OUTBOUND_ALLOW); link-local and
+   * cloud metadata addresses never (src/security/outbound.ts).
    */
-  outboundPrivateNetwork: boolean;
+  outbound: OutboundPolicy;
 }
 
 const resourceServersSchema = z.array(z.strictObject({
@@ -592,8 +594,13 @@ function readProtocolConfig(get: (name: string) => string | undefined, cwd: stri
   }
   const deviceCodeTtl = durationSetting(get('DEVICE_CODE_TTL'), 'DEVICE_CODE_TTL', 10 * 60, problems);
   const jwtAccessTokenTtl = durationSetting(get('JWT_ACCESS_TOKEN_TTL'), 'JWT_ACCESS_TOKEN_TTL', 5 * 60, problems);
-  const outboundPrivateNetwork = boolean(get('OUTBOUND_PRIVATE_NETWORK'), 'OUTBOUND_PRIVATE_NETWORK', false, problems);
-  return { pairwiseSalt, resourceServers, deviceCodeTtl, jwtAccessTokenTtl, outboundPrivateNetwork };
+  // The old switch lifted every SSRF check; its replacement names what may be reached.
+  if (boolean(get('OUTBOUND_PRIVATE_NETWORK'), 'OUTBOUND_PRIVATE_NETWORK', false, problems)) {
+    problems.push('OUTBOUND_PRIVATE_NETWORK=true is replaced by OUTBOUND_ALLOW: list the private hosts or networks the provider may call, e.g. OUTBOUND_ALLOW=rp.internal,10.0.0.0/8 (link-local and cloud metadata addresses stay refused)');
+  }
+  const outbound = parseOutboundAllow(get('OUTBOUND_ALLOW'));
+  problems.push(...outbound.problems);
+  return { pairwiseSalt, resourceServers, deviceCodeTtl, jwtAccessTokenTtl, outbound: outbound.policy };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ import { FailureMonitor } from './security/failure-monitor.js';
 import { auditProviderEvents, createSecurityHooks } from './security/audit.js';
 import { composeChainAndAccount } from './chain/compose.js';
 import { createCookieSigner } from './http/cookie-signer.js';
+import { hostRefusal, type OutboundPolicy } from './security/outbound.js';
 import { loadTestWallet } from './dev/test-wallet.js';
 
 /** How long Redis may leave every command on a connection unanswered before they fail. */
@@ -221,11 +222,16 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
 }
 
 /** Loads every static client once, so a bad entry in the clients file stops the start. */
-export async function checkClients(provider: Provider, clients: Array<{ client_id: string }>): Promise<string[]> {
+export async function checkClients(provider: Provider, clients: Array<{ client_id: string }>, outbound?: OutboundPolicy): Promise<string[]> {
   const problems: string[] = [];
   for (const { client_id } of clients) {
     try {
-      await provider.Client.find(client_id);
+      const client = await provider.Client.find(client_id);
+      // A logout that the outbound policy would refuse never arrives: refuse the client now
+      // rather than fail silently at every sign-out.
+      const logoutUri = client?.backchannelLogoutUri;
+      const refusal = outbound && typeof logoutUri === 'string' ? await hostRefusal(outbound, new URL(logoutUri).hostname) : undefined;
+      if (refusal) problems.push(`client "${client_id}": its backchannel_logout_uri cannot be reached: ${refusal}`);
     } catch (error) {
       const e = error as { error_description?: string; message: string };
       problems.push(`client "${client_id}": ${e.error_description ?? e.message}`);

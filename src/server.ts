@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   }
 
   const product = await createProduct(config, secrets, { logger });
-  const clientProblems = await checkClients(product.provider, [...config.clients, ...(config.demo ? [{ client_id: 'demo' }] : [])]);
+  const clientProblems = await checkClients(product.provider, [...config.clients, ...(config.demo ? [{ client_id: 'demo' }] : [])], config.protocol.outbound);
   if (clientProblems.length > 0) {
     process.stderr.write(`Invalid client configuration:\n${clientProblems.map((p) => `  - ${p}`).join('\n')}\n`);
     await product.close();

@@ -19,6 +19,7 @@ export interface Metrics {
   lockouts: Counter;
   redisErrors: Counter;
   redisUp: Gauge;
+  backchannelLogoutFailures: Counter<'client_id'>;
 }
 
 let processRegistry: Registry | undefined;
@@ -55,6 +56,7 @@ export function createMetrics(): Metrics {
     authAlerts: new Counter({ name: 'evrmore_auth_alerts_total', help: 'auth.alert events: repeated failed sign-ins from one IP or against one address', labelNames: ['kind'], registers }),
     lockouts: new Counter({ name: 'evrmore_lockouts_total', help: 'Lock-outs of a client IP after repeated failed sign-ins (each renewal counts)', registers }),
     redisErrors: new Counter({ name: 'evrmore_redis_errors_total', help: 'Redis connection and command errors', registers }),
+    backchannelLogoutFailures: new Counter({ name: 'evrmore_backchannel_logout_failures_total', help: 'Back-channel logout requests (OIDC Back-Channel Logout 1.0) that failed, by client', labelNames: ['client_id'], registers }),
     redisUp: new Gauge({ name: 'evrmore_redis_up', help: '1 when the Redis connection is ready, 0 otherwise (absent on the in-memory store)', registers }),
   };
 }

@@ -9,7 +9,8 @@ import { clientBasedCORS } from '../http/cors.js';
 import { pairwiseSubject } from './pairwise.js';
 import { resourceIndicators } from './resource-servers.js';
 import { cutClaimsParameterToScopes, releasingScopeClaimsOnly } from './claim-release.js';
-import { clientNameProblem, comparableName, registrationUpdateProblem, type ReleasingIdentity } from './registered-clients.js';
+import { policedFetch } from '../security/outbound.js';
+import { backchannelLogoutProblem, clientNameProblem, comparableName, registrationUpdateProblem, type ReleasingIdentity } from './registered-clients.js';
 import { providerWithRelyingPartyFriendlyRefresh } from './refresh-grant.js';
 import { languages } from '../i18n/index.js';
 import { FRONTCHANNEL_METADATA, validateFrontchannelMetadata } from '../http/frontchannel-logout.js';
@@ -136,11 +137,9 @@ export function createProvider(deps: ProviderDeps): Provider {
     enabledJWA: { clientAuthSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA'] },
     // OIDC Core §3.1.2.1: redirect_uri is REQUIRED, even for a client with one registered URI.
     allowOmittingSingleRegisteredRedirectUri: false,
-    // oidc-provider's fetch refuses private and loopback addresses (SSRF protection); an
-    // operator whose relying parties live on a private network opts out explicitly.
-    ...(config.protocol.outboundPrivateNetwork
-      ? { fetch: (url: string | URL | Request, options?: RequestInit) => globalThis.fetch(url, { ...options, dispatcher: undefined } as RequestInit) }
-      : {}),
+    // Outbound requests to URLs that clients chose: public addresses, and the private ones the
+    // operator lists in OUTBOUND_ALLOW; never link-local or cloud metadata (SSRF).
+    fetch: policedFetch(config.protocol.outbound),
     routes: PROVIDER_ROUTES,
     // Browsers may call the token, userinfo, revocation and introspection endpoints only from a
     // client's own origins or the operator's CORS_ORIGINS (security document, CORS; src/http/cors.ts).
@@ -160,6 +159,7 @@ export function createProvider(deps: ProviderDeps): Provider {
           const registered = metadata as unknown as Record<string, unknown>;
           const existing = ctx.oidc?.client as unknown as ReleasingIdentity | undefined;
           const problem = clientNameProblem(registered.client_name, configuredNames)
+            ?? backchannelLogoutProblem(registered)
             ?? (existing && registrationUpdateProblem(existing, registered));
           if (problem) throw new errors.InvalidClientMetadata(problem);
         }

@@ -37,6 +37,29 @@ export function clientNameProblem(name: unknown, configuredNames: ReadonlySet<st
   return undefined;
 }
 
+/**
+ * OIDC Back-Channel Logout 1.0 §2.2: "The domain, port, and scheme of this URL MUST be the same
+ * as that of a registered Redirection URI value", so a registered client cannot point the
+ * provider's logout requests at someone else's server.
+ */
+export function backchannelLogoutProblem(metadata: Record<string, unknown>): string | undefined {
+  const uri = metadata.backchannel_logout_uri;
+  if (uri === undefined) return undefined;
+  const origin = (value: unknown) => {
+    try {
+      return typeof value === 'string' ? new URL(value).origin : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const target = origin(uri);
+  const redirects = Array.isArray(metadata.redirect_uris) ? metadata.redirect_uris.map(origin) : [];
+  if (target === undefined || !redirects.includes(target)) {
+    return 'backchannel_logout_uri must have the scheme, host and port of one of the redirect_uris (OIDC Back-Channel Logout 1.0 §2.2)';
+  }
+  return undefined;
+}
+
 /** What an existing registered client releases that an update must keep. */
 export interface ReleasingIdentity {
   subjectType: string;

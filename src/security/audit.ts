@@ -179,6 +179,12 @@ export function auditProviderEvents(provider: Provider, logger: Logger, metrics:
   provider.on('introspection.error', failed('introspection.error'));
   provider.on('userinfo.error', failed('userinfo.error'));
 
+  // A relying party that did not hear of a sign-out keeps its session open: the operator must
+  // know (oidc-provider otherwise drops the failure silently).
+  provider.on('backchannel.error', (_ctx: KoaContextWithOIDC, error: Error, client: { clientId: string; backchannelLogoutUri?: string }) => {
+    metrics.backchannelLogoutFailures.inc({ client_id: client.clientId });
+    logger.warn({ event: 'backchannel.error', client_id: client.clientId, uri: client.backchannelLogoutUri, error: error.message }, 'back-channel logout failed: the application did not hear of the sign-out');
+  });
   provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
     logger.info({ event: 'session.ended', ip: clientIp(ctx as unknown as Context), client_id: ctx.oidc?.client?.clientId }, 'signed out');
   });

@@ -54,7 +54,7 @@ describe('logout, PAR, JWT access tokens, pairwise subjects, and truthful discov
 
     running = await startProduct({
       store: 'redis',
-      env: { RESOURCE_SERVERS_FILE: resources, OUTBOUND_PRIVATE_NETWORK: 'true' },
+      env: { RESOURCE_SERVERS_FILE: resources, OUTBOUND_ALLOW: '127.0.0.1' },
       clients: (redirectUri) => [
         ...defaultClients(redirectUri).map((client) => client.client_id === 'rp'
           ? {

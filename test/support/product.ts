@@ -108,7 +108,7 @@ export async function startProduct(options: StartOptions): Promise<RunningProduc
   });
   const logger = createLogger(config.logLevel, sink);
   const product = await createProduct(config, secrets, { logger });
-  const problems = await checkClients(product.provider, config.clients);
+  const problems = await checkClients(product.provider, config.clients, config.protocol.outbound);
   if (problems.length) throw new Error(problems.join('\n'));
   const server = createServer(product.app.callback());
   server.listen(port, '127.0.0.1');
