@@ -20,6 +20,12 @@ export interface ChainProviderHooks {
   claimsByScope: Record<string, string[]>;
   findAccount(base: FindAccount): FindAccount;
   policy(): interactionPolicy.DefaultPolicy;
+  /**
+   * Whether a token's address still meets its client's access rules, as refresh and userinfo
+   * check them (for introspection, RFC 7662: a token whose person lost a required group is not
+   * active). Fails closed when the node cannot be asked.
+   */
+  tokenMeetsRules(client: unknown, token: { accountId?: string; scope?: string }): Promise<boolean>;
 }
 
 const unavailable = (what: string) =>
@@ -62,6 +68,13 @@ export function chainProviderHooks(chain: ChainService): ChainProviderHooks {
         };
         return { ...account, claims };
       };
+    },
+
+    async tokenMeetsRules(client, token) {
+      if (!token.accountId) return true;
+      const scopes = new Set(String(token.scope ?? '').split(' ').filter(Boolean));
+      const decision = await chain.decide(token.accountId, clientRules(client as Record<string, unknown>), scopes);
+      return decision.ok;
     },
 
     policy() {

@@ -181,7 +181,13 @@ export function createProvider(deps: ProviderDeps): Provider {
       devInteractions: { enabled: false },
       // A client may introspect and revoke only its own tokens (RFC 7009 §2.1, RFC 7662 §2.1):
       // one relying party must not learn about or end another's.
-      introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      // And a token whose address no longer meets the client's access rules is not active, as
+      // refresh and userinfo refuse it (src/chain/oidc.ts).
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId
+          && (!deps.chain || deps.chain.tokenMeetsRules(client, token as { accountId?: string; scope?: string })),
+      },
       revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
       // OIDC Core §5.5: clients may ask for individual claims, within the scopes they request
