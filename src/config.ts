@@ -12,6 +12,10 @@ import { parseRedisUrl, type RedisTarget } from './store/redis-target.js';
 import { EMPTY_RULES, parseRules, type ChainRules } from './chain/rules.js';
 import { CHAIN_CLIENT_METADATA, clientRuleProblem } from './chain/client-rules.js';
 import { parseOutboundAllow, type OutboundPolicy } from './security/outbound.js';
+import { isLogoDataUri, MAX_LOGO_BYTES } from './oidc/client-logo.js';
+
+/** RFC 8628 §3.4. */
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 export interface JsonWebKeySet {
   keys: Array<Record<string, unknown>>;
@@ -91,8 +95,8 @@ type Env = Record<string, string | undefined>;
 
 const clientSchema = z.looseObject({
   client_id: z.string().regex(/^[A-Za-z0-9._~-]{1,128}$/, 'client_id must be 1-128 URL-safe characters'),
-  // Optional: device-flow-only clients (RFC 8628) have none; oidc-provider checks the rest.
-  redirect_uris: z.array(z.string()).min(1, 'redirect_uris needs at least one URI').optional(),
+  // Absent or empty for device-flow-only clients (RFC 8628); readClients checks the rest.
+  redirect_uris: z.array(z.string()).optional(),
   first_party: z.boolean().optional(),
 });
 const clientsSchema = z.array(clientSchema);
@@ -318,6 +322,14 @@ function readClients(file: string, cwd: string, problems: string[]): ClientMetad
   for (const client of parsed.data) {
     if (ids.has(client.client_id)) problems.push(`CLIENTS_FILE (${file}): client_id "${client.client_id}" appears twice`);
     ids.add(client.client_id);
+    const grants = Array.isArray(client['grant_types']) ? client['grant_types'] : ['authorization_code'];
+    if (!client.redirect_uris?.length && grants.includes('authorization_code')) {
+      problems.push(`CLIENTS_FILE (${file}): client "${client.client_id}" needs at least one redirect_uri, or is a device client (grant_types ["${DEVICE_CODE_GRANT}"], response_types [])`);
+    }
+    const logo = client['logo_uri'];
+    if (typeof logo === 'string' && logo.startsWith('data:') && !isLogoDataUri(logo)) {
+      problems.push(`CLIENTS_FILE (${file}): client "${client.client_id}" has a logo_uri data: URI that is not a base64 PNG, JPEG, GIF, WebP or SVG image of at most ${MAX_LOGO_BYTES / 1024} KiB`);
+    }
   }
   return parsed.data as ClientMetadata[];
 }

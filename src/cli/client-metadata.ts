@@ -3,7 +3,9 @@
  * plus our `first_party` flag.
  */
 import { randomBytes } from 'node:crypto';
-import type { ClientMetadata } from '../config.js';
+import { readFile } from 'node:fs/promises';
+import { DEVICE_CODE_GRANT, type ClientMetadata } from '../config.js';
+import { imageTypeOf, logoDataUri, MAX_LOGO_BYTES } from '../oidc/client-logo.js';
 import { CliError, UsageError } from './context.js';
 import { readJsonFile } from './files.js';
 import { isSecureOrLoopback } from './urls.js';
@@ -25,6 +27,10 @@ export interface NewClient {
   firstParty: boolean;
   refresh: boolean;
   authMethod?: AuthMethod;
+  /** A device-flow client (RFC 8628): no redirect URIs, no authorization code. */
+  device?: boolean;
+  /** The logo as a data: URI (see readLogo). */
+  logo?: string;
 }
 
 /**
@@ -63,10 +69,16 @@ export function buildClient(input: NewClient): { metadata: ClientMetadata; secre
     ...(input.name ? { client_name: input.name } : {}),
     ...(secret ? { client_secret: secret } : {}),
     token_endpoint_auth_method: input.public ? 'none' : (input.authMethod ?? 'client_secret_basic'),
-    redirect_uris: input.redirectUris,
-    ...(input.postLogoutRedirectUris.length ? { post_logout_redirect_uris: input.postLogoutRedirectUris } : {}),
-    // oidc-provider issues refresh tokens only to clients allowed this grant (DESIGN §8).
-    ...(input.refresh ? { grant_types: ['authorization_code', 'refresh_token'] } : {}),
+    ...(input.device
+      // No redirect: the person signs in on another screen and the device polls (RFC 8628 §3.4).
+      ? { grant_types: [DEVICE_CODE_GRANT, ...(input.refresh ? ['refresh_token'] : [])], response_types: [] }
+      : {
+        redirect_uris: input.redirectUris,
+        ...(input.postLogoutRedirectUris.length ? { post_logout_redirect_uris: input.postLogoutRedirectUris } : {}),
+        // oidc-provider issues refresh tokens only to clients allowed this grant (DESIGN §8).
+        ...(input.refresh ? { grant_types: ['authorization_code', 'refresh_token'] } : {}),
+      }),
+    ...(input.logo ? { logo_uri: input.logo } : {}),
     ...(input.firstParty ? { first_party: true } : {}),
   };
   return { metadata, secret };
@@ -103,4 +115,19 @@ export function findClient(clients: readonly ClientMetadata[], id: string): Clie
   const client = clients.find((c) => c.client_id === id);
   if (!client) throw new CliError(`no client with id "${id}"`);
   return client;
+}
+
+/** The image at `path` as the data: URI the sign-in page shows (src/oidc/client-logo.ts). */
+export async function readLogo(path: string): Promise<string> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw new CliError(`cannot read the logo ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (bytes.length > MAX_LOGO_BYTES) {
+    throw new UsageError(`--logo ${path} is ${Math.ceil(bytes.length / 1024)} KiB; at most ${MAX_LOGO_BYTES / 1024} KiB (it is sent with every sign-in page: a 64-pixel PNG or an SVG is a few KiB)`);
+  }
+  if (!imageTypeOf(bytes)) throw new UsageError(`--logo ${path} is not a PNG, JPEG, GIF, WebP or SVG image`);
+  return logoDataUri(bytes)!;
 }

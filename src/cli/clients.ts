@@ -1,4 +1,4 @@
-import type { ClientMetadata } from '../config.js';
+import { DEVICE_CODE_GRANT, type ClientMetadata } from '../config.js';
 import { HELP_OPTION, oneOf, parseOptions, required } from './args.js';
 import {
   AUTH_METHODS,
@@ -10,6 +10,7 @@ import {
   masked,
   newClientSecret,
   readClientsFile,
+  readLogo,
   requireClientsFile,
 } from './client-metadata.js';
 import { group, PROGRAM, printHelp, type Command } from './command.js';
@@ -44,14 +45,17 @@ const addOptions = {
   'first-party': { type: 'boolean' },
   refresh: { type: 'boolean' },
   'auth-method': { type: 'string' },
+  device: { type: 'boolean' },
+  logo: { type: 'string' },
 } as const;
 
 const add: Command = {
   name: 'clients add',
   summary: 'register a relying party (prints its secret once)',
   usage: `Usage: ${PROGRAM} clients add --file FILE --id ID --redirect-uri URI [--redirect-uri URI ...]
-         [--name NAME] [--public] [--first-party] [--refresh]
+         [--name NAME] [--logo FILE] [--public] [--first-party] [--refresh]
          [--post-logout-redirect-uri URI ...] [--auth-method ${AUTH_METHODS.join('|')}]
+       ${PROGRAM} clients add --file FILE --id ID --device [--name NAME] [--logo FILE] [--public] [--refresh]
 
 Appends a client to FILE (created with mode 0600 if missing, since it holds secrets). A
 confidential client gets a new URL-safe secret, printed once.
@@ -62,6 +66,12 @@ Options:
   --redirect-uri URI                where codes are sent; https, or http on localhost,
                                     127.0.0.1 or [::1]; repeat for several
   --name NAME                       the name shown on the sign-in and consent pages
+  --logo FILE                       a PNG, JPEG, GIF, WebP or SVG image (at most 64 KiB) shown
+                                    beside the name; stored in the file as a data: URI, the
+                                    only kind of image the pages' Content-Security-Policy loads
+  --device                          a device (TV, console, command line) that signs in with
+                                    the device authorization grant (RFC 8628): the person
+                                    enters a code at /device; no redirect URI
   --public                          a client that cannot keep a secret (browser or native
                                     app): no secret; oidc-provider then requires PKCE
   --first-party                     your own application: skips the consent screen
@@ -76,7 +86,13 @@ Options:
     if (values.help) return printHelp(add, ctx);
     const file = resolvePath(ctx, required(values.file, '--file FILE'));
     const id = checkClientId(required(values.id, '--id ID'));
-    const redirectUris = required(values['redirect-uri'], '--redirect-uri URI').map((uri) => checkRedirectUri(uri, '--redirect-uri'));
+    const device = values.device === true;
+    if (device && (values['redirect-uri'] !== undefined || values['post-logout-redirect-uri'] !== undefined)) {
+      throw new UsageError('a --device client has no redirect URIs: the person signs in on another screen and the device polls for its tokens');
+    }
+    if (device && values['first-party'] === true) throw new UsageError('--first-party is for your own web applications: a device shows the person what it asks for (consent)');
+    const redirectUris = device ? [] : required(values['redirect-uri'], '--redirect-uri URI').map((uri) => checkRedirectUri(uri, '--redirect-uri'));
+    const logo = values.logo === undefined ? undefined : await readLogo(resolvePath(ctx, values.logo));
     const postLogoutRedirectUris = (values['post-logout-redirect-uri'] ?? []).map((uri) => checkRedirectUri(uri, '--post-logout-redirect-uri'));
     if (values.public && values['auth-method'] !== undefined) throw new UsageError('--auth-method is for confidential clients; a --public client has no secret');
     const authMethod = values['auth-method'] === undefined ? undefined : oneOf(values['auth-method'], AUTH_METHODS, '--auth-method');
@@ -92,6 +108,8 @@ Options:
       firstParty: values['first-party'] === true,
       refresh: values.refresh === true,
       authMethod,
+      device,
+      logo,
     });
     await save(file, [...clients, metadata]);
     if (secret) {
@@ -99,7 +117,7 @@ Options:
     } else {
       ctx.out(`client_id: ${id}`);
     }
-    ctx.err(`Added ${secret ? `confidential client (${String(metadata['token_endpoint_auth_method'])})` : 'public client'} "${id}" to ${file}. ${RESTART}`);
+    ctx.err(`Added ${secret ? `confidential ${device ? 'device ' : ''}client (${String(metadata['token_endpoint_auth_method'])})` : `public ${device ? 'device ' : ''}client`} "${id}" to ${file}. ${RESTART}`);
     return EXIT_OK;
   },
 };
@@ -126,7 +144,7 @@ ${FILE_HELP}
     const rows = clients.map((c) => [
       c.client_id,
       typeof c['client_name'] === 'string' ? c['client_name'] : '-',
-      `${isPublic(c) ? 'public' : 'confidential'}${c['first_party'] === true ? ', first-party' : ''}`,
+      `${isPublic(c) ? 'public' : 'confidential'}${Array.isArray(c['grant_types']) && c['grant_types'].includes(DEVICE_CODE_GRANT) ? ', device' : ''}${c['first_party'] === true ? ', first-party' : ''}`,
       Array.isArray(c['redirect_uris']) ? c['redirect_uris'].join(' ') : '-',
     ]);
     ctx.out(formatTable(['ID', 'NAME', 'TYPE', 'REDIRECT URIS'], rows));

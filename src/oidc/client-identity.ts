@@ -1,4 +1,5 @@
 import { getDomain, getHostname } from 'tldts';
+import { isLogoDataUri, LOGO_METADATA } from './client-logo.js';
 
 /**
  * What a page shows of the relying party that asks a person to sign in. A client the operator
@@ -34,7 +35,8 @@ export function registrableHost(uri: unknown): string | undefined {
 export interface ClientLike {
   clientId: string;
   clientName?: string;
-  logoUri?: string;
+  /** An embedded logo (src/oidc/client-logo.ts). */
+  [LOGO_METADATA]?: unknown;
   clientUri?: string;
   clientIdIssuedAt?: number;
   redirectUris?: string[];
@@ -52,9 +54,9 @@ export function describeClient(client: ClientLike): ClientDisplay {
   return {
     id: client.clientId,
     name,
-    // The Content-Security-Policy loads images from this origin only (no third party learns
-    // who signs in where): a logo is shown when it is embedded as a data: URI.
-    logoUri: typeof client.logoUri === 'string' && /^data:image\/(png|jpeg|gif|webp|svg\+xml);base64,/.test(client.logoUri) ? client.logoUri : undefined,
+    // The Content-Security-Policy loads images from this origin and data: only (no third party
+    // learns who signs in where): a logo is shown when the operator embedded it.
+    logoUri: isLogoDataUri(client[LOGO_METADATA]) ? client[LOGO_METADATA] : undefined,
     uri: client.clientUri,
     verified,
     host,

@@ -13,6 +13,7 @@ import { policedFetch } from '../security/outbound.js';
 import { backchannelLogoutProblem, clientNameProblem, comparableName, registrationUpdateProblem, type ReleasingIdentity } from './registered-clients.js';
 import { providerWithRelyingPartyFriendlyRefresh } from './refresh-grant.js';
 import { languages } from '../i18n/index.js';
+import { isLogoDataUri, LOGO_METADATA, withEmbeddedLogo } from './client-logo.js';
 import { FRONTCHANNEL_METADATA, validateFrontchannelMetadata } from '../http/frontchannel-logout.js';
 import { CHAIN_CLIENT_METADATA, validateChainClientMetadata, type ChainProviderHooks } from '../chain/oidc.js';
 import type { CookieSigner } from '../http/cookie-signer.js';
@@ -110,7 +111,7 @@ export function createProvider(deps: ProviderDeps): Provider {
 
   const configuration: Configuration = {
     adapter: deps.adapter,
-    clients: deps.clients as OidcClientMetadata[],
+    clients: deps.clients.map(withEmbeddedLogo) as OidcClientMetadata[],
     jwks: deps.jwks as Configuration['jwks'],
     // Only what the granted scopes release, whatever the claims parameter asked (src/oidc/claim-release.ts).
     findAccount: releasingScopeClaimsOnly(deps.chain ? deps.chain.findAccount(baseFindAccount) : baseFindAccount, claims),
@@ -150,7 +151,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       short: { httpOnly: true, sameSite: 'lax' },
     },
     extraClientMetadata: {
-      properties: ['first_party', ...FRONTCHANNEL_METADATA, ...CHAIN_CLIENT_METADATA],
+      properties: ['first_party', ...FRONTCHANNEL_METADATA, ...CHAIN_CLIENT_METADATA, LOGO_METADATA],
       validator(ctx, key, value, metadata) {
         // Once per registration or update (oidc-provider calls the validator for every listed
         // property, first_party first): whole-client rules for self-registered clients.
@@ -174,6 +175,12 @@ export function createProvider(deps: ProviderDeps): Provider {
         // context only for dynamic registration and its updates (RFC 7591 §2, RFC 7592 §2.2).
         if (key === 'first_party' && value === true && ctx !== undefined) {
           throw new errors.InvalidClientMetadata('first_party cannot be registered dynamically');
+        }
+        // An embedded logo is the operator's to give (src/oidc/client-logo.ts): a self-registered
+        // client showing any picture it likes would help it pass for another.
+        if (key === LOGO_METADATA && value !== undefined) {
+          if (ctx !== undefined) throw new errors.InvalidClientMetadata(`${LOGO_METADATA} cannot be registered dynamically`);
+          if (!isLogoDataUri(value)) throw new errors.InvalidClientMetadata('logo_uri as data: must be a base64 PNG, JPEG, GIF, WebP or SVG image of at most 64 KiB');
         }
       },
     },

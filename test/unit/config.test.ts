@@ -90,8 +90,10 @@ describe('configuration', () => {
     const found = problems({ CLIENTS_FILE: file });
     expect(found).toEqual(expect.arrayContaining([
       expect.stringMatching(/at 1\.client_id: client_id must be 1-128 URL-safe characters/),
-      expect.stringMatching(/at 1\.redirect_uris: redirect_uris needs at least one URI/),
     ]));
+    // An empty redirect_uris is for device clients only.
+    writeFileSync(file, JSON.stringify([{ client_id: 'b', redirect_uris: [] }]));
+    expect(problems({ CLIENTS_FILE: file })).toEqual([expect.stringMatching(/client "b" needs at least one redirect_uri, or is a device client/)]);
     writeFileSync(file, JSON.stringify([{ client_id: 'a', redirect_uris: ['https://a.example/cb'] }, { client_id: 'a', redirect_uris: ['https://a.example/cb'] }]));
     expect(problems({ CLIENTS_FILE: file })).toEqual([expect.stringMatching(/client_id "a" appears twice/)]);
   });
