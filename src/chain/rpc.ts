@@ -41,6 +41,8 @@ export interface RpcSettings {
   url: URL;
   auth: RpcAuth;
   timeoutMs: number;
+  /** Longest answer read (bytes); a longer one is refused as a bad answer. */
+  maxAnswerBytes?: number;
   /** Injectable for tests; the global fetch otherwise. */
   fetch?: typeof fetch;
 }
@@ -193,8 +195,11 @@ export class EvrmoreRpc {
 
     let text: string;
     try {
-      text = await response.text();
+      text = await readCapped(response, this.#settings.maxAnswerBytes ?? MAX_ANSWER_BYTES);
     } catch (error) {
+      if (error instanceof AnswerTooLargeError) {
+        throw new NodeUnavailableError('bad_response', `${where}: the answer is longer than ${error.limit} bytes, so it was not read`);
+      }
       const name = (error as Error).name;
       throw new NodeUnavailableError(name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'unreachable', `${where}: the answer was cut off`);
     }
@@ -221,3 +226,41 @@ export class EvrmoreRpc {
     return reply.result as T;
   }
 }
+
+/**
+ * The longest node answer read: an address that strangers sent tens of thousands of assets
+ * (anyone can send assets to any address) must not make every sign-in read and hold megabytes.
+ * 4 MiB is some 80 000 assets in listassetbalancesbyaddress's answer.
+ */
+export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+
+class AnswerTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`answer longer than ${limit} bytes`);
+  }
+}
+
+/** The body as text, reading no more than `limit` bytes. */
+async function readCapped(response: Response, limit: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length'));
+  if (declared > limit) {
+    await response.body?.cancel();
+    throw new AnswerTooLargeError(limit);
+  }
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.byteLength;
+    if (length > limit) {
+      await reader.cancel();
+      throw new AnswerTooLargeError(limit);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, length).toString('utf8');
+}
+

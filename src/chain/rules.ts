@@ -33,6 +33,8 @@ export interface ChainRules {
     /** Exact names, or prefixes written with a trailing "*"; absent: every asset. */
     assets?: string[];
     tags?: string[];
+    /** At most this many assets in one token (by name), however many the address holds. */
+    maxAssets?: number;
   };
   /** In file order, which is the order of the `groups` claim. */
   groups: Map<string, GroupRule>;
@@ -120,6 +122,7 @@ const fileSchema = z.strictObject({
   release: z.strictObject({
     assets: z.array(patternSchema(assetNameProblem, 'asset')).optional(),
     tags: z.array(patternSchema(tagNameProblem, 'tag')).optional(),
+    maxAssets: z.number({ error: '"maxAssets" must be a whole number from 1 to 1000' }).int().min(1).max(1000).optional(),
   }).optional(),
   groups: z.record(
     z.string(),
@@ -154,7 +157,17 @@ export function parseRules(raw: unknown): RulesParse {
   }
   if (problems.length > 0) return { ok: false, problems };
   const release = parsed.data.release ?? {};
-  return { ok: true, rules: { release: { ...(release.assets ? { assets: release.assets } : {}), ...(release.tags ? { tags: release.tags } : {}) }, groups } };
+  return {
+    ok: true,
+    rules: {
+      release: {
+        ...(release.assets ? { assets: release.assets } : {}),
+        ...(release.tags ? { tags: release.tags } : {}),
+        ...(release.maxAssets ? { maxAssets: release.maxAssets } : {}),
+      },
+      groups,
+    },
+  };
 }
 
 function depth(rule: RawCondition): number {
@@ -189,9 +202,22 @@ function matches(patterns: string[] | undefined, name: string): boolean {
   return patterns.some((p) => (p.endsWith('*') ? name.startsWith(p.slice(0, -1)) : name === p));
 }
 
-/** The assets a sign-in may show: the operator's release list keeps a portfolio private. */
+/**
+ * Released assets per token unless the rules file says otherwise (release.maxAssets): anyone
+ * can send assets to an address, so without a cap a stranger could grow a person's tokens
+ * without bound.
+ */
+export const DEFAULT_MAX_RELEASED_ASSETS = 100;
+
+/**
+ * The assets a sign-in may show: the operator's release list keeps a portfolio private, and at
+ * most release.maxAssets of them, the first by name, so every page and token shows the same.
+ */
 export function releasedAssets(rules: ChainRules, assets: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(assets).filter(([name]) => matches(rules.release.assets, name)));
+  const released = Object.entries(assets).filter(([name]) => matches(rules.release.assets, name));
+  const max = rules.release.maxAssets ?? DEFAULT_MAX_RELEASED_ASSETS;
+  if (released.length > max) released.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).length = max;
+  return Object.fromEntries(released);
 }
 
 export function releasedTags(rules: ChainRules, tags: string[]): string[] {
