@@ -41,6 +41,7 @@ document.querySelectorAll('[data-expires-at]').forEach((element) => {
     const left = Math.max(0, Math.round((end - Date.now()) / 1000));
     element.textContent = label.replace('{time}', `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`);
     if (left > 0) setTimeout(tick, 1000 - (Date.now() % 1000));
+    else if (element.hasAttribute('data-go-at-end')) window.location.assign(element.getAttribute('data-go-at-end'));
   };
   tick();
 });

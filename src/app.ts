@@ -9,7 +9,7 @@ import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { ChallengeService } from './challenge/service.js';
-import { errorHandler } from './http/errors.js';
+import { errorHandler, type UserError } from './http/errors.js';
 import { createErrorPage } from './http/pages.js';
 import { securityHeaders } from './http/security-headers.js';
 import { staticFiles } from './http/static-files.js';
@@ -73,6 +73,10 @@ export interface AppDeps {
   security?: AppSecurity;
   /** Development only (TEST_WALLET): the key behind "Sign with a development test wallet". */
   testWallet?: TestWallet;
+  /** The 429 of a locked-out client IP, or undefined; the sign-in page then shows no form. */
+  lockedOut?: (ctx: Context) => Promise<UserError | undefined>;
+  /** Outside production: how to end a lock-out at once (on the locked-out page). */
+  lockoutHint?: string;
 }
 
 /**
@@ -133,7 +137,7 @@ export function createApp(deps: AppDeps): Koa {
   const operationalRoutes = routersMiddleware([healthRoutes(deps.ready), ...(security ? [metricsRoutes(security.metrics, config.security.metricsToken)] : [])]);
   const pageRoutes = routersMiddleware([
     interactionRoutes({
-      provider, challenges, views, presenter, hooks: deps.authHooks, access: deps.accessPolicy, testWallet: deps.testWallet,
+      provider, challenges, views, presenter, hooks: deps.authHooks, access: deps.accessPolicy, testWallet: deps.testWallet, lockedOut: deps.lockedOut, lockoutHint: deps.lockoutHint,
       ...(security ? {
         limitChallenges: (ctx: Context) => security.rateLimits.consume(ctx, 'challenge', ipKey(clientIp(ctx))),
         limitStatus: (ctx: Context) => security.rateLimits.consume(ctx, 'status', ipKey(clientIp(ctx))),

@@ -529,7 +529,8 @@ function readSecurityConfig(
       failures: {
         threshold: whole('FAILURE_ALERT_THRESHOLD', 10, 1, 1_000_000),
         windowSeconds: seconds('FAILURE_WINDOW', 15 * 60, false),
-        lockoutSeconds: seconds('FAILURE_LOCKOUT', 15 * 60, true),
+        // Short outside production, where a developer's own typos are what locks them out.
+        lockoutSeconds: seconds('FAILURE_LOCKOUT', production ? 15 * 60 : 60, true),
         webhookUrl,
       },
       metricsToken,

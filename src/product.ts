@@ -33,7 +33,8 @@ import { allowedOrigins } from './http/cors.js';
 import { watchRedis } from './store/redis-health.js';
 import { RateLimits } from './security/rate-limit.js';
 import { FailureMonitor } from './security/failure-monitor.js';
-import { auditProviderEvents, createSecurityHooks } from './security/audit.js';
+import { auditProviderEvents, createSecurityHooks, lockoutRefusal } from './security/audit.js';
+import { developmentLockoutHint } from './security/lockouts.js';
 import { composeChainAndAccount } from './chain/compose.js';
 import { createCookieSigner } from './http/cookie-signer.js';
 import { hostRefusal, type OutboundPolicy } from './security/outbound.js';
@@ -196,6 +197,10 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
     devicePacer: redis ? createRedisPollPacer(redis) : createMemoryPollPacer(),
     ...(config.testWallet ? { testWallet: await loadTestWallet(config.dataDir, NETWORKS[config.network]) } : {}),
     authHooks: createSecurityHooks({ limits: rateLimits, monitor, logger, metrics }),
+    lockedOut: lockoutRefusal(monitor),
+    ...(config.env !== 'production' && config.security.failures.lockoutSeconds > 0
+      ? { lockoutHint: developmentLockoutHint({ lockoutSeconds: config.security.failures.lockoutSeconds, ...(redis ? { redisKeyPrefix: config.redisKeyPrefix } : {}) }) }
+      : {}),
     security: {
       metrics,
       rateLimits,

@@ -55,6 +55,11 @@ export const en = {
   'browserWallet.hint': 'Have Satori GO? With the browser extension installed, this page signs in with one click.',
   'browserWallet.hintLink': 'Get Satori GO',
 
+  'lockout.title': 'Sign-in paused',
+  'lockout.countdown': 'You can sign in again in {time}.',
+  'lockout.wait': 'This page reloads by itself when the time is up.',
+  'lockout.why': 'Too many wrong signatures came from your network, so signing in from it is paused for a while. Nothing is wrong with your address: it can sign in from anywhere else.',
+
   'wallet.title': 'Sign in to {client}',
   'wallet.asking': '{client} asks you to prove, to the sign-in provider {host}, that you own an Evrmore address.',
   'wallet.application': 'Application',

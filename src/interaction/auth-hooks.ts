@@ -46,3 +46,6 @@ export async function withAuthHooks<T>(hooks: AuthHooks, ctx: Context, info: Aut
     throw error;
   }
 }
+
+/** The code of the refusal while the client's IP is locked out after repeated failed sign-ins. */
+export const LOCKED_OUT = 'locked_out';

@@ -37,6 +37,16 @@ export interface WalletView {
 }
 
 
+export interface LockedOutView {
+  uid: string;
+  client: ClientDisplay;
+  /** The refusal, with the time left in words and as a clock time. */
+  message: string;
+  retryAfterSeconds: number;
+  /** Outside production: how to end the lock-out at once. */
+  hint?: string;
+}
+
 export class LoginPresenter {
   constructor(private readonly options: { views: Views; issuer: URL; network: EvrmoreNetwork; testWallet?: boolean }) {}
 
@@ -86,6 +96,16 @@ export class LoginPresenter {
       expectedAddress: view.expectedAddress,
       confirmAddress: view.confirmAddress,
       testWallet: this.options.testWallet ?? false,
+    });
+  }
+
+  async renderLockedOut(ctx: Context, view: LockedOutView): Promise<void> {
+    const t = ctx.state.t as Translate;
+    await this.options.views.render(ctx, 'locked-out', {
+      title: t('lockout.title'),
+      scripts: ['login.js'],
+      ...view,
+      until: new Date(Date.now() + view.retryAfterSeconds * 1000).toISOString(),
     });
   }
 

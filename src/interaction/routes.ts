@@ -17,7 +17,7 @@ import { assertExpectedAddress, expectedAddress } from './login-hint.js';
 import { clientDisplay, type ClientDisplay } from './client-display.js';
 import { streamChallengeEvents } from './challenge-events.js';
 import type { LoginPresenter } from './login-presenter.js';
-import { NO_AUTH_HOOKS, withAuthHooks, type AuthHooks } from './auth-hooks.js';
+import { LOCKED_OUT, NO_AUTH_HOOKS, withAuthHooks, type AuthHooks } from './auth-hooks.js';
 import { ALLOW_ALL, type AccessPolicy } from './access-policy.js';
 import type { TestWallet } from '../dev/test-wallet.js';
 
@@ -41,6 +41,13 @@ export interface InteractionRoutesDeps {
   acquireStream?: (ctx: Context) => () => void;
   /** Development only (TEST_WALLET): the server's test key, which fills the form on request. */
   testWallet?: TestWallet;
+  /**
+   * The 429 for a client IP locked out after repeated failed sign-ins (with its Retry-After
+   * set), or undefined. The page then shows the time left and no form.
+   */
+  lockedOut?: (ctx: Context) => Promise<UserError | undefined>;
+  /** Outside production: how to end a lock-out at once, shown on the locked-out page. */
+  lockoutHint?: string;
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -88,6 +95,13 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     await presenter.renderLogin(ctx, { uid: found.uid, client, challenge, error, notice, values: { address: expected ?? '', ...values }, expectedAddress: expected, confirmAddress });
   };
 
+  /** Locked out: the time left and a way back to the application; nothing to sign. */
+  const showLockedOut = async (ctx: Context, found: Details, refusal: UserError) => {
+    const client = await clientDisplay(provider, found.params.client_id as string);
+    ctx.status = refusal.status;
+    await presenter.renderLockedOut(ctx, { uid: found.uid, client, message: refusal.message, retryAfterSeconds: refusal.options.retryAfterSeconds ?? 1, hint: deps.lockoutHint });
+  };
+
   /** The wallet proved `address`: apply the client's access rules, then finish the login. */
   const finishLogin = async (ctx: Context, found: Details, address: string) => {
     const clientId = found.params.client_id as string;
@@ -111,7 +125,8 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
       // An expired or dead challenge stays on the page with its reason and a "new challenge"
       // button: the person asks for the next one, so a text they are signing does not change
       // under them.
-      const [, existing] = await Promise.all([limitChallenges(ctx), challenges.forInteraction(found.uid)]);
+      const [, existing, refusal] = await Promise.all([limitChallenges(ctx), challenges.forInteraction(found.uid), deps.lockedOut?.(ctx)]);
+      if (refusal) return showLockedOut(ctx, found, refusal);
       // Nothing stored for this interaction yet: issue at once (currentFor would look it up again).
       const challenge = existing ?? (await challengeFor(found, client, true));
       const state = challenges.publicState(challenge);
@@ -162,6 +177,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
       proven = await withAuthHooks(hooks, ctx, info, () => challenges.redeemWithSignature(challenge, address, signature));
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
+      if (error.code === LOCKED_OUT) return showLockedOut(ctx, found, error);
       ctx.status = error.status;
       const current = (await challenges.get(challenge.id)) ?? challenge;
       return showLogin(ctx, found, current, error.message, { address, signature: '' });
@@ -203,6 +219,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
       proven = await withAuthHooks(hooks, ctx, info, () => challenges.redeemSigned(challenge, address));
     } catch (error) {
       if (!(error instanceof UserError) || ctx.state.api) throw error;
+      if (error.code === LOCKED_OUT) return showLockedOut(ctx, found, error);
       ctx.status = error.status;
       // Still signed (another address was named): ask about the one that signed again.
       const current = (await challenges.get(challenge.id)) ?? challenge;

@@ -17,10 +17,21 @@ import type { Logger } from 'pino';
 import { UserError } from '../http/errors.js';
 import { loggablePath } from '../logger.js';
 import { reasonLabel, type Metrics } from '../http/metrics.js';
-import type { AuthAttemptInfo, AuthHooks, AuthOutcome } from '../interaction/auth-hooks.js';
+import { LOCKED_OUT, type AuthAttemptInfo, type AuthHooks, type AuthOutcome } from '../interaction/auth-hooks.js';
 import { clientIp, ipKey } from './client-ip.js';
 import type { FailureMonitor } from './failure-monitor.js';
 import { tooManyRequests, type RateLimits } from './rate-limit.js';
+
+const lockedOutError = (ctx: Context, remainingMs: number): UserError =>
+  tooManyRequests(ctx, remainingMs, 'Too many failed sign-ins from your network.', LOCKED_OUT);
+
+/** The lock-out's 429 for this request's IP, or undefined: the sign-in page asks before showing a form. */
+export function lockoutRefusal(monitor: FailureMonitor): (ctx: Context) => Promise<UserError | undefined> {
+  return async (ctx) => {
+    const remainingMs = await monitor.lockedOutFor(ipKey(clientIp(ctx)));
+    return remainingMs > 0 ? lockedOutError(ctx, remainingMs) : undefined;
+  };
+}
 
 /** Base58 (no 0, O, I, l) of an address's length: what an Evrmore address can look like. */
 const ADDRESS_SHAPE = /^[1-9A-HJ-NP-Za-km-z]{25,36}$/;
@@ -79,7 +90,7 @@ export function createSecurityHooks(deps: SecurityHooksDeps): AuthHooks {
         if (locked.status === 'rejected') throw locked.reason;
         if (locked.value > 0) {
           metrics.rateLimitRejections.inc({ limit: 'lockout' });
-          throw tooManyRequests(ctx, locked.value, 'Too many failed sign-ins from your network.', 'locked_out');
+          throw lockedOutError(ctx, locked.value);
         }
         if (limited.status === 'rejected') throw limited.reason;
       } catch (error) {

@@ -5,6 +5,7 @@
  */
 import type { RedisClient } from '../store/redis-script.js';
 import { MemoryTtlMap } from '../store/memory-ttl-map.js';
+import { inWords } from './rate-limit.js';
 
 export interface Lockouts {
   /** Milliseconds until `ipKey` may sign in again; 0 when it is not locked out. */
@@ -39,4 +40,16 @@ export function createMemoryLockouts(now: () => number = Date.now): Lockouts {
       until.set(ipKey, now() + seconds * 1000, seconds * 1000);
     },
   };
+}
+
+/**
+ * For the locked-out page of a development server, whose developer locked themselves out with
+ * typos: how long lock-outs last there and how to end one at once.
+ */
+export function developmentLockoutHint(options: { lockoutSeconds: number; redisKeyPrefix?: string }): string {
+  const { lockoutSeconds, redisKeyPrefix } = options;
+  const clear = redisKeyPrefix === undefined
+    ? 'restart the server: the in-memory store forgets lock-outs'
+    : `delete its Redis key: redis-cli --scan --pattern '${redisKeyPrefix}lockout:ip:*' | xargs -r redis-cli del`;
+  return `Development server: lock-outs last ${inWords(lockoutSeconds)} here (FAILURE_LOCKOUT). To end this one now, ${clear}. FAILURE_LOCKOUT=off turns lock-outs off.`;
 }

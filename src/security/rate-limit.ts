@@ -49,7 +49,7 @@ function clockTime(date: Date): string {
   return `${date.toISOString().slice(11, 19)} UTC`;
 }
 
-function inWords(seconds: number): string {
+export function inWords(seconds: number): string {
   if (seconds < 90) return `${seconds} second${seconds === 1 ? '' : 's'}`;
   const minutes = Math.ceil(seconds / 60);
   if (minutes < 90) return `${minutes} minutes`;

@@ -30,7 +30,8 @@ describe('security configuration', () => {
       status: { points: 600, durationSeconds: 60 },
     });
     expect(security.eventStreams).toEqual({ perIp: 20, total: 1000 });
-    expect(security.failures).toEqual({ threshold: 10, windowSeconds: 900, lockoutSeconds: 900, webhookUrl: undefined });
+    // Lock-outs last a minute outside production (a developer's own typos), 15 minutes in it.
+    expect(security.failures).toEqual({ threshold: 10, windowSeconds: 900, lockoutSeconds: 60, webhookUrl: undefined });
     expect(security.metricsToken).toBeUndefined();
     expect(security.corsOrigins).toEqual([]);
   });
@@ -98,6 +99,10 @@ describe('security configuration', () => {
       expect(problems(production)).toEqual([]);
       expect(problems({ ...production, TRUST_PROXY: undefined })).toEqual([expect.stringMatching(/^TRUST_PROXY must be true in production with an https ISSUER/)]);
       expect(problems({ ...production, TRUST_PROXY: 'false' })).toEqual([expect.stringMatching(/^TRUST_PROXY must be true in production/)]);
+    });
+
+    it('locks an IP out for 15 minutes by default', () => {
+      expect(loadConfig(production, dir).security.failures.lockoutSeconds).toBe(900);
     });
 
     it('sends alerts over https only', () => {
