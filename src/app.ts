@@ -30,6 +30,9 @@ import { availabilityGate, isStoreConnectionError, noteStoreFailure, storeUnavai
 import { validateBodies } from './http/body-schemas.js';
 import { corsPreflightGuard } from './http/cors.js';
 import { metricsRoutes, type Metrics } from './http/metrics.js';
+import { securityTxtRoutes } from './http/security-txt.js';
+import { httpsOnly } from './http/https-only.js';
+import { languages } from './i18n/index.js';
 import { maxBodySize } from './http/validation.js';
 import { PROVIDER_PATHS, PROVIDER_ROUTES } from './oidc/provider.js';
 import { canonicalPaths } from './http/canonical-path.js';
@@ -116,6 +119,23 @@ function routePaths(router: Router): string[] {
   return router.stack.filter((layer) => layer.methods.length > 0 && typeof layer.path === 'string').map((layer) => layer.path as string);
 }
 
+/**
+ * /metrics on the public port: not with a listener of its own (METRICS_PORT), and in production
+ * only behind METRICS_TOKEN (docs/monitoring.md).
+ */
+function publicMetrics(config: Config): boolean {
+  return !config.security.metricsListener && (config.env !== 'production' || config.security.metricsToken !== undefined);
+}
+
+/** The metrics listener's app (METRICS_PORT): /metrics, /healthz and /readyz, nothing else. */
+export function createMetricsApp(config: Config, metrics: Metrics, ready: ReadinessCheck): Koa {
+  const app = new Koa();
+  app.silent = true;
+  const routes = routersMiddleware([healthRoutes(ready), metricsRoutes(metrics, config.security.metricsToken)]);
+  app.use(routes);
+  return app;
+}
+
 export function createApp(deps: AppDeps): Koa {
   const { config, provider, challenges, views, logger } = deps;
   const app = new Koa();
@@ -134,7 +154,11 @@ export function createApp(deps: AppDeps): Koa {
   const presenter = new LoginPresenter({ views, issuer: config.issuer, network: NETWORKS[config.network], testWallet: Boolean(deps.testWallet) });
   const { security } = deps;
   // Liveness, readiness and metrics answer during a store outage: that is when they matter.
-  const operationalRoutes = routersMiddleware([healthRoutes(deps.ready), ...(security ? [metricsRoutes(security.metrics, config.security.metricsToken)] : [])]);
+  const operationalRoutes = routersMiddleware([
+    healthRoutes(deps.ready),
+    ...(security && publicMetrics(config) ? [metricsRoutes(security.metrics, config.security.metricsToken)] : []),
+    ...(config.security.securityTxt ? [securityTxtRoutes(config.security.securityTxt, config.issuer, languages)] : []),
+  ]);
   const pageRoutes = routersMiddleware([
     interactionRoutes({
       provider, challenges, views, presenter, hooks: deps.authHooks, access: deps.accessPolicy, testWallet: deps.testWallet, lockedOut: deps.lockedOut, lockoutHint: deps.lockoutHint,
@@ -165,6 +189,7 @@ export function createApp(deps: AppDeps): Koa {
     },
   }));
   app.use(maxBodySize());
+  if (config.env === 'production') app.use(httpsOnly(config.issuer, (path) => path === '/healthz' || path === '/readyz' || path === '/metrics'));
   app.use(operationalRoutes);
   app.use(staticFiles(deps.publicDir));
   if (security) {

@@ -73,6 +73,9 @@ export interface Config {
   shutdownTimeout: number;
   /** Seconds an idle HTTP/1.1 keep-alive connection stays open. */
   keepAliveTimeout: number;
+  /** Seconds a client has to send a whole request (headers and body), and its headers alone. */
+  requestTimeout: number;
+  headersTimeout: number;
 
   // OpenID Connect breadth (issue 6): read by readProtocolConfig at the end of this file.
   protocol: ProtocolConfig;
@@ -361,7 +364,7 @@ function readDeploymentConfig(
   get: (name: string) => string | undefined,
   redisUrl: string | undefined,
   problems: string[],
-): Pick<Config, 'redis' | 'registration' | 'shutdownTimeout' | 'keepAliveTimeout'> {
+): Pick<Config, 'redis' | 'registration' | 'shutdownTimeout' | 'keepAliveTimeout' | 'requestTimeout' | 'headersTimeout'> {
   let redis: RedisTarget | undefined;
   const sentinelPassword = get('REDIS_SENTINEL_PASSWORD');
   if (redisUrl) {
@@ -392,12 +395,22 @@ function readDeploymentConfig(
   // not we, close an idle connection: closing one just as the balancer reuses it fails that
   // request (a 502). Node's own default is 5 s.
   const keepAliveTimeout = durationSetting(get('HTTP_KEEP_ALIVE_TIMEOUT'), 'HTTP_KEEP_ALIVE_TIMEOUT', 65, problems, { max: 3600 });
+  // A client that trickles its request (slowloris: a byte every few seconds) would otherwise
+  // hold its connection for Node's 300 s; every request here is at most 64 KiB. The event
+  // stream is a response, not a request, and is not cut by these.
+  const requestTimeout = durationSetting(get('HTTP_REQUEST_TIMEOUT'), 'HTTP_REQUEST_TIMEOUT', 30, problems, { max: 600 });
+  const headersTimeout = durationSetting(get('HTTP_HEADERS_TIMEOUT'), 'HTTP_HEADERS_TIMEOUT', 10, problems, { max: 600 });
+  if (headersTimeout > requestTimeout) {
+    problems.push(`HTTP_HEADERS_TIMEOUT (${headersTimeout}s) must not be longer than HTTP_REQUEST_TIMEOUT (${requestTimeout}s): the headers are part of the request`);
+  }
 
   return {
     redis,
     registration: { mode: mode ?? 'off', ...(mode === 'token' && initialAccessToken ? { initialAccessToken } : {}) },
     shutdownTimeout,
     keepAliveTimeout,
+    requestTimeout,
+    headersTimeout,
   };
 }
 
@@ -440,6 +453,13 @@ export interface SecurityConfig {
   };
   /** The bearer token that /metrics requires; absent: /metrics is open (restrict it at the network). */
   metricsToken?: string;
+  /**
+   * A separate listener for /metrics (and /healthz, /readyz), off the public port; absent: served
+   * on the public port, which in production needs metricsToken.
+   */
+  metricsListener?: { host: string; port: number };
+  /** RFC 9116 security.txt; absent without SECURITY_CONTACT. */
+  securityTxt?: { contact: string[]; policy?: string };
   /** Origins besides each client's own that may call the token, userinfo, revocation and introspection endpoints from a browser. */
   corsOrigins: string[];
 }
@@ -493,6 +513,26 @@ function readSecurityConfig(
   }
 
   const metricsToken = get('METRICS_TOKEN');
+  const metricsPortText = get('METRICS_PORT');
+  let metricsListener: SecurityConfig['metricsListener'];
+  if (metricsPortText !== undefined) {
+    const port = Number(metricsPortText);
+    if (!/^\d+$/.test(metricsPortText) || port < 1 || port > 65535) problems.push(`METRICS_PORT must be a port number from 1 to 65535 (got "${metricsPortText}")`);
+    else if (port === Number(get('PORT') ?? 3000)) problems.push(`METRICS_PORT must differ from PORT (${port}): metrics get a listener of their own`);
+    else metricsListener = { host: get('METRICS_HOST') ?? get('HOST') ?? '127.0.0.1', port };
+  } else if (get('METRICS_HOST') !== undefined) {
+    problems.push('METRICS_HOST is set but METRICS_PORT is not: set METRICS_PORT for the metrics listener');
+  }
+  const securityContact = (get('SECURITY_CONTACT') ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+  for (const contact of securityContact) {
+    // RFC 9116 §2.5.3: a URI; mailto:, https: or tel:.
+    if (!/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+|tel:\+?[0-9-]+)$/.test(contact)) {
+      problems.push(`SECURITY_CONTACT: "${contact}" must be a mailto:, https:// or tel: URI (RFC 9116 §2.5.3), e.g. mailto:security@example.com`);
+    }
+  }
+  const securityPolicy = get('SECURITY_POLICY_URL');
+  if (securityPolicy !== undefined && !/^https:\/\/\S+$/.test(securityPolicy)) problems.push(`SECURITY_POLICY_URL must be an https:// URL (got "${securityPolicy}")`);
+  if (securityPolicy !== undefined && securityContact.length === 0) problems.push('SECURITY_POLICY_URL is set but SECURITY_CONTACT is not: security.txt needs a contact (RFC 9116 §2.5.3)');
   if (metricsToken !== undefined && metricsToken.length < 32) {
     problems.push('METRICS_TOKEN must be at least 32 random characters (e.g. `openssl rand -hex 32`); Prometheus sends it as a bearer token');
   }
@@ -534,6 +574,8 @@ function readSecurityConfig(
         webhookUrl,
       },
       metricsToken,
+      ...(metricsListener ? { metricsListener } : {}),
+      ...(securityContact.length > 0 ? { securityTxt: { contact: securityContact, ...(securityPolicy ? { policy: securityPolicy } : {}) } } : {}),
       corsOrigins,
     },
   };

@@ -12,7 +12,7 @@ import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Secrets } from './dev-secrets.js';
-import { createApp } from './app.js';
+import { createApp, createMetricsApp } from './app.js';
 import { ChallengeService } from './challenge/service.js';
 import { createRedisChallengeStore } from './challenge/redis-store.js';
 import { createMemoryChallengeStore } from './challenge/memory-store.js';
@@ -55,6 +55,8 @@ export interface Product {
   redis?: RedisClient;
   /** Prometheus metrics of this product (served at /metrics). */
   metrics: Metrics;
+  /** The app of the metrics listener, when METRICS_PORT asks for one. */
+  metricsApp?: Koa;
   /** Repeated-failure alerts and lock-outs (tests await its webhooks with settle()). */
   monitor: FailureMonitor;
   /** Closes what the product opened (Redis). */
@@ -180,6 +182,10 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
   const rateLimits = new RateLimits(config.security.rateLimits, redis, metrics);
   const monitor = new FailureMonitor({ redis, settings: config.security.failures, logger, metrics });
   const issue8 = chainAndAccount.attach(provider, views, () => app);
+  const ready = async () => {
+    if (redisHealth) await redisHealth.ready();
+    await issue8.ready();
+  };
   const app = createApp({
     config,
     cookieSigner,
@@ -188,10 +194,7 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
     views: issue8.views,
     logger,
     publicDir: PUBLIC_DIR,
-    ready: async () => {
-      if (redisHealth) await redisHealth.ready();
-      await issue8.ready();
-    },
+    ready,
     accessPolicy: issue8.accessPolicy,
     routers: issue8.routers,
     devicePacer: redis ? createRedisPollPacer(redis) : createMemoryPollPacer(),
@@ -214,6 +217,7 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
     challenges,
     redis,
     metrics,
+    ...(config.security.metricsListener ? { metricsApp: createMetricsApp(config, metrics, ready) } : {}),
     monitor,
     async close() {
       redisHealth?.stop();

@@ -41,12 +41,25 @@ async function main(): Promise<void> {
     process.exit(2);
   }
 
-  const server = createServer(product.app.callback());
+  const server = createServer(httpOptions(config), product.app.callback());
   server.keepAliveTimeout = config.keepAliveTimeout * 1000;
   const drainable = makeDrainable(server);
   server.listen(config.port, config.host);
   await once(server, 'listening');
+  // Prometheus and probes on a port of their own, never exposed by the proxy (docs/monitoring.md).
+  const metricsServer = product.metricsApp && config.security.metricsListener ? createServer(httpOptions(config), product.metricsApp.callback()) : undefined;
+  if (metricsServer) {
+    metricsServer.listen(config.security.metricsListener!.port, config.security.metricsListener!.host);
+    await once(metricsServer, 'listening');
+    logger.info({ host: config.security.metricsListener!.host, port: config.security.metricsListener!.port }, 'metrics listener: /metrics, /healthz, /readyz');
+  }
   logger.info({ issuer: config.issuer.href, host: config.host, port: config.port, network: config.network, store: config.redis ? describeRedisTarget(config.redis) : 'memory' }, 'Evrmore Accounts is listening');
+  if (config.env === 'production' && !config.security.metricsToken && !config.security.metricsListener) {
+    logger.warn('/metrics is not served: in production it needs METRICS_TOKEN, or a listener of its own on METRICS_PORT');
+  }
+  if (config.env === 'production' && !config.security.securityTxt) {
+    logger.warn('/.well-known/security.txt is not served: set SECURITY_CONTACT (e.g. mailto:security@example.com) so that researchers can reach you (RFC 9116)');
+  }
   if (config.demo) logger.info(`demo relying party: ${new URL('/demo', config.issuer).href}`);
 
   // SIGTERM (docker stop, Kubernetes) and SIGINT (Ctrl-C): stop accepting, finish what is in
@@ -61,6 +74,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeout * 1000);
     forced.unref();
+    metricsServer?.close();
+    metricsServer?.closeAllConnections();
     await drainable.drain();
     await product.close();
     clearTimeout(forced);
@@ -69,6 +84,15 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/**
+ * Bounds on how long a client may take to send its request (slowloris): HTTP_REQUEST_TIMEOUT for
+ * headers and body, HTTP_HEADERS_TIMEOUT for the headers; checked every second instead of Node's
+ * 30 s, so a timeout holds to the second.
+ */
+function httpOptions(config: { requestTimeout: number; headersTimeout: number }) {
+  return { requestTimeout: config.requestTimeout * 1000, headersTimeout: config.headersTimeout * 1000, connectionsCheckingInterval: 1000 };
 }
 
 main().catch((error: unknown) => {

@@ -92,7 +92,7 @@ describe('runtime stage (npm pack + npm ci --omit=dev)', () => {
     // Off unless the operator turns it on.
     expect(metadata).not.toHaveProperty('registration_endpoint');
     // The demo client is development-only.
-    expect((await fetch(`${server.url}/demo`)).status).toBe(404);
+    expect((await fetch(`${server.url}/demo`, { headers: { 'x-forwarded-proto': 'https' } })).status).toBe(404);
 
     const healthcheck = () => run(process.execPath, [join(app, 'dist', 'healthcheck.js')], { cwd: app, env: { PATH: process.env.PATH, ...env, HOST: '0.0.0.0', PORT: String(server!.port) } });
     expect((await healthcheck()).code).toBe(0);

@@ -39,7 +39,7 @@ describe('SECURITY.md (issue 4 item 9)', () => {
     }
     expect(doc).toMatch(/trivy image/);
     expect(doc).toMatch(/docker scout cves/);
-    expect(doc).toMatch(/security@/);
+    expect(doc).toMatch(/\/\.well-known\/security\.txt/);
   });
 
   it('maps every point of the security document to tests that exist', () => {

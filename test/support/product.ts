@@ -131,3 +131,12 @@ export async function startProduct(options: StartOptions): Promise<RunningProduc
     },
   };
 }
+
+/**
+ * What production requires (an https issuer behind a trusted proxy, configured keys), for
+ * startProduct's `env`: requests must then carry the proxy's X-Forwarded-Proto: https.
+ */
+export async function productionEnv(issuer = 'https://id.example.test'): Promise<Record<string, string>> {
+  const { generateCookieKey, generateJwks } = await import('../../src/keys.js');
+  return { NODE_ENV: 'production', ISSUER: issuer, TRUST_PROXY: 'true', COOKIE_KEYS: generateCookieKey(), JWKS: JSON.stringify(await generateJwks('RS256')) };
+}
