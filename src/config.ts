@@ -101,6 +101,7 @@ const clientSchema = z.looseObject({
   // Absent or empty for device-flow-only clients (RFC 8628); readClients checks the rest.
   redirect_uris: z.array(z.string()).optional(),
   first_party: z.boolean().optional(),
+  require_pkce: z.boolean().optional(),
 });
 const clientsSchema = z.array(clientSchema);
 

@@ -1,6 +1,6 @@
 /**
  * Static client registrations (CLIENTS_FILE) as oidc-provider takes them (RFC 7591 §2 names),
- * plus our `first_party` flag.
+ * plus our `first_party` and `require_pkce` flags.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -26,6 +26,8 @@ export interface NewClient {
   public: boolean;
   firstParty: boolean;
   refresh: boolean;
+  /** A legacy confidential client that cannot send PKCE (src/oidc/pkce-policy.ts). */
+  withoutPkce?: boolean;
   authMethod?: AuthMethod;
   /** A device-flow client (RFC 8628): no redirect URIs, no authorization code. */
   device?: boolean;
@@ -80,6 +82,7 @@ export function buildClient(input: NewClient): { metadata: ClientMetadata; secre
       }),
     ...(input.logo ? { logo_uri: input.logo } : {}),
     ...(input.firstParty ? { first_party: true } : {}),
+    ...(input.withoutPkce ? { require_pkce: false } : {}),
   };
   return { metadata, secret };
 }

@@ -47,6 +47,7 @@ const addOptions = {
   'auth-method': { type: 'string' },
   device: { type: 'boolean' },
   logo: { type: 'string' },
+  'without-pkce': { type: 'boolean' },
 } as const;
 
 const add: Command = {
@@ -55,6 +56,7 @@ const add: Command = {
   usage: `Usage: ${PROGRAM} clients add --file FILE --id ID --redirect-uri URI [--redirect-uri URI ...]
          [--name NAME] [--logo FILE] [--public] [--first-party] [--refresh]
          [--post-logout-redirect-uri URI ...] [--auth-method ${AUTH_METHODS.join('|')}]
+         [--without-pkce]
        ${PROGRAM} clients add --file FILE --id ID --device [--name NAME] [--logo FILE] [--public] [--refresh]
 
 Appends a client to FILE (created with mode 0600 if missing, since it holds secrets). A
@@ -73,13 +75,16 @@ Options:
                                     the device authorization grant (RFC 8628): the person
                                     enters a code at /device; no redirect URI
   --public                          a client that cannot keep a secret (browser or native
-                                    app): no secret; oidc-provider then requires PKCE
+                                    app): no secret
   --first-party                     your own application: skips the consent screen
   --refresh                         allow the refresh_token grant (refresh tokens are issued
                                     without prompt=consent, as Grafana and Keycloak expect)
   --post-logout-redirect-uri URI    where RP-initiated logout may return; repeatable
   --auth-method METHOD              client_secret_basic (default) or client_secret_post
                                     (Keycloak's default)
+  --without-pkce                    a legacy confidential client that cannot send PKCE
+                                    ("require_pkce": false); every other client must
+                                    send PKCE (S256)
   -h, --help                        show this help`,
   async run(argv, ctx) {
     const values = parseOptions(argv, addOptions);
@@ -95,6 +100,7 @@ Options:
     const logo = values.logo === undefined ? undefined : await readLogo(resolvePath(ctx, values.logo));
     const postLogoutRedirectUris = (values['post-logout-redirect-uri'] ?? []).map((uri) => checkRedirectUri(uri, '--post-logout-redirect-uri'));
     if (values.public && values['auth-method'] !== undefined) throw new UsageError('--auth-method is for confidential clients; a --public client has no secret');
+    if ((values.public || device) && values['without-pkce']) throw new UsageError('--without-pkce is for legacy confidential web clients; PKCE is all that protects a --public client\'s codes, and a --device client has none to protect');
     const authMethod = values['auth-method'] === undefined ? undefined : oneOf(values['auth-method'], AUTH_METHODS, '--auth-method');
 
     const clients = (await readClientsFile(file)) ?? [];
@@ -107,6 +113,7 @@ Options:
       public: values.public === true,
       firstParty: values['first-party'] === true,
       refresh: values.refresh === true,
+      withoutPkce: values['without-pkce'] === true,
       authMethod,
       device,
       logo,

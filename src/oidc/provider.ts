@@ -17,6 +17,7 @@ import { isLogoDataUri, LOGO_METADATA, withEmbeddedLogo } from './client-logo.js
 import { FRONTCHANNEL_METADATA, validateFrontchannelMetadata } from '../http/frontchannel-logout.js';
 import { CHAIN_CLIENT_METADATA, validateChainClientMetadata, type ChainProviderHooks } from '../chain/oidc.js';
 import type { CookieSigner } from '../http/cookie-signer.js';
+import { pkceRequired, requirePkceProblem } from './pkce-policy.js';
 
 /**
  * The authentication context of every sign-in here: a wallet proved possession of the
@@ -130,6 +131,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     // Grafana and oauth2-proxy read the claims from the ID token, not userinfo (DESIGN §5).
     conformIdTokenClaims: false,
     responseTypes: ['code'],
+    // PKCE (S256) of every client unless the operator exempted a legacy one (src/oidc/pkce-policy.ts).
+    pkce: { required: (_ctx, client) => pkceRequired(client) },
     // The client authentication methods relying parties use (Keycloak: client_secret_post;
     // Grafana, oauth2-proxy: client_secret_basic; SPAs and devices: none with PKCE; private
     // key JWT for those who want no shared secret) and that the test suite exercises;
@@ -151,7 +154,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       short: { httpOnly: true, sameSite: 'lax' },
     },
     extraClientMetadata: {
-      properties: ['first_party', ...FRONTCHANNEL_METADATA, ...CHAIN_CLIENT_METADATA, LOGO_METADATA],
+      properties: ['first_party', 'require_pkce', ...FRONTCHANNEL_METADATA, ...CHAIN_CLIENT_METADATA, LOGO_METADATA],
       validator(ctx, key, value, metadata) {
         // Once per registration or update (oidc-provider calls the validator for every listed
         // property, first_party first): whole-client rules for self-registered clients.
@@ -171,6 +174,8 @@ export function createProvider(deps: ProviderDeps): Provider {
         if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') {
           throw new errors.InvalidClientMetadata('first_party must be a boolean');
         }
+        const pkceProblem = requirePkceProblem(key, value, metadata as unknown as Record<string, unknown>, ctx !== undefined);
+        if (pkceProblem) throw new errors.InvalidClientMetadata(pkceProblem);
         // Only the operator's static clients may skip consent: oidc-provider passes a request
         // context only for dynamic registration and its updates (RFC 7591 §2, RFC 7592 §2.2).
         if (key === 'first_party' && value === true && ctx !== undefined) {
@@ -321,3 +326,4 @@ export function providerTtls(config: Config): NonNullable<Configuration['ttl']> 
     PushedAuthorizationRequest: 60,
   };
 }
+

@@ -64,6 +64,17 @@ describe('clients', () => {
       expect(client!.client_secret).toMatch(URL_SAFE_SECRET);
     });
 
+    it('exempts a legacy confidential client from PKCE only when asked, and never a public one', async () => {
+      expect((await add('--id', 'legacy', '--redirect-uri', REDIRECT, '--without-pkce')).code).toBe(0);
+      expect((await add('--id', 'modern', '--redirect-uri', REDIRECT)).code).toBe(0);
+      const [legacy, modern] = await readClients();
+      expect(legacy).toMatchObject({ client_id: 'legacy', require_pkce: false });
+      expect(modern).not.toHaveProperty('require_pkce');
+      const refused = await add('--id', 'spa', '--public', '--without-pkce', '--redirect-uri', REDIRECT);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('--without-pkce is for legacy confidential web clients');
+    });
+
     it('adds a public client without a secret', async () => {
       const result = await add('--id', 'spa', '--public', '--redirect-uri', REDIRECT);
       expect(result.code).toBe(0);

@@ -84,6 +84,8 @@ export async function startApache(options: ApacheOptions): Promise<ApacheRp> {
     `OIDCRedirectURI ${redirectUri}`,
     `OIDCCryptoPassphrase interop-suite-passphrase-${process.pid}`,
     `OIDCInfoHook access_token access_token_expires refresh_token id_token userinfo`,
+    // The provider requires PKCE of every client; mod_auth_openidc 2.4 sends it only when asked.
+    'OIDCPKCEMethod S256',
     ...options.directives,
     '',
     'ProxyPass /protected/redirect_uri !',
