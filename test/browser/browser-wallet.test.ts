@@ -26,7 +26,8 @@ describe('sign-in with a browser wallet in Chromium', () => {
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    running = await startProduct({ store: 'redis', env: { DEMO: 'true' } });
+    // As in production: no development test wallet beside the button.
+    running = await startProduct({ store: 'redis', env: { DEMO: 'true', TEST_WALLET: 'false' } });
     rp = await discover(running.baseUrl);
     browser = await launchChromium();
   });
@@ -168,6 +169,21 @@ describe('sign-in with a browser wallet in Chromium', () => {
     // Still on the sign-in page: nothing was signed in.
     expect(page.url()).not.toContain(running.redirectUri);
     expect(await page.locator('button:has-text("Allow")').count()).toBe(0);
+  });
+
+  it('a wallet that answers without a signature: the page says so, submits nothing, and can try again', async () => {
+    const { page, wallet, problems } = await open(KEYS.compressed, {}, 'no-signature');
+    await loginPage(page);
+    const url = page.url();
+    await page.click(BUTTON);
+    await expect.poll(() => page.locator(STATUS).textContent()).toBe(en['browserWallet.failed'].replace('{wallet}', 'Satori GO').replace('{reason}', 'no-signature'));
+    expect(await page.locator(STATUS).getAttribute('class')).toBe('error');
+    expect(page.url()).toBe(url);
+    expect(await page.locator('#signature').inputValue()).toBe('');
+    wallet.mode = 'approve';
+    await page.click(BUTTON);
+    await expect.poll(() => page.locator('button:has-text("Allow")').count()).toBeGreaterThan(0);
+    expect(problems).toEqual([]);
   });
 
   it('a provider that appears after the page loaded (evrmore#initialized) gets the button; a wallet without a name is a "browser wallet"', async () => {

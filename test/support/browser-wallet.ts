@@ -17,7 +17,9 @@ export type StandInMode =
   /** The approval window stays open: signMessage never settles. */
   | 'hang'
   /** A faulty or hostile wallet: signs a different text than the one asked for. */
-  | 'other-text';
+  | 'other-text'
+  /** A broken wallet: answers without a signature. */
+  | 'no-signature';
 
 export interface StandInWallet {
   key: TestKey;
@@ -57,6 +59,7 @@ export async function installStandInWallet(context: BrowserContext, wallet: Stan
       wallet.signed.push(message);
       if (wallet.mode === 'reject') return { error: 'user-rejected' };
       if (wallet.mode === 'hang') return { hang: true };
+      if (wallet.mode === 'no-signature') return { result: { address: wallet.key.address } };
       const text = wallet.mode === 'other-text' ? `${message} (edited)` : message;
       return { result: { address: wallet.key.address, signature: sign(wallet.key, text) } };
     }
