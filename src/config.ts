@@ -611,6 +611,11 @@ export interface ProtocolConfig {
    */
   jwtAccessTokenTtl: number;
   /**
+   * Seconds after a refresh token was rotated in which presenting it again gets the current
+   * token instead of revoking the grant (relying parties that refresh in parallel); 0: never.
+   */
+  refreshTokenReuseInterval: number;
+  /**
    * Private hosts and networks that the provider's own outbound calls (back-channel logout,
    * sector_identifier_uri, jwks_uri of clients) may reach (OUTBOUND_ALLOW); link-local and
    * cloud metadata addresses never (src/security/outbound.ts).
@@ -656,7 +661,9 @@ function readProtocolConfig(get: (name: string) => string | undefined, cwd: stri
   }
   const outbound = parseOutboundAllow(get('OUTBOUND_ALLOW'));
   problems.push(...outbound.problems);
-  return { pairwiseSalt, resourceServers, deviceCodeTtl, jwtAccessTokenTtl, outbound: outbound.policy };
+  // A grace window, not a second lifetime: at most a minute (docs/oidc-features.md).
+  const refreshTokenReuseInterval = durationSetting(get('REFRESH_TOKEN_REUSE_INTERVAL'), 'REFRESH_TOKEN_REUSE_INTERVAL', 10, problems, { max: 60, off: true });
+  return { pairwiseSalt, resourceServers, deviceCodeTtl, jwtAccessTokenTtl, refreshTokenReuseInterval, outbound: outbound.policy };
 }
 
 // ---------------------------------------------------------------------------------------------

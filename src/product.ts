@@ -144,11 +144,11 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
   let notifier: ChallengeNotifier;
   if (redis) {
     notifier = createRedisNotifier(redis, config.redisKeyPrefix);
-    adapter = createRedisAdapter(redis);
+    adapter = createRedisAdapter(redis, { refreshTokenReuseInterval: config.protocol.refreshTokenReuseInterval });
     store = createRedisChallengeStore(redis);
   } else {
     notifier = createMemoryNotifier();
-    adapter = createMemoryAdapter();
+    adapter = createMemoryAdapter({ refreshTokenReuseInterval: config.protocol.refreshTokenReuseInterval });
     store = createMemoryChallengeStore();
   }
 

@@ -5,13 +5,10 @@
  * inside it, which is what makes it atomic here.
  */
 import { MemoryTtlMap } from '../store/memory-ttl-map.js';
-import { createStoreAdapterFactory, type AdapterBackend, type StoredModel } from './store-adapter.js';
+import { createStoreAdapterFactory, type AdapterBackend, type StoredModel, type StoreAdapterOptions } from './store-adapter.js';
 import type { AdapterFactory } from 'oidc-provider';
 
-export interface MemoryAdapterOptions {
-  /** Seconds; should equal the provider's `clockTolerance`. */
-  clockTolerance?: number;
-}
+export type MemoryAdapterOptions = StoreAdapterOptions;
 
 function ms(ttlSeconds: number | undefined): number | undefined {
   return ttlSeconds === undefined ? undefined : ttlSeconds * 1000;
@@ -40,7 +37,7 @@ function memoryBackend(): AdapterBackend {
     async consume(key, now) {
       const model = models.get(key);
       if (!model) return { status: 'missing' };
-      if (model.consumed !== undefined) return { status: 'already-consumed', grantId: model.grantId };
+      if (model.consumed !== undefined) return { status: 'already-consumed', grantId: model.grantId, consumedAt: model.consumed };
       model.consumed = now;
       return { status: 'consumed' };
     },
@@ -78,5 +75,5 @@ function memoryBackend(): AdapterBackend {
 
 /** The value for oidc-provider's `adapter` option; each call makes a separate, empty store. */
 export function createMemoryAdapter(options: MemoryAdapterOptions = {}): AdapterFactory {
-  return createStoreAdapterFactory(memoryBackend(), options.clockTolerance);
+  return createStoreAdapterFactory(memoryBackend(), options);
 }

@@ -11,7 +11,8 @@ import { resourceIndicators } from './resource-servers.js';
 import { cutClaimsParameterToScopes, releasingScopeClaimsOnly } from './claim-release.js';
 import { policedFetch } from '../security/outbound.js';
 import { backchannelLogoutProblem, clientNameProblem, comparableName, registrationUpdateProblem, type ReleasingIdentity } from './registered-clients.js';
-import { providerWithRelyingPartyFriendlyRefresh } from './refresh-grant.js';
+import { createRefreshGrant, providerWithRefreshGrant } from './refresh-grant.js';
+import { StoreAdapter } from './store-adapter.js';
 import { languages } from '../i18n/index.js';
 import { isLogoDataUri, LOGO_METADATA, withEmbeddedLogo } from './client-logo.js';
 import { FRONTCHANNEL_METADATA, validateFrontchannelMetadata } from '../http/frontchannel-logout.js';
@@ -108,6 +109,13 @@ export function createProvider(deps: ProviderDeps): Provider {
   const claims = { ...claimsByScope(config.emailDomain), ...deps.chain?.claimsByScope };
   // Names a self-registered client may not take (src/oidc/registered-clients.ts).
   const configuredNames = new Set(deps.clients.flatMap((c) => (typeof c.client_name === 'string' ? [comparableName(c.client_name)] : [])));
+  // Re-sent scopes and parallel refreshes (src/oidc/refresh-grant.ts).
+  const refreshTokens = deps.adapter('RefreshToken');
+  const refreshGrant = createRefreshGrant({
+    reuseInterval: config.protocol.refreshTokenReuseInterval,
+    rotations: deps.adapter('RefreshTokenRotation'),
+    consumedAt: async (value) => (refreshTokens instanceof StoreAdapter ? refreshTokens.consumedAt(value) : (await refreshTokens.find(value))?.consumed as number | undefined),
+  });
   const baseFindAccount = createFindAccount({ network: config.network, emailDomain: config.emailDomain });
 
   const configuration: Configuration = {
@@ -240,8 +248,9 @@ export function createProvider(deps: ProviderDeps): Provider {
     // Tokens die with the provider session unless offline_access was granted (oidc-provider's
     // default), so signing out here ends every application's access (logout everywhere).
     // Every refresh rotates the token; presenting a used one revokes the grant
-    // (OAuth 2.0 Security BCP, RFC 9700 §4.14.2).
-    rotateRefreshToken: true,
+    // (OAuth 2.0 Security BCP, RFC 9700 §4.14.2), except within REFRESH_TOKEN_REUSE_INTERVAL
+    // of its rotation, where it gets the token that rotation issued (src/oidc/refresh-grant.ts).
+    rotateRefreshToken: refreshGrant.rotateRefreshToken,
     loadExistingGrant: async (ctx) => {
       const { oidc } = ctx;
       const grantId = oidc.result?.consent?.grantId ?? oidc.session?.grantIdFor(oidc.client!.clientId);
@@ -272,9 +281,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     ttl: providerTtls(config),
   };
 
-  // The refresh_token grant narrowed to the granted scopes (src/oidc/refresh-grant.ts).
-  const RelyingPartyFriendlyProvider = providerWithRelyingPartyFriendlyRefresh(Provider);
-  const provider = new RelyingPartyFriendlyProvider(config.issuer.href.replace(/\/$/, ''), configuration);
+  const ProviderWithRefreshGrant = providerWithRefreshGrant(Provider, refreshGrant);
+  const provider = new ProviderWithRefreshGrant(config.issuer.href.replace(/\/$/, ''), configuration);
   provider.use(revocationAnswerAsJson);
   return provider;
 }

@@ -30,14 +30,12 @@ import {
   type AdapterBackend,
   type ConsumeOutcome,
   type StoredModel,
+  type StoreAdapterOptions,
 } from './store-adapter.js';
 import type { AdapterFactory } from 'oidc-provider';
 import { defineScript, hashOrUndefined, pairsToObject, writeHash, type RedisClient } from '../store/redis-script.js';
 
-export interface RedisAdapterOptions {
-  /** Seconds; should equal the provider's `clockTolerance`. */
-  clockTolerance?: number;
-}
+export type RedisAdapterOptions = StoreAdapterOptions;
 
 const takeHash = defineScript(`
 local fields = redis.call('HGETALL', KEYS[1])
@@ -50,7 +48,7 @@ return fields
 const consumeScript = defineScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'missing'} end
 if redis.call('HSETNX', KEYS[1], 'consumed', ARGV[1]) == 1 then return {'consumed'} end
-return {'already-consumed', redis.call('HGET', KEYS[1], 'grantId') or ''}
+return {'already-consumed', redis.call('HGET', KEYS[1], 'grantId') or '', redis.call('HGET', KEYS[1], 'consumed')}
 `);
 
 const deleteIfEquals = defineScript(`
@@ -115,9 +113,9 @@ function redisBackend(redis: RedisClient): AdapterBackend {
       return fromHash(pairsToObject((await takeHash(redis, [key], [])) as unknown[]));
     },
     async consume(key, now): Promise<ConsumeOutcome> {
-      const [status, grantId] = (await consumeScript(redis, [key], [now])) as [string, string?];
+      const [status, grantId, consumedAt] = (await consumeScript(redis, [key], [now])) as [string, string?, string?];
       if (status === 'consumed' || status === 'missing') return { status };
-      return { status: 'already-consumed', grantId: grantId ? grantId : undefined };
+      return { status: 'already-consumed', grantId: grantId ? grantId : undefined, consumedAt: Number(consumedAt) };
     },
     async setLookup(key, id, ttlSeconds) {
       if (ttlSeconds === undefined) await redis.set(key, id);
@@ -145,5 +143,5 @@ function redisBackend(redis: RedisClient): AdapterBackend {
 
 /** The value for oidc-provider's `adapter` option. The client may be a Redis or a Cluster. */
 export function createRedisAdapter(redis: RedisClient, options: RedisAdapterOptions = {}): AdapterFactory {
-  return createStoreAdapterFactory(redisBackend(redis), options.clockTolerance);
+  return createStoreAdapterFactory(redisBackend(redis), options);
 }

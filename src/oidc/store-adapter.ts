@@ -21,7 +21,7 @@ export interface StoredModel {
 export type ConsumeOutcome =
   | { status: 'consumed' }
   | { status: 'missing' }
-  | { status: 'already-consumed'; grantId: string | undefined };
+  | { status: 'already-consumed'; grantId: string | undefined; consumedAt?: number };
 
 /** `ttlSeconds` undefined everywhere means "does not expire". */
 export interface AdapterBackend {
@@ -101,6 +101,25 @@ function words(model: string): string {
  * the second from getting tokens. PAR is consumed at the authorization endpoint, where
  * invalid_request_uri is the error oidc-provider itself uses for a reused request_uri.
  */
+/**
+ * A refresh token presented twice within the reuse interval (REFRESH_TOKEN_REUSE_INTERVAL): the
+ * second request lost the race to rotate it, most likely to its own relying party refreshing in
+ * parallel. Nothing is revoked; src/oidc/refresh-grant.ts answers it with the token that won.
+ * Should it escape, it is still the invalid_grant the second request would have got.
+ */
+export class RefreshTokenRotatedMeanwhile extends errors.InvalidGrant {
+  constructor() {
+    super('refresh token already used');
+  }
+}
+
+export interface StoreAdapterOptions {
+  /** Seconds; should equal the provider's `clockTolerance`. */
+  clockTolerance?: number;
+  /** Seconds after its rotation in which a second consume of a refresh token revokes nothing. */
+  refreshTokenReuseInterval?: number;
+}
+
 function consumeRefused(model: string, why: 'already used' | 'not found'): Error {
   if (model === 'PushedAuthorizationRequest') {
     return new errors.InvalidRequestUri('request_uri is invalid, expired, or was already used');
@@ -123,11 +142,13 @@ function toPayload(stored: StoredModel): AdapterPayload {
   return payload;
 }
 
-class StoreAdapter implements Adapter {
+export class StoreAdapter implements Adapter {
   constructor(
     private readonly model: string,
     private readonly backend: AdapterBackend,
     private readonly clockTolerance: number,
+    /** Seconds in which a second consume is a race, not a reuse (RefreshToken only; 0: never). */
+    private readonly raceInterval: number,
   ) {}
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
@@ -143,9 +164,26 @@ class StoreAdapter implements Adapter {
     await this.backend.writeModel(key, stored, ttl);
   }
 
+  /**
+   * A refresh token rotated within the reuse interval is shown as not yet consumed, so that
+   * oidc-provider does not take a parallel refresh for a reuse before the consume below can
+   * tell the two apart (src/oidc/refresh-grant.ts). After the interval it shows as consumed.
+   */
   async find(id: string): Promise<AdapterPayload | undefined> {
     const stored = await this.backend.readModel(adapterKeys.model(this.model, id));
-    return stored && toPayload(stored);
+    if (!stored) return undefined;
+    const payload = toPayload(stored);
+    if (stored.consumed !== undefined && this.withinRaceInterval(stored.consumed)) delete payload.consumed;
+    return payload;
+  }
+
+  /** When the model was consumed, whatever find shows (epoch seconds; undefined: not consumed). */
+  async consumedAt(id: string): Promise<number | undefined> {
+    return (await this.backend.readModel(adapterKeys.model(this.model, id)))?.consumed;
+  }
+
+  private withinRaceInterval(consumedAt: number): boolean {
+    return this.raceInterval > 0 && epochSeconds() - consumedAt <= this.raceInterval;
   }
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
@@ -173,11 +211,13 @@ class StoreAdapter implements Adapter {
    * attacker's hands: revoke everything issued under its grant, and the grant itself
    * (RFC 6749 §4.1.2, RFC 9700 §4.14.2). Deleting the Grant also voids tokens that the winning
    * request issues after this revocation ran, because oidc-provider checks the grant on use.
+   * Except a refresh token consumed again within the reuse interval: a race, not a reuse.
    */
   async consume(id: string): Promise<void> {
     const outcome = await this.backend.consume(adapterKeys.model(this.model, id), epochSeconds());
     if (outcome.status === 'consumed') return;
     if (outcome.status === 'missing') throw consumeRefused(this.model, 'not found');
+    if (outcome.consumedAt !== undefined && this.withinRaceInterval(outcome.consumedAt)) throw new RefreshTokenRotatedMeanwhile();
     if (outcome.grantId !== undefined) {
       await Promise.all([
         this.revokeByGrantId(outcome.grantId),
@@ -206,6 +246,7 @@ class StoreAdapter implements Adapter {
   }
 }
 
-export function createStoreAdapterFactory(backend: AdapterBackend, clockTolerance = 0): AdapterFactory {
-  return (name) => new StoreAdapter(name, backend, clockTolerance);
+export function createStoreAdapterFactory(backend: AdapterBackend, options: StoreAdapterOptions = {}): AdapterFactory {
+  const { clockTolerance = 0, refreshTokenReuseInterval = 0 } = options;
+  return (name) => new StoreAdapter(name, backend, clockTolerance, name === 'RefreshToken' ? refreshTokenReuseInterval : 0);
 }

@@ -16,7 +16,9 @@ for (const store of ['redis', 'memory'] as const) {
     let config: oidc.Configuration;
 
     beforeAll(async () => {
-      running = await startProduct({ store });
+      // Reuse detection at once; the reuse interval for parallel refreshes is tested in
+      // test/conformance/refresh-rotation.test.ts.
+      running = await startProduct({ store, env: { REFRESH_TOKEN_REUSE_INTERVAL: 'off' } });
       config = await discover(running.baseUrl);
     });
     afterAll(async () => running?.stop());

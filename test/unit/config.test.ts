@@ -75,6 +75,14 @@ describe('configuration', () => {
     expect(problems({ TRUST_PROXY: 'maybe' })).toEqual(['TRUST_PROXY must be true or false (got "maybe")']);
   });
 
+  it('reads REFRESH_TOKEN_REUSE_INTERVAL: 10 s by default, off, at most a minute', () => {
+    expect(loadConfig({}, dir).protocol.refreshTokenReuseInterval).toBe(10);
+    expect(loadConfig({ REFRESH_TOKEN_REUSE_INTERVAL: '3s' }, dir).protocol.refreshTokenReuseInterval).toBe(3);
+    expect(loadConfig({ REFRESH_TOKEN_REUSE_INTERVAL: 'off' }, dir).protocol.refreshTokenReuseInterval).toBe(0);
+    expect(problems({ REFRESH_TOKEN_REUSE_INTERVAL: '5m' })).toEqual([expect.stringMatching(/^REFRESH_TOKEN_REUSE_INTERVAL must be a duration from 1s to 60s.*\(got "5m"\)$/)]);
+    expect(problems({ REFRESH_TOKEN_REUSE_INTERVAL: 'soon' })).toEqual([expect.stringMatching(/^REFRESH_TOKEN_REUSE_INTERVAL must be/)]);
+  });
+
   it("accepts the seed product's JWT_EXPIRATION and REFRESH_TOKEN_EXPIRATION", () => {
     const config = loadConfig({ JWT_EXPIRATION: '15m', REFRESH_TOKEN_EXPIRATION: '7d' }, dir);
     expect(config.ttl.accessToken).toBe(900);
