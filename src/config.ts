@@ -440,6 +440,8 @@ export interface SecurityConfig {
     authorization?: RateLimit;
     /** Sign-in status polls (the login page's fallback for its event stream), per client IP. */
     status?: RateLimit;
+    /** Wrong device-flow user codes entered on the whole service (RFC 8628 §5.1), from any IP. */
+    userCodeGuesses?: RateLimit;
   };
   /** Open sign-in event streams at once, per client IP and per instance in total. */
   eventStreams: { perIp: number; total: number };
@@ -562,6 +564,9 @@ function readSecurityConfig(
         authorization: rateLimit('RATE_LIMIT_AUTHORIZATION', { points: 300, durationSeconds: 60 }),
         // A waiting login page polls once a second when it has no event stream.
         status: rateLimit('RATE_LIMIT_STATUS', { points: 600, durationSeconds: 60 }),
+        // Guessing a user code from many IPs at once: 300 wrong codes in 10 minutes across the
+        // service leave a live code among 20^8 unguessed (RFC 8628 §5.1).
+        userCodeGuesses: rateLimit('RATE_LIMIT_USER_CODE_GUESSES', { points: 300, durationSeconds: 600 }),
       },
       eventStreams: {
         perIp: whole('EVENT_STREAMS_PER_IP', 20, 1, 100_000),

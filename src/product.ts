@@ -35,6 +35,7 @@ import { RateLimits } from './security/rate-limit.js';
 import { FailureMonitor } from './security/failure-monitor.js';
 import { auditProviderEvents, createSecurityHooks, lockoutRefusal } from './security/audit.js';
 import { developmentLockoutHint } from './security/lockouts.js';
+import { wrongUserCodeCounter } from './security/user-code-guesses.js';
 import { composeChainAndAccount } from './chain/compose.js';
 import { createCookieSigner } from './http/cookie-signer.js';
 import { hostRefusal, type OutboundPolicy } from './security/outbound.js';
@@ -158,6 +159,8 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
   const clients = config.demo ? [...config.clients.filter((c) => c.client_id !== 'demo'), demoClient(config.issuer)] : config.clients;
   // Issue 8 (docs/chain-claims.md): Evrmore node, chain claims and access rules, account page.
   const chainAndAccount = await composeChainAndAccount(config, { redis, logger });
+  const rateLimits = new RateLimits(config.security.rateLimits, redis, metrics);
+  const monitor = new FailureMonitor({ redis, settings: config.security.failures, logger, metrics });
   const provider = createProvider({
     config,
     jwks: secrets.jwks,
@@ -167,6 +170,7 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
     chain: chainAndAccount.providerHooks,
     pages: createProviderPages(views),
     pairwiseSalt: secrets.pairwiseSalt,
+    onWrongUserCode: wrongUserCodeCounter({ limits: rateLimits, monitor }),
   });
   const challenges = new ChallengeService({
     store,
@@ -179,8 +183,7 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
   });
   // Issue 4 (SECURITY.md): rate limits, failure alerts and lock-out, audit log, metrics.
   auditProviderEvents(provider, logger, metrics);
-  const rateLimits = new RateLimits(config.security.rateLimits, redis, metrics);
-  const monitor = new FailureMonitor({ redis, settings: config.security.failures, logger, metrics });
+
   const issue8 = chainAndAccount.attach(provider, views, () => app);
   const ready = async () => {
     if (redisHealth) await redisHealth.ready();

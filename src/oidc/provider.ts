@@ -81,6 +81,8 @@ export interface ProviderDeps {
   pages: ProviderPages;
   /** Enables pairwise subjects (OIDC Core §8.1); without it only public subjects are offered. */
   pairwiseSalt?: string;
+  /** Counts a wrong device-flow user code (src/security/user-code-guesses.ts). */
+  onWrongUserCode?: (ctx: KoaContextWithOIDC) => Promise<void>;
   /** Issue 8: chain claims and per-client access rules; absent without an Evrmore node. */
   chain?: ChainProviderHooks;
 }
@@ -225,7 +227,11 @@ export function createProvider(deps: ProviderDeps): Provider {
         enabled: true,
         charset: 'base-20',
         mask: '****-****',
-        userCodeInputSource: (ctx, form, out, err) => deps.pages.deviceInput(ctx, form, out, err),
+        userCodeInputSource: async (ctx, form, out, err) => {
+          // oidc-provider re-renders the code page for a code that matches no device (RFC 8628 §5.1).
+          if ((err as Error | undefined)?.name === 'NotFoundError') await deps.onWrongUserCode?.(ctx);
+          return deps.pages.deviceInput(ctx, form, out, err);
+        },
         userCodeConfirmSource: (ctx, form, client, deviceInfo, userCode) => deps.pages.deviceConfirm(ctx, form, client, deviceInfo, userCode),
         successSource: (ctx) => deps.pages.deviceSuccess(ctx),
       },

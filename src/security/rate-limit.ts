@@ -23,6 +23,7 @@ const REFUSALS: Record<LimitName, string> = {
   registration: 'Too many client registrations from your network.',
   authorization: 'Too many sign-in requests from your network.',
   status: 'Too many status checks from your network.',
+  userCodeGuesses: 'Too many wrong device codes were entered on this service, so codes cannot be entered for a while.',
 };
 
 /** Metric label and Redis key part of each limit. */
@@ -33,6 +34,7 @@ const LABELS: Record<LimitName, string> = {
   registration: 'registration',
   authorization: 'authorization',
   status: 'status',
+  userCodeGuesses: 'user_code_guesses',
 };
 
 /**
@@ -81,6 +83,20 @@ export class RateLimits {
     }
   }
 
+  /** Counts one event (a failure) under `key` without refusing anything now. */
+  async count(name: LimitName, key: string): Promise<void> {
+    await this.limiters.get(name)?.penalty(key, 1);
+  }
+
+  /** Throws the 429 while `key` has used up its limit, without counting this request. */
+  async assertOpen(ctx: Context, name: LimitName, key: string): Promise<void> {
+    const limiter = this.limiters.get(name);
+    const state = limiter ? await limiter.get(key) : null;
+    if (!limiter || !state || state.consumedPoints < limiter.points) return;
+    this.metrics.rateLimitRejections.inc({ limit: LABELS[name] });
+    throw tooManyRequests(ctx, state.msBeforeNext, REFUSALS[name]);
+  }
+
   /** Counts one request under `key`; throws the 429 when the limit is exceeded. */
   async consume(ctx: Context, name: LimitName, key: string): Promise<void> {
     const limiter = this.limiters.get(name);
@@ -96,6 +112,9 @@ export class RateLimits {
     }
   }
 }
+
+/** The one key of the service-wide count of wrong user codes. */
+export const USER_CODE_GUESSES_KEY = 'service';
 
 export interface LimitedRoutes {
   token: string;
@@ -132,6 +151,8 @@ export function rateLimitMiddleware(limits: RateLimits, routes: LimitedRoutes): 
     if (matched) {
       try {
         await limits.consume(ctx, matched.name, ipKey(clientIp(ctx)));
+        // And service-wide, once wrong codes from everywhere used up their limit.
+        if (ctx.method === 'POST' && ctx.path === routes.code_verification) await limits.assertOpen(ctx, 'userCodeGuesses', USER_CODE_GUESSES_KEY);
       } catch (error) {
         // OAuth clients get the refusal as JSON (RFC 6749 §5.2 shape), whatever they accept.
         if (matched.api) ctx.state.api = true;

@@ -28,6 +28,7 @@ describe('security configuration', () => {
       registration: { points: 10, durationSeconds: 3600 },
       authorization: { points: 300, durationSeconds: 60 },
       status: { points: 600, durationSeconds: 60 },
+      userCodeGuesses: { points: 300, durationSeconds: 600 },
     });
     expect(security.eventStreams).toEqual({ perIp: 20, total: 1000 });
     // Lock-outs last a minute outside production (a developer's own typos), 15 minutes in it.
@@ -44,6 +45,7 @@ describe('security configuration', () => {
       RATE_LIMIT_REGISTRATION: '1/1d',
       RATE_LIMIT_AUTHORIZATION: '50/1m',
       RATE_LIMIT_STATUS: 'off',
+      RATE_LIMIT_USER_CODE_GUESSES: '50/1h',
       EVENT_STREAMS_PER_IP: '5',
       EVENT_STREAMS_MAX: '100',
       FAILURE_ALERT_THRESHOLD: '4',
@@ -61,6 +63,7 @@ describe('security configuration', () => {
       registration: { points: 1, durationSeconds: 86400 },
       authorization: { points: 50, durationSeconds: 60 },
       status: undefined,
+      userCodeGuesses: { points: 50, durationSeconds: 3600 },
     });
     expect(security.eventStreams).toEqual({ perIp: 5, total: 100 });
     expect(security.failures).toEqual({ threshold: 4, windowSeconds: 3600, lockoutSeconds: 0, webhookUrl: 'https://hooks.example.com/T000/B000/secret' });
