@@ -27,7 +27,7 @@ import { PROVIDER_ROUTES } from '../oidc/provider.js';
 import { evaluateGroups, releasedAssets, releasedTags } from '../chain/rules.js';
 import type { ChainService } from '../chain/service.js';
 import { clientIp } from '../security/client-ip.js';
-import { describeClient, type ClientLike } from '../oidc/client-identity.js';
+import { describeClient, scopeLabelKey, type ClientLike } from '../oidc/client-identity.js';
 import type { Backchannel } from './backchannel.js';
 import type { AccountStore, GrantRef } from './store.js';
 
@@ -255,7 +255,7 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
   }
 
   async function applications(address: string, tr: Translate) {
-    const byClient = new Map<string, { clientId: string; name: string; scopes: Set<string>; since: number }>();
+    const byClient = new Map<string, { clientId: string; name: string; pairwise: boolean; scopes: Set<string>; since: number }>();
     for (const ref of await store.grants(address)) {
       if (ref.clientId === ACCOUNT_CLIENT_ID) continue;
       const grant = await provider.Grant.find(ref.grantId);
@@ -263,14 +263,14 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
         await store.removeGrant(address, ref.grantId);
         continue;
       }
-      const entry = byClient.get(ref.clientId) ?? { clientId: ref.clientId, name: await clientName(provider, ref.clientId), scopes: new Set<string>(), since: grant.iat };
+      const entry = byClient.get(ref.clientId) ?? { clientId: ref.clientId, ...(await clientFacts(provider, ref.clientId)), scopes: new Set<string>(), since: grant.iat };
       grant.getOIDCScope().split(' ').filter(Boolean).forEach((s) => entry.scopes.add(s));
       entry.since = Math.min(entry.since, grant.iat);
       byClient.set(ref.clientId, entry);
     }
     return [...byClient.values()]
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map((app) => ({ ...app, since: formatTime(app.since), scopes: [...app.scopes].map((s) => scopeLabel(tr, s)) }));
+      .map((app) => ({ ...app, since: formatTime(app.since), scopes: [...app.scopes].map((s) => scopeLabel(tr, scopeLabelKey(s, app))) }));
   }
 
   async function signIns(address: string) {
@@ -299,6 +299,20 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
   return router;
 }
 
+/** The label and subject type of a client, for the list of applications. */
+async function clientFacts(provider: Provider, clientId: string): Promise<{ name: string; pairwise: boolean }> {
+  try {
+    const client = await provider.Client.find(clientId);
+    if (client) {
+      const display = describeClient(client as unknown as ClientLike);
+      return { name: display.label, pairwise: display.pairwise };
+    }
+  } catch {
+    // As clientName: a client whose metadata no longer validates is still listed.
+  }
+  return { name: clientId, pairwise: false };
+}
+
 async function clientName(provider: Provider, clientId: string): Promise<string> {
   try {
     const client = await provider.Client.find(clientId);
@@ -310,9 +324,9 @@ async function clientName(provider: Provider, clientId: string): Promise<string>
   }
 }
 
-function scopeLabel(t: Translate, scope: string): string {
-  const key = `scope.${scope}`;
-  return key in en ? t(key as MessageKey) : scope;
+/** `key`: scope.<scope> (or scope.openid.pairwise); an API's own scope is shown as it is. */
+function scopeLabel(t: Translate, key: string): string {
+  return key in en ? t(key as MessageKey) : key.replace(/^scope\./, '');
 }
 
 function formatTime(epochSeconds: number): string {

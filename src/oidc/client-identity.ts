@@ -18,6 +18,8 @@ export interface ClientDisplay {
   host?: string;
   /** The name for running text: "Name (host)" for a registered client, the name otherwise. */
   label: string;
+  /** Gets a per-application identifier instead of the address as `sub` (OIDC Core §8.1). */
+  pairwise: boolean;
 }
 
 /**
@@ -40,6 +42,7 @@ export interface ClientLike {
   clientUri?: string;
   clientIdIssuedAt?: number;
   redirectUris?: string[];
+  subjectType?: string;
 }
 
 /** oidc-provider sets client_id_issued_at on every registration (RFC 7591 §3.2.1), never on a configured client. */
@@ -61,6 +64,12 @@ export function describeClient(client: ClientLike): ClientDisplay {
     verified,
     host,
     label: host ? `${name} (${host})` : name,
+    pairwise: client.subjectType === 'pairwise',
   };
+}
+
+/** The words for what a scope shares with this client: `openid` shares the address unless pairwise. */
+export function scopeLabelKey(scope: string, client: Pick<ClientDisplay, 'pairwise'>): string {
+  return scope === 'openid' && client.pairwise ? 'scope.openid.pairwise' : `scope.${scope}`;
 }
 

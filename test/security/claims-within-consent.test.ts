@@ -49,7 +49,9 @@ describe('claims asked through the claims parameter stay within the consented sc
       const posted = await submitSignature(browser, login, person.address, sign(person, login.text));
       const consent = await browser.navigate(new URL(posted.headers.get('location')!, running.baseUrl).href);
       // The page lists what will be shared: the account identifier only.
-      expect([...consent.body.matchAll(/<li>([^<]*)/g)].map((m) => m[1]!.trim())).toEqual(['Your account identifier']);
+      expect([...consent.body.matchAll(/<li>([^<]*)/g)].map((m) => m[1]!.trim())).toEqual([
+        clientId === 'pw' ? 'An account identifier for this application only (not your address)' : 'Your Evrmore address, as your account identifier',
+      ]);
       const callback = await finishToRelyingParty(browser, consent, running.redirectUri);
       const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
       const idToken = tokens.claims()!;
