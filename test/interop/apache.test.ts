@@ -155,6 +155,21 @@ for (const rpConfiguration of RP_CONFIGURATIONS) {
       expect(backendHeaders(page).oidc_access_token).toBe(after.access_token);
     });
 
+    it('keeps the session when ten requests arrive together as the access token is due (parallel refresh)', async () => {
+      await visitAndSignIn();
+      const before = await info();
+      const waitMs = (before.access_token_expires! - REFRESH_BEFORE_EXPIRY) * 1000 - Date.now() + 1500;
+      await new Promise((r) => setTimeout(r, Math.max(0, waitMs)));
+      // The module refreshes in each request that finds the token due, without a lock: several
+      // present the same refresh token at once.
+      const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => site.request(`/protected/parallel-${i}`)));
+      const answers = results.map((r) => (r.status === 'fulfilled' ? String(r.value.status) : String(r.reason).slice(0, 200)));
+      expect(answers, `the ten parallel requests: ${answers.join(' | ')}\n${saw()}`).toEqual(Array(10).fill('200'));
+      const after = await site.request('/protected/after-parallel');
+      expect(after.status, saw(after)).toBe(200);
+      expect(backendHeaders(after).oidc_claim_sub).toBe(ADDRESS);
+    });
+
     it('logs out through the provider (id_token_hint, post_logout_redirect_uri) and ends its own session', async () => {
       await visitAndSignIn();
       const logout = await site.request(`/protected/redirect_uri?logout=${encodeURIComponent(apache.loggedOutUrl)}`);
