@@ -29,6 +29,7 @@ COPY src ./src
 COPY views ./views
 COPY public ./public
 COPY config ./config
+COPY docs ./docs
 RUN npm run build \
     && npm pack --pack-destination /tmp \
     && mkdir /app \

@@ -21,6 +21,7 @@ import { LoginPresenter } from './interaction/login-presenter.js';
 import { NETWORKS } from './evrmore/network.js';
 import { demoRoutes } from './demo/routes.js';
 import { frontchannelLogout } from './http/frontchannel-logout.js';
+import { landingPage } from './http/landing.js';
 import { devicePollPacing, type PollPacer } from './oidc/device-pacing.js';
 import { requireDeviceFormSession } from './oidc/device-form-session.js';
 import { healthRoutes, type ReadinessCheck } from './http/health.js';
@@ -80,6 +81,8 @@ export interface AppDeps {
   lockedOut?: (ctx: Context) => Promise<UserError | undefined>;
   /** Outside production: how to end a lock-out at once (on the locked-out page). */
   lockoutHint?: string;
+  /** docs/, whose guides for relying parties and wallet developers the landing page links. */
+  docsDir?: string;
 }
 
 /**
@@ -206,6 +209,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(validateBodies());
 
   app.use(pageRoutes);
+  app.use(landingPage({ views, issuer: config.issuer, docsDir: deps.docsDir, demo: config.demo, accountPage: config.accountPage }));
   app.use(frontchannelLogout(provider, views));
   app.use(requireDeviceFormSession(provider, PROVIDER_ROUTES.code_verification, config.issuer));
   if (deps.devicePacer) {

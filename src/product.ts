@@ -48,6 +48,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** src/ (tests, tsx) and dist/ (built) both sit one level below the project root. */
 export const VIEWS_DIR = `${ROOT}views`;
 export const PUBLIC_DIR = `${ROOT}public`;
+export const DOCS_DIR = `${ROOT}docs`;
 
 export interface Product {
   app: Koa;
@@ -197,6 +198,7 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
     views: issue8.views,
     logger,
     publicDir: PUBLIC_DIR,
+    docsDir: DOCS_DIR,
     ready,
     accessPolicy: issue8.accessPolicy,
     routers: issue8.routers,

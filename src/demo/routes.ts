@@ -24,6 +24,20 @@ export function demoClient(issuer: URL): Record<string, unknown> & { client_id: 
   };
 }
 
+/** Claims that are times in seconds since the epoch (OIDC Core §2, §5.1), as people read them. */
+const TIME_CLAIMS = ['iat', 'exp', 'auth_time', 'nbf', 'updated_at'];
+
+export function readableTimes(claims: Record<string, unknown>): Record<string, string> {
+  const times: Record<string, string> = {};
+  for (const name of TIME_CLAIMS) {
+    const value = claims[name];
+    if (typeof value === 'number' && Number.isFinite(value)) {
+      times[name] = `${new Date(value * 1000).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC')} (${value})`;
+    }
+  }
+  return times;
+}
+
 export function demoRoutes(options: { issuer: URL; views: Views }): Router {
   const router = new Router({ prefix: '/demo' });
   const redirectUri = new URL('/demo/callback', options.issuer).href;
@@ -39,7 +53,7 @@ export function demoRoutes(options: { issuer: URL; views: Views }): Router {
   };
   const page = (ctx: Context, locals: Record<string, unknown>) => {
     const t = ctx.state.t as Translate;
-    return options.views.render(ctx, 'demo', { title: t('demo.title'), claims: undefined, userinfo: undefined, error: undefined, logoutUrl: undefined, ...locals });
+    return options.views.render(ctx, 'demo', { title: t('demo.title'), claims: undefined, userinfo: undefined, error: undefined, logoutUrl: undefined, times: {}, ...locals });
   };
 
   router.get('/', (ctx) => page(ctx, {}));
@@ -79,7 +93,7 @@ export function demoRoutes(options: { issuer: URL; views: Views }): Router {
     const claims = tokens.claims()!;
     const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
     const logoutUrl = oidc.buildEndSessionUrl(config, { client_id: DEMO_CLIENT_ID, post_logout_redirect_uri: new URL('/demo', options.issuer).href }).href;
-    return page(ctx, { claims, userinfo, logoutUrl });
+    return page(ctx, { claims, userinfo, logoutUrl, times: readableTimes(claims) });
   });
 
   return router;

@@ -23,6 +23,9 @@ export function staticFiles(dir: string, prefix = '/static/'): Middleware {
     const body = readFileSync(join(dir, name));
     files.set(prefix + name, { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` });
   }
+  // Browsers ask for /favicon.ico on every page, whatever the page links: the same icon.
+  const icon = files.get(`${prefix}favicon.svg`);
+  if (icon) files.set('/favicon.ico', icon);
   return async (ctx, next) => {
     const file = ctx.method === 'GET' || ctx.method === 'HEAD' ? files.get(ctx.path) : undefined;
     if (!file) return next();

@@ -60,6 +60,20 @@ export const en = {
   'lockout.wait': 'This page reloads by itself when the time is up.',
   'lockout.why': 'Too many wrong signatures came from your network, so signing in from it is paused for a while. Nothing is wrong with your address: it can sign in from anywhere else.',
 
+  'home.title': 'Evrmore Accounts',
+  'home.intro': 'Sign in with Evrmore: an OpenID Connect provider where people sign in by proving, with their Evrmore wallet, that they own an address. No password, no user table; applications get standard OpenID Connect tokens.',
+  'home.demo': 'Try the demo application',
+  'home.demo.detail': 'sign in with your wallet, or with a development test wallet, and see what an application receives',
+  'home.account': 'Your account',
+  'home.account.detail': 'the applications you allowed (and revoke them), your last sign-ins',
+  'home.rp': 'For application developers',
+  'home.rp.intro': 'Any OpenID Connect client works: point it at this issuer and ask the operator of this provider for a client id.',
+  'home.issuer': 'Issuer',
+  'home.discovery': 'Discovery',
+  'home.scopes': 'Scopes',
+  'home.wallets': 'For wallet developers',
+  'home.wallets.intro': 'The QR code on the sign-in page holds a link of this provider. Fetched with Accept: application/json it returns the text to sign; a POST of the address and signature signs the person in. No wallet needs to know about OpenID Connect.',
+
   'wallet.title': 'Sign in to {client}',
   'wallet.asking': '{client} asks you to prove, to the sign-in provider {host}, that you own an Evrmore address.',
   'wallet.application': 'Application',
@@ -125,6 +139,8 @@ export const en = {
   'demo.claims': 'ID token claims',
   'demo.userinfo': 'Userinfo response',
   'demo.again': 'Sign in again',
+  'demo.signedInAs': 'Signed in as',
+  'demo.json': 'The claims as JSON',
   'demo.logout': 'Sign out',
 
   // Chain claims, access rules and the account page (issue 8, docs/chain-claims.md).

@@ -40,3 +40,23 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
+
+/**
+ * The page as people see it: light and dark, 1280 and 360 wide, into `<name>-<width>-<scheme>.png`.
+ * Returns the horizontal overflow at 360 px (a page that scrolls sideways on a phone is broken).
+ */
+export async function screenshotEveryWay(page: Page, name: string): Promise<number> {
+  let overflow = 0;
+  const original = page.viewportSize();
+  for (const width of [1280, 360]) {
+    await page.setViewportSize({ width, height: width === 360 ? 740 : 800 });
+    if (width === 360) overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      await screenshot(page, `${name}-${width}-${colorScheme}`);
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  if (original) await page.setViewportSize(original);
+  return overflow;
+}
