@@ -20,6 +20,13 @@ describe('every page, light and dark, 1280 and 360 wide', () => {
   const capture = async (name: string) => {
     overflows[name] = await screenshotEveryWay(page, name);
   };
+  /** Clicks each selector in turn, waits for `arrived` on the page it leads to, and captures it. */
+  const clickThrough = async (clicks: string[], arrived: string, name: string) => {
+    for (const selector of clicks) await page.click(selector);
+    await page.locator(arrived).waitFor();
+    await capture(name);
+  };
+  const TEST_WALLET_SIGN_IN = ['#test-wallet', 'form.signature-form button[type=submit]'];
 
   beforeAll(async () => {
     running = await startProduct({ store: 'memory', env: { DEMO: 'true' } });
@@ -67,16 +74,9 @@ describe('every page, light and dark, 1280 and 360 wide', () => {
     await page.goto(walletUrl);
     await capture('wallet');
     await page.goto(loginUrl);
-    await page.click('#test-wallet');
-    await page.click('form.signature-form button[type=submit]');
-    await page.locator('button:has-text("Allow")').waitFor();
-    await capture('consent');
-    await page.click('button:has-text("Allow")');
-    await page.locator('#signed-in-as').waitFor();
-    await capture('demo-signed-in');
-    await page.click('#demo-logout');
-    await page.locator('button[name=logout]').waitFor();
-    await capture('logout');
+    await clickThrough(TEST_WALLET_SIGN_IN, 'button:has-text("Allow")', 'consent');
+    await clickThrough(['button:has-text("Allow")'], '#signed-in-as', 'demo-signed-in');
+    await clickThrough(['#demo-logout'], 'button[name=logout]', 'logout');
     await page.click('button[name=logout]');
     await page.waitForURL(/\/demo/);
     await capture('demo-signed-out');
@@ -84,13 +84,8 @@ describe('every page, light and dark, 1280 and 360 wide', () => {
 
   it('the account page, signed in with the test wallet', { timeout: 60_000 }, async () => {
     await page.goto(`${running.baseUrl}/account`);
-    await page.click('#test-wallet');
-    await page.click('form.signature-form button[type=submit]');
-    await page.locator('#account-address').waitFor();
-    await capture('account');
-    await page.click('#account-signout');
-    await page.locator('#message').waitFor();
-    await capture('account-signed-out');
+    await clickThrough(TEST_WALLET_SIGN_IN, '#account-address', 'account');
+    await clickThrough(['#account-signout'], '#message', 'account-signed-out');
   });
 
   it('the device code page and error pages', { timeout: 60_000 }, async () => {
