@@ -139,6 +139,11 @@ export function createMetricsApp(config: Config, metrics: Metrics, ready: Readin
   return app;
 }
 
+/** The pages of a sign-in or logout, which relying parties may open in a popup: these paths and below. */
+function shownInPopups(prefixes: string[]): (path: string) => boolean {
+  return (path) => prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+}
+
 export function createApp(deps: AppDeps): Koa {
   const { config, provider, challenges, views, logger } = deps;
   const app = new Koa();
@@ -180,7 +185,7 @@ export function createApp(deps: AppDeps): Koa {
   // Before every guard below: each sees a route's path in that route's own spelling.
   app.use(canonicalPaths([...PROVIDER_PATHS, ...operationalRoutes.paths, ...pageRoutes.paths]));
 
-  app.use(securityHeaders({ https: config.issuer.protocol === 'https:' }));
+  app.use(securityHeaders({ https: config.issuer.protocol === 'https:', shownInPopups: shownInPopups([PROVIDER_ROUTES.authorization, '/interaction', PROVIDER_ROUTES.end_session]) }));
   app.use(negotiateLanguage());
   const storeStatus = security?.storeStatus;
   app.use(errorHandler(logger, createErrorPage(views), {
