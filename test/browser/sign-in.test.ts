@@ -85,7 +85,7 @@ describe('sign-in pages in Chromium', () => {
     // Whoever saw the QR code could have signed it: the desktop names the address and waits.
     await expect.poll(() => page.locator('#confirm-title').textContent(), { timeout: 10_000 }).toBe(`Continue as ${KEYS.uncompressed.address}?`);
     await screenshot(page, 'login-continue-as');
-    await page.waitForTimeout(1500);
+    await page.waitForTimeout(1000);
     expect(reachedRelyingParty).toBe(false);
     expect(page.url()).toMatch(/\/interaction\/[^/]+\/continue$/);
 

@@ -49,7 +49,7 @@ for (const store of ['redis', 'memory'] as const) {
       expect(phone.cookies.size).toBe(0);
     });
 
-    it('continues the desktop by itself once the phone signs (server-sent events)', async () => {
+    it('continues the desktop once the phone signs and the person confirms the address (server-sent events)', async () => {
       const desktop = new HttpBrowser(running.baseUrl);
       const request = await authorizationRequest(config, running.redirectUri);
       const login = await openLogin(desktop, request.url);
