@@ -23,6 +23,15 @@ const RP_PAGES: Record<string, string> = {
     window.addEventListener('message', (event) => { if (event.origin === location.origin) window.received = event.data; });
     window.startPopup = (url) => { window.popup = window.open(url, 'signin', 'width=520,height=720'); return Boolean(window.popup); };
   </script>`,
+  // Silent renewal (prompt=none) in a hidden iframe, as oidc-client-ts's signinSilent does.
+  '/silent': `<!doctype html><title>Silent</title><script>
+    window.received = null;
+    window.addEventListener('message', (event) => { if (event.origin === location.origin) window.received = event.data; });
+    window.startSilent = (url) => { const frame = document.createElement('iframe'); frame.src = url; document.body.appendChild(frame); };
+  </script><body></body>`,
+  '/silent-callback': `<!doctype html><title>Silent callback</title><script>
+    window.parent.postMessage({ href: location.href }, location.origin);
+  </script>`,
   '/callback': `<!doctype html><title>Callback</title><script>
     if (window.opener) { window.opener.postMessage({ href: location.href }, location.origin); document.title = 'reported'; }
     else document.title = 'no opener';
@@ -34,12 +43,15 @@ describe('popup sign-in', () => {
   let browser: Browser;
   let rpServer: Server;
   let rpOrigin: string;
+  let sameSiteOrigin: string;
   let rp: oidc.Configuration;
 
   beforeAll(async () => {
     const rpPort = await freePort();
     // localhost, not 127.0.0.1: another site than the provider's, as a relying party is.
     rpOrigin = `http://localhost:${rpPort}`;
+    // The same server as a relying party on the provider's own site (another port of 127.0.0.1).
+    sameSiteOrigin = `http://127.0.0.1:${rpPort}`;
     rpServer = createServer((request, response) => {
       const page = RP_PAGES[new URL(request.url ?? '/', rpOrigin).pathname];
       response.writeHead(page ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
@@ -51,7 +63,13 @@ describe('popup sign-in', () => {
       store: 'memory',
       clients: (redirectUri) => [
         ...defaultClients(redirectUri),
-        { client_id: 'popup-spa', client_name: 'Popup SPA', redirect_uris: [`${rpOrigin}/callback`], grant_types: ['authorization_code'], token_endpoint_auth_method: 'none' },
+        {
+          client_id: 'popup-spa',
+          client_name: 'Popup SPA',
+          redirect_uris: [`${rpOrigin}/callback`, `${rpOrigin}/silent-callback`, `${sameSiteOrigin}/silent-callback`],
+          grant_types: ['authorization_code'],
+          token_endpoint_auth_method: 'none',
+        },
       ],
     });
     rp = await oidc.discovery(new URL(running.baseUrl), 'popup-spa', undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
@@ -88,6 +106,38 @@ describe('popup sign-in', () => {
     const tokens = await oidc.authorizationCodeGrant(rp, new URL(received.href), { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
     expect(tokens.claims()?.sub).toBe(KEYS.compressed.address);
     expect(await page.evaluate(() => (window as unknown as { popup: Window }).popup.closed)).toBe(false);
+    await context.close();
+  });
+
+  it('prompt=none in an iframe: a session on the same site answers with a code, another site gets login_required', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // A session at the provider first (top-level, as after a normal sign-in).
+    const first = await authorizationRequest(rp, `${rpOrigin}/callback`, 'openid');
+    await page.goto(first.url.href);
+    await page.locator('#challenge').waitFor({ timeout: 15_000 });
+    const text = (await page.locator('#challenge').textContent())!.trim();
+    await page.fill('#address', KEYS.compressed.address);
+    await page.fill('#signature', sign(KEYS.compressed, text));
+    await page.click('form.signature-form button[type=submit]');
+    await page.locator('button:has-text("Allow")').click({ timeout: 15_000 });
+    await page.waitForURL(`${rpOrigin}/callback**`, { timeout: 15_000 });
+
+    const silently = async (origin: string) => {
+      await page.goto(`${origin}/silent`);
+      const request = await authorizationRequest(rp, `${origin}/silent-callback`, 'openid', { prompt: 'none' });
+      await page.evaluate((url) => (window as unknown as { startSilent(u: string): void }).startSilent(url), request.url.href);
+      await expect.poll(() => page.evaluate(() => (window as unknown as { received: unknown }).received), { timeout: 10_000 }).not.toBeNull();
+      const { href } = await page.evaluate(() => (window as unknown as { received: { href: string } }).received);
+      return new URL(href).searchParams;
+    };
+    // Same site: the SameSite=Lax session cookie goes along, the frame gets a code.
+    const sameSite = await silently(sameSiteOrigin);
+    expect(sameSite.get('error'), sameSite.toString()).toBeNull();
+    expect(sameSite.get('code')).toBeTruthy();
+    // Another site: no cookie in a third-party frame, so login_required, never a hang.
+    const crossSite = await silently(rpOrigin);
+    expect(crossSite.get('error')).toBe('login_required');
     await context.close();
   });
 
