@@ -91,7 +91,8 @@ export function createProviderPages(views: Views): ProviderPages {
       const t = translate(ctx as unknown as Context);
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = views.html('device-confirm', { title: t('device.confirm.title'), ...deviceForm(form), client: describeClient(client as unknown as ClientLike).label, userCode }, t, languageOf(ctx));
+      const display = describeClient(client as unknown as ClientLike);
+      ctx.body = views.html('device-confirm', { title: t('device.confirm.title'), ...deviceForm(form), client: display.label, verified: display.verified, userCode }, t, languageOf(ctx));
     },
     async deviceSuccess(ctx) {
       const t = translate(ctx as unknown as Context);

@@ -87,6 +87,8 @@ describe('device authorization grant with wallet login (RFC 8628)', () => {
     const confirmation = await enterCode(browser, device.user_code.toLowerCase().replace('-', ''));
     expect(confirmation.status).toBe(200);
     expect(elementText(confirmation.body, 'user-code')).toBe(device.user_code);
+    // A configured client is marked verified (a registered one shows where it is from instead).
+    expect(elementText(confirmation.body, 'client-verified')).toMatch(/verified/);
     expect(confirmation.body).toContain('Living room TV');
 
     const loginPage = await confirm(browser, confirmation);

@@ -99,6 +99,7 @@ describe('relying parties cannot pose as others by name', () => {
     const action = /<form method="post" action="([^"]+)"/.exec(input.body)![1]!;
     const confirmation = await browser.request(action, { form: { xsrf: inputValue(input.body, 'xsrf')!, user_code: device.user_code } });
     expect(confirmation.body).toContain('Living room TV (unverified) on a device asks to sign in');
+    expect(elementText(confirmation.body, 'client-verified')).toBeUndefined();
   });
 
   it('keeps the text to sign unambiguous whatever a configured name holds', () => {
