@@ -2,8 +2,8 @@
  * oidc-client-ts in Debian's Chromium as a public single-page application on another origin
  * (and site) than the provider, with the library's defaults: sign-in through the real page,
  * the code exchanged and userinfo read from the browser (CORS), refresh, revocation
- * (revokeTokens) and sign-out (signoutRedirect). The person's wallet is the test key, signing
- * the challenge on the page.
+ * (revokeTokens), sign-out (signoutRedirect) and a popup sign-in (signinPopup) that reports
+ * back to its opener. The person's wallet is the test key, signing the challenge on the page.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
@@ -159,6 +159,30 @@ for (const rpConfiguration of RP_CONFIGURATIONS) {
       await page.click('button[name=logout][value=yes]');
       await page.waitForURL(`${spa.loggedOutUrl}**`, { timeout: 15_000 });
       expect(await currentUser(page)).toBeNull();
+    });
+
+    it('signs in in a popup that reports back to its opener (signinPopup)', async () => {
+      const popupContext = await browser.newContext();
+      watch(popupContext);
+      // The opener policies of the provider's pages the popup passes through, for the message.
+      const openerPolicies = new Set<string>();
+      popupContext.on('response', (response) => {
+        if (response.url().startsWith(running.baseUrl) && response.request().isNavigationRequest()) {
+          openerPolicies.add(`${new URL(response.url()).pathname.split('/')[1]}: ${response.headers()['cross-origin-opener-policy'] ?? 'none'}`);
+        }
+      });
+      const opener = await popupContext.newPage();
+      await opener.goto(`${spa.origin}/index.html`);
+      const popupOpened = opener.waitForEvent('popup');
+      const signin = spaCall<{ sub: string }>(opener, 'mgr.signinPopup().then((u) => ({ sub: u.profile.sub }))');
+      const popup = await popupOpened;
+      await walletSignIn(popup, spa.origin);
+      const result = await signin;
+      expect(result.ok, failure('signinPopup', result.ok ? undefined : result.error)).toBe(true);
+      if (result.ok) expect(result.value.sub).toBe(KEY.address);
+      // The popup's callback page still had window.opener: the provider's pages let it keep it.
+      expect(await opener.evaluate(() => localStorage.getItem('callbackHadOpener')), failure(`the popup lost window.opener (Cross-Origin-Opener-Policy of the provider's pages: ${[...openerPolicies].join(', ')})`)).toBe('true');
+      await popupContext.close();
     });
   });
 }
