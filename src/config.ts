@@ -13,6 +13,7 @@ import { EMPTY_RULES, parseRules, type ChainRules } from './chain/rules.js';
 import { CHAIN_CLIENT_METADATA, clientRuleProblem } from './chain/client-rules.js';
 import { parseOutboundAllow, type OutboundPolicy } from './security/outbound.js';
 import { isLogoDataUri, MAX_LOGO_BYTES } from './oidc/client-logo.js';
+import { algorithmOf, signerAt, SIGNS_FROM } from './keys.js';
 
 /** RFC 8628 §3.4. */
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -38,6 +39,10 @@ export interface Config {
   jwks?: JsonWebKeySet;
   clients: ClientMetadata[];
   clientsFile?: string;
+  /** JWKS_FILE as given: watched, with CLIENTS_FILE, for changes (src/reload.ts). */
+  jwksFile?: string;
+  /** Seconds between checks of JWKS_FILE and CLIENTS_FILE for changes; 0: never (restart to apply). */
+  configWatchInterval: number;
   network: NetworkName;
   /** Trust X-Forwarded-* from the reverse proxy in front (needed behind TLS termination). */
   trustProxy: boolean;
@@ -204,6 +209,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     jwks,
     clients,
     clientsFile,
+    jwksFile: get('JWKS') ? undefined : get('JWKS_FILE'),
+    // Short enough that a change reaches every instance within seconds, and a file this small
+    // costs nothing to read that often.
+    configWatchInterval: durationSetting(get('CONFIG_WATCH_INTERVAL'), 'CONFIG_WATCH_INTERVAL', 2, problems, { max: 300, off: true }),
     network,
     trustProxy: boolean(get('TRUST_PROXY'), 'TRUST_PROXY', false, problems),
     emailDomain,
@@ -307,6 +316,15 @@ function readJwks(value: string | undefined, file: string | undefined, cwd: stri
   }
   if (parsed.data.keys.some((k) => k.d === undefined)) {
     problems.push(`${name} must hold private signing keys (a key without "d" cannot sign)`);
+    return undefined;
+  }
+  if (parsed.data.keys.some((k) => k[SIGNS_FROM] !== undefined && typeof k[SIGNS_FROM] !== 'number')) {
+    problems.push(`${name}: "${SIGNS_FROM}" must be a time in seconds since the epoch (written by \`keys rotate\`)`);
+    return undefined;
+  }
+  const now = Date.now() / 1000;
+  if (!parsed.data.keys.some((k) => signerAt(parsed.data.keys, algorithmOf(k), now) === k)) {
+    problems.push(`${name} has no key that signs now, only staged ones: promote one (\`keys promote --kid KID\`)`);
     return undefined;
   }
   return parsed.data as JsonWebKeySet;

@@ -38,6 +38,7 @@ import { developmentLockoutHint } from './security/lockouts.js';
 import { wrongUserCodeCounter } from './security/user-code-guesses.js';
 import { composeChainAndAccount } from './chain/compose.js';
 import { createCookieSigner } from './http/cookie-signer.js';
+import { keysInEffect } from './keys.js';
 import { hostRefusal, type OutboundPolicy } from './security/outbound.js';
 import { loadTestWallet } from './dev/test-wallet.js';
 
@@ -62,6 +63,26 @@ export interface Product {
   /** Repeated-failure alerts and lock-outs (tests await its webhooks with settle()). */
   monitor: FailureMonitor;
   /** Closes what the product opened (Redis). */
+  close(): Promise<void>;
+  /**
+   * The product assembled again from a new configuration (the clients and key files changed),
+   * on the same Redis, storage, metrics and limits: a reload without restart (src/reload.ts).
+   */
+  reconfigure(config: Config, secrets: Secrets): Promise<Product>;
+  /** After a reconfigure: closes what this assembly alone opened, not the shared storage. */
+  retire(): Promise<void>;
+}
+
+/** What outlives a reload: connections, stored state, metrics and limit counters. */
+interface ProductStorage {
+  redis?: RedisClient;
+  metrics: Metrics;
+  redisHealth?: ReturnType<typeof watchRedis>;
+  adapter: AdapterFactory;
+  store: ChallengeStore;
+  notifier: ChallengeNotifier;
+  rateLimits: RateLimits;
+  monitor: FailureMonitor;
   close(): Promise<void>;
 }
 
@@ -117,6 +138,10 @@ export function connectRedis(config: Config): RedisClient {
 }
 
 export async function createProduct(config: Config, secrets: Secrets, options: ProductOptions): Promise<Product> {
+  return assembleProduct(config, secrets, await openStorage(config, options), options.logger);
+}
+
+async function openStorage(config: Config, options: ProductOptions): Promise<ProductStorage> {
   const { logger } = options;
   let redis = options.redis;
   const ownsRedis = !redis && Boolean(config.redisUrl);
@@ -153,6 +178,23 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
     adapter = createMemoryAdapter({ refreshTokenReuseInterval: config.protocol.refreshTokenReuseInterval });
     store = createMemoryChallengeStore();
   }
+  // Issue 4 (SECURITY.md): rate limits, failure alerts and lock-out.
+  const rateLimits = new RateLimits(config.security.rateLimits, redis, metrics);
+  const monitor = new FailureMonitor({ redis, settings: config.security.failures, logger, metrics });
+  return {
+    redis, metrics, redisHealth, adapter, store, notifier, rateLimits, monitor,
+    async close() {
+      redisHealth?.stop();
+      stallWatch?.stop();
+      await monitor.settle();
+      await notifier.close();
+      if (ownsRedis) await redis!.quit().catch(() => redis!.disconnect());
+    },
+  };
+}
+
+async function assembleProduct(config: Config, secrets: Secrets, storage: ProductStorage, logger: Logger): Promise<Product> {
+  const { redis, metrics, redisHealth, adapter, store, notifier, rateLimits, monitor } = storage;
 
   const views = createViews(VIEWS_DIR, { cache: config.env === 'production' });
   // One signer for the provider's cookies and ours: both must accept the other's (DESIGN §8).
@@ -160,11 +202,10 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
   const clients = config.demo ? [...config.clients.filter((c) => c.client_id !== 'demo'), demoClient(config.issuer)] : config.clients;
   // Issue 8 (docs/chain-claims.md): Evrmore node, chain claims and access rules, account page.
   const chainAndAccount = await composeChainAndAccount(config, { redis, logger });
-  const rateLimits = new RateLimits(config.security.rateLimits, redis, metrics);
-  const monitor = new FailureMonitor({ redis, settings: config.security.failures, logger, metrics });
   const provider = createProvider({
     config,
-    jwks: secrets.jwks,
+    // Staged keys are published but do not sign yet (src/keys.ts).
+    jwks: keysInEffect(secrets.jwks, Date.now() / 1000),
     cookieSigner,
     adapter,
     clients: [...clients, ...chainAndAccount.clients],
@@ -182,9 +223,8 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
     notifier,
     onIssued: (seconds) => metrics.challengeIssueSeconds.observe(seconds),
   });
-  // Issue 4 (SECURITY.md): rate limits, failure alerts and lock-out, audit log, metrics.
+  // Issue 4 (SECURITY.md): audit log and metrics of the provider's events.
   auditProviderEvents(provider, logger, metrics);
-
   const issue8 = chainAndAccount.attach(provider, views, () => app);
   const ready = async () => {
     if (redisHealth) await redisHealth.ready();
@@ -225,13 +265,11 @@ export async function createProduct(config: Config, secrets: Secrets, options: P
     ...(config.security.metricsListener ? { metricsApp: createMetricsApp(config, metrics, ready) } : {}),
     monitor,
     async close() {
-      redisHealth?.stop();
-      stallWatch?.stop();
       await issue8.close();
-      await monitor.settle();
-      await notifier.close();
-      if (ownsRedis) await redis!.quit().catch(() => redis!.disconnect());
+      await storage.close();
     },
+    reconfigure: (next, nextSecrets) => assembleProduct(next, nextSecrets, storage, logger),
+    retire: () => issue8.close(),
   };
 }
 

@@ -4,11 +4,12 @@
  */
 import { createServer } from 'node:http';
 import { once } from 'node:events';
-import { loadConfig, ConfigError } from './config.js';
+import { loadConfig, ConfigError, type Config } from './config.js';
 import { resolveSecrets } from './dev-secrets.js';
 import { createLogger, stdoutDestination } from './logger.js';
 import { createProduct, checkClients } from './product.js';
 import { makeDrainable } from './shutdown.js';
+import { watchConfiguration } from './reload.js';
 import { describeRedisTarget } from './store/redis-target.js';
 
 async function main(): Promise<void> {
@@ -34,20 +35,37 @@ async function main(): Promise<void> {
   }
 
   const product = await createProduct(config, secrets, { logger });
-  const clientProblems = await checkClients(product.provider, [...config.clients, ...(config.demo ? [{ client_id: 'demo' }] : [])], config.protocol.outbound);
+  const staticClients = (c: Config) => [...c.clients, ...(c.demo ? [{ client_id: 'demo' }] : [])];
+  const clientProblems = await checkClients(product.provider, staticClients(config), config.protocol.outbound);
   if (clientProblems.length > 0) {
     process.stderr.write(`Invalid client configuration:\n${clientProblems.map((p) => `  - ${p}`).join('\n')}\n`);
     await product.close();
     process.exit(2);
   }
 
-  const server = createServer(httpOptions(config), product.app.callback());
+  // The handlers of the product serving now: a reload of the clients or keys swaps them.
+  let handle = product.app.callback();
+  let metricsHandle = product.metricsApp?.callback();
+  const server = createServer(httpOptions(config), (req, res) => handle(req, res));
+  const live = watchConfiguration({
+    initial: product,
+    config,
+    logger,
+    load: () => loadConfig(),
+    secrets: resolveSecrets,
+    check: (next, nextConfig) => checkClients(next.provider, staticClients(nextConfig), nextConfig.protocol.outbound),
+    swapped: (next) => {
+      handle = next.app.callback();
+      metricsHandle = next.metricsApp?.callback();
+    },
+    retireAfterMs: config.shutdownTimeout * 1000,
+  });
   server.keepAliveTimeout = config.keepAliveTimeout * 1000;
   const drainable = makeDrainable(server);
   server.listen(config.port, config.host);
   await once(server, 'listening');
   // Prometheus and probes on a port of their own, never exposed by the proxy (docs/monitoring.md).
-  const metricsServer = product.metricsApp && config.security.metricsListener ? createServer(httpOptions(config), product.metricsApp.callback()) : undefined;
+  const metricsServer = product.metricsApp && config.security.metricsListener ? createServer(httpOptions(config), (req, res) => metricsHandle!(req, res)) : undefined;
   if (metricsServer) {
     metricsServer.listen(config.security.metricsListener!.port, config.security.metricsListener!.host);
     await once(metricsServer, 'listening');
@@ -74,10 +92,11 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeout * 1000);
     forced.unref();
+    live.stop();
     metricsServer?.close();
     metricsServer?.closeAllConnections();
     await drainable.drain();
-    await product.close();
+    await live.current().close();
     clearTimeout(forced);
     logger.info('stopped');
     process.exit(0);

@@ -18,7 +18,8 @@ import { CliError, EXIT_OK, UsageError, type CliContext } from './context.js';
 import { resolvePath, toJson, writeSecretFile } from './files.js';
 import { formatTable } from './table.js';
 
-const RESTART = 'The provider reads CLIENTS_FILE at start: restart it to apply.';
+/** Running instances re-read CLIENTS_FILE every CONFIG_WATCH_INTERVAL (src/reload.ts). */
+const RESTART = 'Running providers serve the change within seconds (they re-read CLIENTS_FILE every CONFIG_WATCH_INTERVAL, 2 s by default).';
 
 async function save(path: string, clients: ClientMetadata[]): Promise<void> {
   await writeSecretFile(path, toJson(clients), { overwrite: true });
@@ -209,8 +210,8 @@ const rotateSecret: Command = {
   summary: "replace a confidential client's secret (prints it once)",
   usage: `Usage: ${PROGRAM} clients rotate-secret --file FILE --id ID
 
-Gives a confidential client a new secret, printed once. The old secret stops working when the
-provider restarts, so update the client's configuration at the same time.
+Gives a confidential client a new secret, printed once. The old secret stops working as soon as
+the providers re-read the file (seconds), so update the client's configuration at the same time.
 
 Options:
 ${FILE_HELP}

@@ -3,7 +3,7 @@
  * a crash or a full disk never leaves a half-written file for the provider to load at start.
  */
 import { randomBytes } from 'node:crypto';
-import { link, open, readFile, rename, unlink } from 'node:fs/promises';
+import { chown, link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CliError, type CliContext } from './context.js';
 
@@ -46,6 +46,7 @@ export async function writeSecretFile(path: string, content: string, options: { 
       await handle.close();
     }
     if (options.overwrite) {
+      await keepOwner(temporary, path);
       await rename(temporary, path);
     } else {
       await link(temporary, path);
@@ -57,6 +58,17 @@ export async function writeSecretFile(path: string, content: string, options: { 
   } finally {
     await unlink(temporary).catch(() => undefined);
   }
+}
+
+/**
+ * Run as root, the replacement keeps the owner of the file it replaces: the provider reading it
+ * runs as another user (the image's uid 1000), and a file it can no longer read would stop its
+ * live reload (docs/deploying.md).
+ */
+async function keepOwner(temporary: string, path: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  const existing = await stat(path).catch(() => undefined);
+  if (existing) await chown(temporary, existing.uid, existing.gid);
 }
 
 export function toJson(value: unknown): string {

@@ -4,7 +4,7 @@
  * first) and publishes all of them, so older keys keep verifying the tokens they signed.
  */
 import type { JsonWebKeySet } from '../config.js';
-import type { SigningAlgorithm } from '../keys.js';
+import { algorithmOf, signerAt, SIGNS_FROM, type SigningAlgorithm } from '../keys.js';
 import { CliError } from './context.js';
 import { readJsonFile } from './files.js';
 
@@ -15,34 +15,25 @@ export type Jwk = Record<string, unknown>;
 export interface KeyEntry {
   kid: string;
   alg: string;
-  role: 'signer' | 'verify-only';
+  /** signer, verify-only, or "signs-from <time>" for a staged key with a schedule. */
+  role: string;
 }
 
-/** The algorithm a key signs with: its "alg", or the one its type implies (RFC 7518 §3.1, RFC 8037 §3.1). */
-export function algorithmOf(key: Jwk): string {
-  if (typeof key['alg'] === 'string') return key['alg'];
-  if (key['kty'] === 'RSA') return 'RS256';
-  if (key['kty'] === 'EC' && key['crv'] === 'P-256') return 'ES256';
-  if (key['kty'] === 'OKP' && key['crv'] === 'Ed25519') return 'EdDSA';
-  return 'unknown';
+export { algorithmOf };
+
+/** The key that signs `alg` tokens now (src/keys.ts: staged keys do not). */
+export function signerOf(keys: readonly Jwk[], alg: string, now = Date.now() / 1000): Jwk | undefined {
+  return signerAt(keys, alg, now);
 }
 
-function score(key: Jwk): number {
-  return (typeof key['alg'] === 'string' ? 1 : 0) + (typeof key['use'] === 'string' ? 1 : 0);
+function role(keys: readonly Jwk[], key: Jwk, now: number): string {
+  if (signerOf(keys, algorithmOf(key), now) === key) return 'signer';
+  const from = key[SIGNS_FROM];
+  return typeof from === 'number' && from > now ? `signs-from ${new Date(from * 1000).toISOString().replace(/\.\d+Z$/, 'Z')}` : 'verify-only';
 }
 
-/** The key oidc-provider signs `alg` tokens with. */
-export function signerOf(keys: readonly Jwk[], alg: string): Jwk | undefined {
-  const candidates = keys.filter((key) => algorithmOf(key) === alg);
-  return [...candidates].sort((a, b) => score(b) - score(a))[0];
-}
-
-export function describeKeys(keys: readonly Jwk[]): KeyEntry[] {
-  return keys.map((key) => ({
-    kid: String(key['kid']),
-    alg: algorithmOf(key),
-    role: signerOf(keys, algorithmOf(key)) === key ? 'signer' : 'verify-only',
-  }));
+export function describeKeys(keys: readonly Jwk[], now = Date.now() / 1000): KeyEntry[] {
+  return keys.map((key) => ({ kid: String(key['kid']), alg: algorithmOf(key), role: role(keys, key, now) }));
 }
 
 export async function readJwksFile(path: string): Promise<JsonWebKeySet> {
@@ -60,9 +51,21 @@ export async function readJwksFile(path: string): Promise<JsonWebKeySet> {
   return raw as JsonWebKeySet;
 }
 
-/** Puts `key` first: it becomes the signer of its algorithm at the next start. */
+/** Puts `key` first in the file. */
 export function rotateIn(jwks: JsonWebKeySet, key: Jwk): JsonWebKeySet {
   return { ...jwks, keys: [key, ...jwks.keys] };
+}
+
+/**
+ * Makes `kid` the signer of its algorithm from `at` on (now, or a scheduled time): its
+ * verify-only mark goes, and its signs_from makes it newer than the current signer, which
+ * then stays published, verify-only.
+ */
+export function promote(jwks: JsonWebKeySet, kid: string, at: number): JsonWebKeySet {
+  const key = jwks.keys.find((k) => k['kid'] === kid);
+  if (!key) throw new CliError(`no key with kid "${kid}"`);
+  const { key_ops: _ops, ...rest } = key;
+  return { ...jwks, keys: jwks.keys.map((k) => (k === key ? { ...rest, [SIGNS_FROM]: Math.floor(at) } : k)) };
 }
 
 export function retire(jwks: JsonWebKeySet, kid: string): JsonWebKeySet {

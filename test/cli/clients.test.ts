@@ -1,4 +1,4 @@
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chown, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -24,6 +24,14 @@ describe('clients', () => {
   const secretOf = (stdout: string) => /^client_secret: (\S+)$/m.exec(stdout)?.[1];
 
   describe('add', () => {
+    it('keeps the owner of the file it replaces (run as root), so the provider can still read it', async () => {
+      expect((await add('--id', 'a', '--redirect-uri', REDIRECT)).code).toBe(0);
+      await chown(file, 1000, 1000);
+      expect((await add('--id', 'b', '--redirect-uri', REDIRECT)).code).toBe(0);
+      expect((await readClients()).map((c) => c.client_id)).toEqual(['a', 'b']);
+      expect(await stat(file)).toMatchObject({ uid: process.getuid?.() === 0 ? 1000 : process.getuid?.() });
+    });
+
     it('creates the file (0600) with a confidential client and prints its URL-safe secret once', async () => {
       const result = await add('--id', 'grafana', '--name', 'Grafana', '--redirect-uri', REDIRECT);
       expect(result.code).toBe(0);

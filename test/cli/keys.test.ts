@@ -104,32 +104,77 @@ describe('keys', () => {
   });
 
   describe('rotate, retire and list', () => {
-    it('rotate puts a new key first and keeps the old one, verify-only', async () => {
+    it('rotate adds a new key that is published at once and signs after --promote-in; the old one stays, verify-only', async () => {
       await run(['keys', 'generate', '--out', file]);
       const [old] = (await readJwks(file)).keys;
       await chmod(file, 0o644);
+      const before = Math.floor(Date.now() / 1000);
       const result = await run(['keys', 'rotate', '--file', file]);
       expect(result.code).toBe(0);
       const jwks = await readJwks(file);
       expect(jwks.keys).toHaveLength(2);
       expect(jwks.keys[1]).toEqual(old);
-      expect(jwks.keys[0]!['kid']).not.toBe(old!['kid']);
-      expect(jwks.keys[0]!['d']).toBeTruthy();
+      const fresh = jwks.keys[0]!;
+      expect(fresh['kid']).not.toBe(old!['kid']);
+      expect(fresh['d']).toBeTruthy();
+      // Ten minutes by default: longer than any instance takes to read the file again.
+      expect(Number(fresh['signs_from']) - before).toBeGreaterThanOrEqual(600);
+      expect(Number(fresh['signs_from']) - before).toBeLessThan(610);
       expect(await mode(file)).toBe(0o600);
-      expect(result.stderr).toContain(`${old!['kid']} is now verify-only`);
+      expect(result.stderr).toContain(`${old!['kid']} then stays published, verify-only`);
 
       const list = await run(['keys', 'list', '--file', file]);
       expect(list.code).toBe(0);
       expect(list.stdout.split('\n')[0]).toMatch(/^KID +ALG +POSITION$/);
       expect(rows(list.stdout)).toEqual([
-        [jwks.keys[0]!['kid'], 'RS256', 'signer'],
-        [old!['kid'], 'RS256', 'verify-only'],
+        [fresh['kid'], 'RS256', 'signs-from', new Date(Number(fresh['signs_from']) * 1000).toISOString().replace(/\.\d+Z$/, 'Z')],
+        [old!['kid'], 'RS256', 'signer'],
       ]);
+
+      // --promote-in 0: the new key signs at once.
+      expect((await run(['keys', 'rotate', '--file', file, '--promote-in', '0'])).code).toBe(0);
+      expect(rows((await run(['keys', 'list', '--file', file])).stdout).map((r) => r[2])).toEqual(['signer', 'signs-from', 'verify-only']);
+    });
+
+    it('add --verify-only stages a key; promote makes it the signer and the old signer verify-only', async () => {
+      await run(['keys', 'generate', '--out', file]);
+      const [old] = (await readJwks(file)).keys;
+      expect(await run(['keys', 'add', '--file', file])).toMatchObject({ code: 2, stderr: expect.stringContaining('pass --verify-only') });
+      const added = await run(['keys', 'add', '--file', file, '--verify-only']);
+      expect(added.code).toBe(0);
+      const staged = (await readJwks(file)).keys[1]!;
+      expect(staged['key_ops']).toEqual(['verify']);
+      expect(added.stderr).toContain(`keys promote --file ${file} --kid ${staged['kid']}`);
+      expect(rows((await run(['keys', 'list', '--file', file])).stdout)).toEqual([[old!['kid'], 'RS256', 'signer'], [staged['kid'], 'RS256', 'verify-only']]);
+      // The staged key is not the signer: the configuration keeps the old one in front.
+      expect((await run(['keys', 'retire', '--file', file, '--kid', old!['kid']!])).stderr).toContain('is the current RS256 signer');
+
+      expect((await run(['keys', 'promote', '--file', file, '--kid', staged['kid']!])).code).toBe(0);
+      const promoted = (await readJwks(file)).keys[1]!;
+      expect(promoted['key_ops']).toBeUndefined();
+      expect(rows((await run(['keys', 'list', '--file', file])).stdout)).toEqual([[old!['kid'], 'RS256', 'verify-only'], [staged['kid'], 'RS256', 'signer']]);
+      expect(await run(['keys', 'promote', '--file', file, '--kid', 'nope'])).toMatchObject({ code: 1, stderr: expect.stringContaining('no key with kid "nope"') });
+    });
+
+    it('promote --check refuses while an instance does not publish the key, and promotes once all do', async () => {
+      await run(['keys', 'generate', '--out', file]);
+      await run(['keys', 'add', '--file', file, '--verify-only']);
+      const staged = String((await readJwks(file)).keys[1]!['kid']);
+      const published: Record<string, string[]> = { 'http://a.internal:3000/jwks': [staged], 'http://b.internal:3000/jwks': [] };
+      const fetch = (async (url: URL) => new Response(JSON.stringify({ keys: published[url.href]!.map((kid) => ({ kid })) }))) as unknown as typeof globalThis.fetch;
+      const argv = ['keys', 'promote', '--file', file, '--kid', staged, '--check', 'http://a.internal:3000', '--check', 'http://b.internal:3000'];
+      const refused = await run(argv, { fetch });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`http://b.internal:3000 does not publish ${staged} yet`);
+      expect((await readJwks(file)).keys[1]!['key_ops']).toEqual(['verify']);
+      published['http://b.internal:3000/jwks'] = [staged];
+      expect((await run(argv, { fetch })).code).toBe(0);
+      expect((await readJwks(file)).keys[1]!['key_ops']).toBeUndefined();
     });
 
     it('rotates one algorithm without touching the others', async () => {
       await run(['keys', 'generate', '--out', file, '--alg', 'RS256', '--alg', 'ES256']);
-      expect((await run(['keys', 'rotate', '--file', file, '--alg', 'ES256'])).code).toBe(0);
+      expect((await run(['keys', 'rotate', '--file', file, '--alg', 'ES256', '--promote-in', '0'])).code).toBe(0);
       const list = rows((await run(['keys', 'list', '--file', file])).stdout);
       expect(list.map((r) => [r[1], r[2]])).toEqual([
         ['ES256', 'signer'],
@@ -141,7 +186,7 @@ describe('keys', () => {
     it('retire removes a verify-only key', async () => {
       await run(['keys', 'generate', '--out', file]);
       const [old] = (await readJwks(file)).keys;
-      await run(['keys', 'rotate', '--file', file]);
+      await run(['keys', 'rotate', '--file', file, '--promote-in', '0']);
       const result = await run(['keys', 'retire', '--file', file, '--kid', old!['kid']!]);
       expect(result.code).toBe(0);
       const jwks = await readJwks(file);
@@ -161,7 +206,7 @@ describe('keys', () => {
 
     it('retire refuses the current signer', async () => {
       await run(['keys', 'generate', '--out', file]);
-      await run(['keys', 'rotate', '--file', file]);
+      await run(['keys', 'rotate', '--file', file, '--promote-in', '0']);
       const signer = (await readJwks(file)).keys[0]!;
       const result = await run(['keys', 'retire', '--file', file, '--kid', signer['kid']!]);
       expect(result.code).toBe(1);
@@ -179,7 +224,7 @@ describe('keys', () => {
       const [old] = (await readJwks(file)).keys;
       // A key set from elsewhere may have any kid.
       await writeFile(file, JSON.stringify({ keys: [{ ...old, kid: '-imported' }] }));
-      await run(['keys', 'rotate', '--file', file]);
+      await run(['keys', 'rotate', '--file', file, '--promote-in', '0']);
       const ambiguous = await run(['keys', 'retire', '--file', file, '--kid', '-imported']);
       expect(ambiguous.code).toBe(2);
       expect(ambiguous.stderr).toContain("--kid=-");

@@ -77,7 +77,7 @@ describe('CLI output used by the product', () => {
   it('after keys rotate, the provider signs with the new key and still publishes the old one', async () => {
     await running?.stop();
     const before = signerKid((await run(['keys', 'list', '--file', env.JWKS_FILE!])).stdout, 'RS256');
-    expect((await run(['keys', 'rotate', '--file', env.JWKS_FILE!])).code).toBe(0);
+    expect((await run(['keys', 'rotate', '--file', env.JWKS_FILE!, '--promote-in', '0'])).code).toBe(0);
     const after = signerKid((await run(['keys', 'list', '--file', env.JWKS_FILE!])).stdout, 'RS256');
     expect(after).not.toBe(before);
 

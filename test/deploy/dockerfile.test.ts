@@ -135,10 +135,13 @@ describe('docker-compose.yml and config/production.env.example', () => {
     expect(redisService).not.toMatch(/\n {4}ports:/);
   });
 
-  it('configures the product from the env file, with the keys and clients as mounted secrets', () => {
+  it('configures the product from the env file, with the keys and clients in a mounted directory', () => {
     expect(compose).toMatch(/env_file:\n {6}- config\/production\.env/);
     expect(compose).toContain('REDIS_URL: "redis://:${REDIS_PASSWORD:?');
-    expect(compose).toContain('JWKS_FILE: /run/secrets/jwks');
+    // A directory, so that a file replaced by rename is seen (live changes).
+    expect(compose).toContain('JWKS_FILE: /config/jwks.json');
+    expect(compose).toContain('CLIENTS_FILE: /config/clients.json');
+    expect(compose).toMatch(/volumes:\n {6}- \.\/config\/live:\/config:ro/);
     expect(compose).toMatch(/stop_grace_period: 15s/);
   });
 

@@ -175,5 +175,5 @@ describe('two instances on one Redis behind a round-robin proxy', () => {
     expect(await verifiesOnBoth(refreshed.id_token!)).toEqual([true, true]);
     const rejected = await fetch(`${proxy.url}/session/end?id_token_hint=${oldIdToken}`, { headers: { accept: 'text/html' } });
     expect(rejected.status).toBe(400);
-  });
+  }, 90_000);
 });

@@ -21,6 +21,8 @@ export interface RoundRobinProxy {
   served: Served[];
   /** The next request goes to this backend (index into `backends`), then round robin resumes. */
   pinNext(backend: number): void;
+  /** Every request goes to this backend until stick(undefined). */
+  stick(backend: number | undefined): void;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export function forward(port: number, method: string, path: string, headers: Inc
 
 export async function startRoundRobinProxy(port: number, backends: number[]): Promise<RoundRobinProxy> {
   let next = 0;
+  let stuck: number | undefined;
   const proxy: RoundRobinProxy = {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -46,6 +49,9 @@ export async function startRoundRobinProxy(port: number, backends: number[]): Pr
     served: [],
     pinNext(backend) {
       next = backend;
+    },
+    stick(backend) {
+      stuck = backend;
     },
     close: async () => {
       server.closeAllConnections();
@@ -59,8 +65,8 @@ export async function startRoundRobinProxy(port: number, backends: number[]): Pr
     const body = Buffer.concat(chunks);
     const headers = { ...req.headers, connection: 'close' };
     for (let attempt = 0; attempt < proxy.backends.length; attempt += 1) {
-      const backend = next % proxy.backends.length;
-      next = backend + 1;
+      const backend = stuck ?? next % proxy.backends.length;
+      if (stuck === undefined) next = backend + 1;
       try {
         const answer = await forward(proxy.backends[backend]!, req.method!, req.url!, headers, body);
         proxy.served.push({ backend, method: req.method!, path: req.url!, status: answer.status });
