@@ -46,7 +46,7 @@ export const de: Partial<Record<MessageKey, string>> = {
   'wallet.provider': 'Anmeldedienst',
   'wallet.warning': 'Signieren Sie nur, wenn Sie diese Anmeldung selbst begonnen haben, auf einem Bildschirm, dem Sie vertrauen.',
   'wallet.signed': 'Signiert — kehren Sie zu Ihrem Computer zurück.',
-  'wallet.signedDetail': 'Die Anmeldung auf Ihrem Computer geht von selbst weiter.',
+  'wallet.signedDetail': 'Die Anmeldung geht auf Ihrem Computer weiter; dort werden Sie eventuell gebeten, die Adresse zu bestätigen, mit der Sie signiert haben.',
   'consent.title': '{client} erlauben?',
   'consent.intro': '{client} bittet um Zugriff auf Ihr Evrmore-Konto {address}.',
   'consent.scopes': 'Die Anwendung erhält:',

@@ -80,7 +80,7 @@ export const en = {
   'wallet.provider': 'Sign-in provider',
   'wallet.warning': 'Only sign if you started this sign-in yourself, on a screen you trust.',
   'wallet.signed': 'Signed — return to your computer.',
-  'wallet.signedDetail': 'The sign-in on your computer continues by itself.',
+  'wallet.signedDetail': 'The sign-in continues on your computer; it may ask you there to confirm the address you signed with.',
   'wallet.unusable': 'This sign-in code can no longer be signed (it expired, was used, or had too many wrong tries). Start the sign-in again on your computer and scan the new code.',
 
   'consent.title': 'Allow {client}?',
