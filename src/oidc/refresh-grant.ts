@@ -31,9 +31,13 @@ type Registration = Parameters<Provider['registerGrantType']>;
 type AnyGrantHandler<Params extends object> = (ctx: TokenEndpointGrantContext<Params>) => unknown;
 type RefreshToken = InstanceType<Provider['RefreshToken']>;
 
-/** How long a request that lost the race waits for the winner to record its new token. */
-const WAIT_FOR_ROTATION_MS = 2_000;
-const POLL_MS = 20;
+/**
+ * How long a request that lost the race waits for the winner to record its new token (the
+ * winner records it before answering, so it is a matter of milliseconds unless the machine is
+ * overloaded; giving up means the person is signed out).
+ */
+const WAIT_FOR_ROTATION_MS = 5_000;
+const POLL_MS = 25;
 /** Rotations followed from a presented token to the current one (each within the interval). */
 const MAX_HOPS = 8;
 
