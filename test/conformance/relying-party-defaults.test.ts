@@ -7,6 +7,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as oidc from 'openid-client';
 import { decodeJwt } from 'jose';
+import { OidcClient, WebStorageStateStore, InMemoryWebStorage } from 'oidc-client-ts';
 import { startProduct, TEST_CLIENT_SECRET, type RunningProduct } from '../support/product.js';
 import { HttpBrowser } from '../support/browser.js';
 import { KEYS, authorizationRequest, discover, signIn } from '../support/wallet.js';
@@ -113,6 +114,21 @@ describe('relying parties with their usual configuration', () => {
     const unauthenticated = await fetch(`${running.baseUrl}/token/revocation`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=x' });
     expect(unauthenticated.status).toBe(400);
     expect(((await unauthenticated.json()) as { error: string }).error).toBe('invalid_request');
+  });
+
+  it("oidc-client-ts's own revokeToken, with the library's defaults, accepts the answer", async () => {
+    const tokens = await signedIn('openid profile');
+    const client = new OidcClient({
+      authority: running.baseUrl,
+      client_id: 'rp',
+      client_secret: TEST_CLIENT_SECRET,
+      redirect_uri: running.redirectUri,
+      // Its default store is the browser's localStorage.
+      stateStore: new WebStorageStateStore({ store: new InMemoryWebStorage() }),
+    });
+    // It throws "Invalid response Content-Type: text/plain" on an empty text answer.
+    await client.revokeToken(tokens.refresh_token!, 'refresh_token');
+    expect((await tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! })).body.error).toBe('invalid_grant');
   });
 
   it('an unknown or malformed refresh token with a scope is still invalid_grant, not a 500', async () => {
