@@ -56,6 +56,8 @@ export interface Config {
   testWallet: boolean;
   dataDir: string;
   logLevel: string;
+  /** LOG_FORMAT; absent: readable lines in a development terminal, JSON otherwise (server.ts decides). */
+  logFormat?: 'json' | 'pretty';
   /** Lifetimes in seconds. */
   ttl: {
     accessToken: number;
@@ -133,7 +135,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
 
   let issuer = new URL(`http://localhost:${port}`);
   const issuerText = get('ISSUER');
-  if (issuerText) {
+  const issuerHasScheme = issuerText !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(issuerText);
+  if (issuerText && !issuerHasScheme) {
+    // "localhost:3000" parses as a URL of scheme "localhost:" and path "3000": say what is meant.
+    problems.push(URL.canParse(`http://${issuerText}`)
+      ? `ISSUER must start with http:// or https:// (got "${issuerText}"; did you mean http://${issuerText}?)`
+      : `ISSUER is not a URL: "${issuerText}"`);
+  } else if (issuerText) {
     try {
       issuer = new URL(issuerText);
       if (issuer.search || issuer.hash) problems.push('ISSUER must not have a query or fragment (OIDC Discovery §4.3)');
@@ -146,7 +154,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   } else if (production) {
     problems.push('ISSUER is required in production: the public https URL of this provider, e.g. https://id.example.com');
   }
-  if (production && issuerText && issuer.protocol !== 'https:') {
+  if (production && issuerText && issuerHasScheme && issuer.protocol !== 'https:') {
     problems.push(`ISSUER must be https in production (got ${issuer.protocol.replace(':', '')}): tokens and cookies must never travel in clear`);
   }
 
@@ -220,6 +228,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     testWallet: boolean(get('TEST_WALLET'), 'TEST_WALLET', !production, problems),
     dataDir: resolve(cwd, get('DATA_DIR') ?? '.data'),
     logLevel: get('LOG_LEVEL') ?? 'info',
+    logFormat: logFormat(get('LOG_FORMAT'), problems),
     ttl,
     challengeMaxAttempts: integer(get('CHALLENGE_MAX_ATTEMPTS'), 'CHALLENGE_MAX_ATTEMPTS', 5, 1, 100, problems),
     ...readDeploymentConfig(get, redisUrl, problems),
@@ -239,6 +248,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function logFormat(text: string | undefined, problems: string[]): 'json' | 'pretty' | undefined {
+  if (text === undefined || text === 'json' || text === 'pretty') return text;
+  problems.push(`LOG_FORMAT must be json or pretty (got "${text}")`);
+  return undefined;
 }
 
 function integer(text: string | undefined, name: string, fallback: number, min: number, max: number, problems: string[]): number {

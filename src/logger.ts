@@ -4,6 +4,9 @@
  */
 import { pino, type Logger, type DestinationStream } from 'pino';
 
+/** How log lines are written: JSON for machines, or one readable line each for a terminal. */
+export type LogFormat = 'json' | 'pretty';
+
 /**
  * Names that could carry a secret, censored wherever they appear in a line. Exact paths only:
  * pino's wildcard paths ("*.token") walk every key of every line and cost 11 µs a line, three
@@ -48,4 +51,32 @@ export function stdoutDestination(): DestinationStream {
  */
 export function loggablePath(path: string): string {
   return path.replace(/\/[A-Za-z0-9_-]{16,}(?=\/|$)/g, '/:id');
+}
+
+const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO ', 40: 'WARN ', 50: 'ERROR', 60: 'FATAL' };
+/** Fields every line has, shown in the line's head or not at all. */
+const HEAD_FIELDS = new Set(['level', 'time', 'msg', 'service', 'pid', 'hostname']);
+
+/**
+ * One JSON log line as a person reads it in a terminal: "09:41:07 WARN  message key=value ...".
+ * The same fields as the JSON, redaction included (it runs before the line is written).
+ */
+export function prettyLine(json: string): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json;
+  }
+  const time = typeof entry.time === 'string' ? entry.time.slice(11, 19) : '';
+  const level = LEVELS[entry.level as number] ?? String(entry.level);
+  const fields = Object.entries(entry)
+    .filter(([key]) => !HEAD_FIELDS.has(key))
+    .map(([key, value]) => `${key}=${typeof value === 'string' && !/\s/.test(value) ? value : JSON.stringify(value)}`);
+  return [time, level, entry.msg ?? '', ...fields].filter((part) => part !== '').join(' ');
+}
+
+/** Standard output in readable lines (development in a terminal; LOG_FORMAT=pretty). */
+export function prettyDestination(write: (text: string) => void = (text) => process.stdout.write(text)): DestinationStream {
+  return { write: (chunk: string) => { for (const line of chunk.split('\n')) if (line) write(`${prettyLine(line)}\n`); } };
 }

@@ -6,7 +6,8 @@ import { createServer } from 'node:http';
 import { once } from 'node:events';
 import { loadConfig, ConfigError, type Config } from './config.js';
 import { resolveSecrets } from './dev-secrets.js';
-import { createLogger, stdoutDestination } from './logger.js';
+import { createLogger, prettyDestination, stdoutDestination } from './logger.js';
+import { startNotice } from './start-notice.js';
 import { createProduct, checkClients } from './product.js';
 import { makeDrainable } from './shutdown.js';
 import { watchConfiguration } from './reload.js';
@@ -23,15 +24,17 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel, stdoutDestination());
+  // Readable lines in a development terminal; JSON for log collectors and in production.
+  const pretty = (config.logFormat ?? (config.env !== 'production' && process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty';
+  const logger = createLogger(config.logLevel, pretty ? prettyDestination() : stdoutDestination());
   const secrets = await resolveSecrets(config);
   if (secrets.generated.length > 0) {
     logger.warn({ generated: secrets.generated }, 'development keys generated and kept on disk; configure JWKS and COOKIE_KEYS for production');
   }
   if (!config.redisUrl) {
-    const banner = '*** IN-MEMORY STORE: sessions, tokens and challenges live in this process only and are lost on restart. Set REDIS_URL for anything but a local trial. ***';
-    process.stderr.write(`\n${banner}\n\n`);
-    logger.warn({ store: 'memory' }, banner);
+    // Once, in the log (a readable line in a terminal): the same words on stderr as well were
+    // the same warning twice on the screen.
+    logger.warn({ store: 'memory' }, '*** IN-MEMORY STORE: sessions, tokens and challenges live in this process only and are lost on restart. Set REDIS_URL for anything but a local trial. ***');
   }
 
   const product = await createProduct(config, secrets, { logger });
@@ -78,7 +81,9 @@ async function main(): Promise<void> {
   if (config.env === 'production' && !config.security.securityTxt) {
     logger.warn('/.well-known/security.txt is not served: set SECURITY_CONTACT (e.g. mailto:security@example.com) so that researchers can reach you (RFC 9116)');
   }
-  if (config.demo) logger.info(`demo relying party: ${new URL('/demo', config.issuer).href}`);
+  const notice = startNotice(config);
+  logger.info(`open in a browser: ${Object.values(notice.urls).join('  ')}`);
+  if (notice.lan) logger.info(notice.lan);
 
   // SIGTERM (docker stop, Kubernetes) and SIGINT (Ctrl-C): stop accepting, finish what is in
   // flight, close Redis, exit 0; SHUTDOWN_TIMEOUT bounds the wait, below docker stop's 10 s.

@@ -67,6 +67,9 @@ describe('configuration', () => {
     expect(problems({ EVRMORE_NETWORK: 'ravencoin' })).toEqual(['EVRMORE_NETWORK must be mainnet or testnet (got "ravencoin")']);
     expect(problems({ REDIS_URL: 'localhost:6379' })).toEqual([expect.stringMatching(/^REDIS_URL must be one of redis:\/\/.*\(got no scheme\)$/)]);
     expect(problems({ ISSUER: 'not a url' })).toEqual(['ISSUER is not a URL: "not a url"']);
+    // Not "must be the root of its host": new URL() reads "localhost:" as the scheme.
+    expect(problems({ ISSUER: 'localhost:3000' })).toEqual(['ISSUER must start with http:// or https:// (got "localhost:3000"; did you mean http://localhost:3000?)']);
+    expect(problems({ ...production, ISSUER: 'id.example.com' })).toEqual(['ISSUER must start with http:// or https:// (got "id.example.com"; did you mean http://id.example.com?)']);
     expect(problems({ ISSUER: 'https://x.example/id' })).toEqual([expect.stringMatching(/^ISSUER must be the root of its host/)]);
     expect(problems({ JWKS: '{not json' })).toEqual([expect.stringMatching(/^JWKS is not valid JSON/)]);
     expect(problems({ JWKS_FILE: 'missing.json' })).toEqual(['JWKS_FILE: cannot read missing.json (ENOENT)']);
