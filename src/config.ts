@@ -391,6 +391,7 @@ export function signerKeyFromEnv(env: Env = process.env): string | undefined {
  */
 export interface RegistrationConfig {
   mode: 'off' | 'token' | 'open';
+  /** With mode token: the one shared token; absent: per-partner tokens in Redis (src/oidc/registration-tokens.ts). */
   initialAccessToken?: string;
 }
 
@@ -413,8 +414,10 @@ function readDeploymentConfig(
   const mode = modeText === 'off' || modeText === 'token' || modeText === 'open' ? modeText : undefined;
   if (!mode) problems.push(`REGISTRATION must be off, token or open (got "${modeText}")`);
   const initialAccessToken = get('REGISTRATION_INITIAL_ACCESS_TOKEN');
-  if (mode === 'token' && !initialAccessToken) {
-    problems.push('REGISTRATION=token needs REGISTRATION_INITIAL_ACCESS_TOKEN: a secret of >= 32 random characters that registering clients send as a Bearer token (or set REGISTRATION=open to let anyone register)');
+  // Without the one shared token, each partner gets its own from `registration-tokens issue`,
+  // kept in Redis so that every instance honours an issue or a revocation at once.
+  if (mode === 'token' && !initialAccessToken && !redisUrl) {
+    problems.push('REGISTRATION=token needs REDIS_URL for per-partner tokens (`registration-tokens issue`), or one shared REGISTRATION_INITIAL_ACCESS_TOKEN: a secret of >= 32 random characters that registering clients send as a Bearer token (or set REGISTRATION=open to let anyone register)');
   }
   if (initialAccessToken && initialAccessToken.length < 32) {
     problems.push('REGISTRATION_INITIAL_ACCESS_TOKEN must be at least 32 random characters (e.g. `openssl rand -base64 48`)');

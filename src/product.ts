@@ -39,6 +39,7 @@ import { wrongUserCodeCounter } from './security/user-code-guesses.js';
 import { composeChainAndAccount } from './chain/compose.js';
 import { createCookieSigner } from './http/cookie-signer.js';
 import { keysInEffect } from './keys.js';
+import { createRedisRegistrationTokens, withPartnerTokens } from './oidc/registration-tokens.js';
 import { hostRefusal, type OutboundPolicy } from './security/outbound.js';
 import { loadTestWallet } from './dev/test-wallet.js';
 
@@ -171,7 +172,7 @@ async function openStorage(config: Config, options: ProductOptions): Promise<Pro
   let notifier: ChallengeNotifier;
   if (redis) {
     notifier = createRedisNotifier(redis, config.redisKeyPrefix);
-    adapter = createRedisAdapter(redis, { refreshTokenReuseInterval: config.protocol.refreshTokenReuseInterval });
+    adapter = withPartnerTokens(createRedisAdapter(redis, { refreshTokenReuseInterval: config.protocol.refreshTokenReuseInterval }), createRedisRegistrationTokens(redis));
     store = createRedisChallengeStore(redis);
   } else {
     notifier = createMemoryNotifier();

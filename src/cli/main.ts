@@ -3,6 +3,7 @@ import { group, PROGRAM, runCommand } from './command.js';
 import { configCommand } from './config-check.js';
 import type { CliContext } from './context.js';
 import { keysCommand } from './keys.js';
+import { registrationTokensCommand } from './registration-tokens.js';
 import { refusePrivateKeyArguments } from './private-key.js';
 import { signCommand } from './sign.js';
 import { walletCommand } from './wallet.js';
@@ -14,7 +15,7 @@ command line.`;
 export const program = group(
   '',
   'operator commands of Evrmore Accounts, the OpenID Connect provider with Evrmore wallet sign-in',
-  [signCommand, walletCommand, keysCommand, clientsCommand, configCommand],
+  [signCommand, walletCommand, keysCommand, clientsCommand, registrationTokensCommand, configCommand],
   EPILOGUE,
 );
 

@@ -317,7 +317,8 @@ export function registrationFeatures(registration: RegistrationConfig): Pick<Non
   return {
     registration: {
       enabled: true,
-      initialAccessToken: registration.mode === 'token' ? registration.initialAccessToken! : false,
+      // true: per-partner tokens, looked up through the InitialAccessToken adapter (src/oidc/registration-tokens.ts).
+      initialAccessToken: registration.mode === 'token' ? (registration.initialAccessToken ?? true) : false,
     },
     registrationManagement: { enabled: true, rotateRegistrationAccessToken: true },
   };

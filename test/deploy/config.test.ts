@@ -83,7 +83,9 @@ describe('REGISTRATION', () => {
 
   it('token: requires an initial access token of >= 32 characters', () => {
     expect(loadConfig({ REGISTRATION: 'token', REGISTRATION_INITIAL_ACCESS_TOKEN: token }, '/').registration).toEqual({ mode: 'token', initialAccessToken: token });
-    expect(problems({ REGISTRATION: 'token' })).toEqual([expect.stringMatching(/^REGISTRATION=token needs REGISTRATION_INITIAL_ACCESS_TOKEN/)]);
+    expect(problems({ REGISTRATION: 'token' })).toEqual([expect.stringMatching(/^REGISTRATION=token needs REDIS_URL for per-partner tokens .*or one shared REGISTRATION_INITIAL_ACCESS_TOKEN/)]);
+    // With Redis and no shared token: per-partner tokens (registration-tokens issue).
+    expect(loadConfig({ REGISTRATION: 'token', REDIS_URL: 'redis://127.0.0.1:6379' }, '/').registration).toEqual({ mode: 'token' });
     expect(problems({ REGISTRATION: 'token', REGISTRATION_INITIAL_ACCESS_TOKEN: 'short' })).toEqual([expect.stringMatching(/at least 32 random characters/)]);
     expect(registrationFeatures({ mode: 'token', initialAccessToken: token })).toEqual({
       registration: { enabled: true, initialAccessToken: token },
