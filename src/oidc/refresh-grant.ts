@@ -41,6 +41,9 @@ const POLL_MS = 25;
 /** Rotations followed from a presented token to the current one (each within the interval). */
 const MAX_HOPS = 8;
 
+/** The provider event of a rotated-out token answered within the interval (ctx, current token). */
+export const REUSED_WITHIN_INTERVAL = 'refresh_token.reused_within_interval';
+
 /** The requested scopes that were granted, in request order; undefined when none were. */
 export function grantedPart(requested: string, granted: ReadonlySet<string>): string | undefined {
   const kept = [...new Set(requested.split(' '))].filter((scope) => scope !== '' && granted.has(scope));
@@ -130,6 +133,8 @@ export function createRefreshGrant(options: RefreshGrantOptions): RefreshGrant {
         answeredWithinInterval.add(ctx);
         narrowScope(params, current.token);
         await handler(ctx);
+        // For the audit log: a stolen token replayed within the interval looks just like this.
+        ctx.oidc.provider.emit(REUSED_WITHIN_INTERVAL, ctx, current.token);
         return;
       }
       const issued = (ctx.body as { refresh_token?: unknown } | undefined)?.refresh_token;

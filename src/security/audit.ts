@@ -19,6 +19,7 @@ import { loggablePath } from '../logger.js';
 import { reasonLabel, type Metrics } from '../http/metrics.js';
 import { LOCKED_OUT, type AuthAttemptInfo, type AuthHooks, type AuthOutcome } from '../interaction/auth-hooks.js';
 import { clientIp, ipKey } from './client-ip.js';
+import { REUSED_WITHIN_INTERVAL } from '../oidc/refresh-grant.js';
 import type { FailureMonitor } from './failure-monitor.js';
 import { tooManyRequests, type RateLimits } from './rate-limit.js';
 
@@ -180,6 +181,11 @@ export function auditProviderEvents(provider: Provider, logger: Logger, metrics:
 
   provider.on('access_token.destroyed', destroyed('access_token'));
   provider.on('refresh_token.destroyed', destroyed('refresh_token'));
+  // src/oidc/refresh-grant.ts: parallel refreshes, or a replay of a stolen token within the interval.
+  // Our own event, so not in oidc-provider's typed event map.
+  (provider as unknown as NodeJS.EventEmitter).on(REUSED_WITHIN_INTERVAL, (ctx: KoaContextWithOIDC, current: TokenLike) => {
+    logger.info({ event: 'token.reused_within_interval', type: 'refresh_token', ip: clientIp(ctx as unknown as Context), ...describe(current) }, 'a rotated-out refresh token was presented again within REFRESH_TOKEN_REUSE_INTERVAL and answered with the current one');
+  });
   provider.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
     metrics.tokensRevoked.inc({ type: 'grant' });
     logger.info({ event: 'token.revoked', type: 'grant', grant_id: grantId, client_id: ctx.oidc?.client?.clientId }, 'grant revoked');
