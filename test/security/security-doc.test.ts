@@ -57,6 +57,20 @@ describe('SECURITY.md (issue 4 item 9)', () => {
     }
   });
 
+  it('names, for every protection of the table, tests that exist', () => {
+    const table = doc.slice(doc.indexOf('| security document |'), doc.indexOf('## The protections in detail'));
+    const rows = table.split('\n').filter((line) => line.startsWith('| (this product)'));
+    expect(rows.length).toBeGreaterThan(10);
+    for (const row of rows) {
+      const proofs = [...row.matchAll(/\]\((test\/[\w/.-]+\.test\.ts)\): "([^"]+)"/g)];
+      expect(proofs.length, row.slice(0, 80)).toBeGreaterThan(0);
+      for (const [, file, name] of proofs) {
+        expect(existsSync(new URL(file!, root)), file).toBe(true);
+        expect(read(file!), `${file} has a test named "${name}"`).toContain(name);
+      }
+    }
+  });
+
   it('pins every dependency to an exact version, with a lockfile', () => {
     const pkg = JSON.parse(read('package.json')) as Record<string, Record<string, string> | undefined>;
     const loose = Object.entries({ ...pkg.dependencies, ...pkg.devDependencies }).filter(([, version]) => !/^\d+\.\d+\.\d+$/.test(version));

@@ -39,7 +39,7 @@ describe('security.txt (RFC 9116)', () => {
     expect(configProblems({ SECURITY_CONTACT: 'security at example' }, mkdtempSync(join(tmpdir(), 'evr-securitytxt-')))).toEqual([expect.stringMatching(/^SECURITY_CONTACT: "security at example" must be a mailto:, https:\/\/ or tel: URI/)]);
   });
 
-  it('SECURITY.md gives this project\'s reporting channel, not the earlier project\'s address', () => {
+  it("SECURITY.md gives this project's reporting channel, not the earlier project's address", () => {
     const doc = readFileSync(new URL('../../SECURITY.md', import.meta.url), 'utf8');
     const reporting = doc.slice(doc.indexOf('## Reporting a vulnerability'), doc.indexOf('## Scanning the image'));
     expect(reporting).not.toMatch(/manticore/i);
