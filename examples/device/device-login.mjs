@@ -3,7 +3,8 @@
 // (RFC 8628): it shows a QR code of verification_uri_complete in the terminal, then polls the
 // token endpoint at the interval the provider asks for, slowing down when told to.
 //
-//   ISSUER=http://localhost:3000 CLIENT_ID=tv node examples/device/device-login.mjs
+//   npx evrmore-accounts clients add --file config/clients.json --id tv --name "TV" --device --public
+//   ISSUER=http://localhost:3000 CLIENT_ID=tv npm run example:device
 import QRCode from 'qrcode';
 
 const issuer = process.env.ISSUER ?? 'http://localhost:3000';

@@ -5,9 +5,10 @@
  * openid-client, the claims shown on the page, RP-initiated logout.
  *
  *   ISSUER=https://id.example.com CLIENT_ID=website CLIENT_SECRET=… \
- *   BASE_URL=https://www.example.com PORT=4000 node examples/website/server.ts
+ *   BASE_URL=https://www.example.com PORT=4000 npm run example:website
  *
- * Node 24 runs this TypeScript file directly (type stripping). Sessions live in process memory,
+ * Node 24 (the one `npm ci` installs, which npm scripts use) runs this TypeScript file directly
+ * (type stripping); so does `node examples/website/server.ts` on Node 22.18 or later. Sessions live in process memory,
  * which is fine for an example; use your framework's session store in production.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
