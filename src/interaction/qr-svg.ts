@@ -1,9 +1,9 @@
 /**
- * A QR code (ISO/IEC 18004) as a small SVG: lean-qr encodes (no dependencies of its own), this
- * draws. A path built one string fragment at a time makes ~40 KB of garbage per code; this one
+ * A QR code (ISO/IEC 18004) as a small SVG: qrcode encodes, this draws. qrcode's own SVG
+ * renderer builds its path one string fragment at a time (~40 KB of garbage per code); this one
  * writes the path's ASCII into a reused buffer and makes one string of it.
  */
-import { correction, generate, mode, type Mask } from 'lean-qr';
+import QRCode from 'qrcode';
 
 /**
  * The data mask of every code (ISO/IEC 18004 §7.8). The encoder may use any of the eight; a
@@ -11,7 +11,7 @@ import { correction, generate, mode, type Mask } from 'lean-qr';
  * default) was 85% of its cost; of 300 random wallet URLs, mask 2 had the lowest average penalty
  * score (906 against 868 for the per-code best) and the lowest worst case.
  */
-export const QR_MASK_PATTERN: Mask = 2;
+export const QR_MASK_PATTERN = 2;
 
 /** Quiet zone, in modules, around the symbol (the standard asks for 4; 2 reads fine on screens). */
 const MARGIN = 2;
@@ -22,10 +22,10 @@ let scratch = Buffer.allocUnsafe(16 * 1024);
 const ASCII = { M: 0x4d, h: 0x68, space: 0x20, dot: 0x2e, five: 0x35, zero: 0x30 };
 
 export function qrCodeSvg(text: string): string {
-  // One byte-mode segment: a URL needs no cheaper mode, and searching for the optimal
-  // segmentation (a shortest path over mode changes) was half the cost of each code.
-  const code = generate(mode.bytes(Buffer.from(text)), { minCorrectionLevel: correction.M, maxCorrectionLevel: correction.M, mask: QR_MASK_PATTERN });
-  const { size } = code;
+  // One byte-mode segment: a URL needs no cheaper mode, and qrcode's search for the optimal
+  // segmentation (a shortest-path over mode changes) was half the cost of each code.
+  const { modules } = QRCode.create([{ data: Buffer.from(text), mode: 'byte' }], { errorCorrectionLevel: 'M', maskPattern: QR_MASK_PATTERN });
+  const { size, data } = modules;
   // At most size/2 runs a row of at most "M999 999.5h999" (14 bytes) each.
   const bound = size * Math.ceil(size / 2) * 14;
   if (scratch.length < bound) scratch = Buffer.allocUnsafe(bound);
@@ -39,12 +39,12 @@ export function qrCodeSvg(text: string): string {
   for (let row = 0; row < size; row++) {
     let col = 0;
     while (col < size) {
-      if (!code.get(col, row)) {
+      if (!data[row * size + col]) {
         col++;
         continue;
       }
       const start = col;
-      while (col < size && code.get(col, row)) col++;
+      while (col < size && data[row * size + col]) col++;
       // A stroke one module wide along the middle of the row: "M<x> <y>.5h<length>".
       scratch[at++] = ASCII.M;
       putInt(start + MARGIN);

@@ -1,9 +1,10 @@
 /**
  * The production dependency tree stays small: every package shipped is code that runs in the
  * provider and that a scanner must clear. EJS templates no longer pull a build tool (jake,
- * filelist, minimatch, async: EJS 5 dropped them) and QR codes no longer pull a 2020-era CLI
- * (qrcode's yargs 15 tree: lean-qr has no dependencies). Read from package-lock.json, which is
- * what `npm ci --omit=dev` installs in the image.
+ * filelist, minimatch, async: EJS 5 dropped them). qrcode, the QR encoder our stack is fixed on,
+ * still brings its command line's yargs 15 tree (qrcode 1.5.4 is its newest release); the
+ * provider never loads it (only qrcode's `bin` does), SECURITY.md says so. Read from
+ * package-lock.json, which is what `npm ci --omit=dev` installs in the image.
  */
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -21,14 +22,14 @@ function productionPackages(): Map<string, string> {
 }
 
 describe('the production dependency tree', () => {
-  it('ships no build tool or CLI tree: no jake, filelist, minimatch, async, yargs, pngjs', () => {
+  it('ships no template build tool: no jake, filelist, minimatch, async', () => {
     const shipped = productionPackages();
-    for (const name of ['jake', 'filelist', 'minimatch', 'async', 'yargs', 'yargs-parser', 'pngjs', 'dijkstrajs']) {
+    for (const name of ['jake', 'filelist', 'minimatch', 'async']) {
       expect(shipped.has(name), `${name}@${shipped.get(name)} is shipped`).toBe(false);
     }
   });
 
-  it('stays small: at most 120 production packages', () => {
-    expect(productionPackages().size).toBeLessThanOrEqual(120);
+  it('stays small: at most 150 production packages', () => {
+    expect(productionPackages().size).toBeLessThanOrEqual(150);
   });
 });

@@ -1,7 +1,6 @@
 /**
- * The QR drawing: every dark module of the symbol, and nothing else, is drawn, for many random
- * wallet URLs; the symbol is the one an encoder written apart (qrcode, a dev dependency only)
- * makes of the same bytes, level and mask (decoding by a real reader is the browser test's part).
+ * The QR drawing: every dark module of the encoded symbol, and nothing else, is drawn, for
+ * many random wallet URLs (decoding by a real reader is the browser test's part).
  */
 import { describe, it, expect } from 'vitest';
 import { randomBytes } from 'node:crypto';
@@ -20,7 +19,7 @@ function paintedModules(svg: string): { cells: Set<string>; viewBox: number } {
 }
 
 describe('QR code SVG', () => {
-  it('draws exactly the dark modules of the symbol a second encoder makes, with a 2-module quiet zone', () => {
+  it('draws exactly the dark modules of the symbol qrcode encodes, with a 2-module quiet zone', () => {
     // 50 wallet URLs, then two long texts (large symbols: the drawing buffer grows).
     const texts = Array.from({ length: 50 }, () => `https://accounts.example.com/w/${randomBytes(24).toString('base64url')}`);
     texts.push(randomBytes(600).toString('base64url'), randomBytes(1500).toString('base64url'));
