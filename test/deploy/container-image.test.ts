@@ -156,7 +156,9 @@ describe('the container image, built with podman and run as compose runs it', ()
       expect(devOnly.length).toBeGreaterThan(10);
       for (const path of devOnly) expect(existsSync(join(app, path)), path).toBe(false);
       for (const runtime of ['oidc-provider', 'ioredis', 'koa']) expect(existsSync(join(app, 'node_modules', runtime)), runtime).toBe(true);
-      for (const absent of ['src', 'test', 'docs', 'examples', '.data', 'tsconfig.json', 'config/clients.json', 'config/jwks.json']) {
+      // docs/ ships: the landing page serves the guides under /docs.
+      expect(existsSync(join(app, 'docs', 'deploying.md'))).toBe(true);
+      for (const absent of ['src', 'test', 'examples', '.data', 'tsconfig.json', 'config/clients.json', 'config/jwks.json']) {
         expect(existsSync(join(app, absent)), absent).toBe(false);
       }
       for (const absent of ['home/node/.data', 'root/.npm', 'tmp/node-compile-cache']) expect(existsSync(join(root, absent)), absent).toBe(false);

@@ -116,7 +116,7 @@ describe('Dockerfile', () => {
     const rules = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
     expect(rules[0]).toBe('**');
     const admitted = rules.filter((r) => r.startsWith('!')).map((r) => r.slice(1));
-    expect(admitted.sort()).toEqual(['config/*.example*', 'package-lock.json', 'package.json', 'public', 'src', 'tsconfig.build.json', 'tsconfig.json', 'views']);
+    expect(admitted.sort()).toEqual(['config/*.example*', 'docs', 'package-lock.json', 'package.json', 'public', 'src', 'tsconfig.build.json', 'tsconfig.json', 'views']);
   });
 });
 

@@ -49,7 +49,9 @@ describe('runtime stage (npm pack + npm ci --omit=dev)', () => {
     for (const file of ['package.json', 'package-lock.json', 'dist/server.js', 'dist/healthcheck.js', 'dist/cli.js', 'views/login.ejs', 'public/app.css']) {
       expect(existsSync(join(app, file)), file).toBe(true);
     }
-    for (const absent of ['src', 'test', 'examples', 'docs', '.data', 'tsconfig.json', 'config/clients.json', 'Dockerfile']) {
+    // docs/ ships: the landing page serves the guides under /docs.
+    expect(existsSync(join(app, 'docs', 'deploying.md'))).toBe(true);
+    for (const absent of ['src', 'test', 'examples', '.data', 'tsconfig.json', 'config/clients.json', 'Dockerfile']) {
       expect(existsSync(join(app, absent)), absent).toBe(false);
     }
   });
