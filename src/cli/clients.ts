@@ -17,6 +17,7 @@ import { group, PROGRAM, printHelp, type Command } from './command.js';
 import { CliError, EXIT_OK, UsageError, type CliContext } from './context.js';
 import { resolvePath, toJson, writeSecretFile } from './files.js';
 import { formatTable } from './table.js';
+import { existsSync } from 'node:fs';
 
 /** Running instances re-read CLIENTS_FILE every CONFIG_WATCH_INTERVAL (src/reload.ts). */
 const RESTART = 'Running providers serve the change within seconds (they re-read CLIENTS_FILE every CONFIG_WATCH_INTERVAL, 2 s by default).';
@@ -34,6 +35,17 @@ function printSecret(ctx: CliContext, id: string, secret: string): void {
 const FILE_OPTION = { file: { type: 'string' } } as const;
 const ID_OPTION = { id: { type: 'string' } } as const;
 const FILE_HELP = '  --file FILE   the clients file (CLIENTS_FILE), a JSON array';
+/** Where the server looks for clients when CLIENTS_FILE is not set (README, configuration). */
+const DEFAULT_CLIENTS_FILE = 'config/clients.json';
+const READ_FILE_HELP = `  --file FILE   the clients file (CLIENTS_FILE), a JSON array; default ${DEFAULT_CLIENTS_FILE} if it exists`;
+
+/** --file, or the server's default clients file when it exists: reading needs no more. */
+function fileToRead(ctx: CliContext, file: string | undefined): string {
+  if (file !== undefined) return resolvePath(ctx, required(file, '--file FILE'));
+  const fallback = resolvePath(ctx, DEFAULT_CLIENTS_FILE);
+  if (!existsSync(fallback)) throw new UsageError(`missing --file FILE (and there is no ${DEFAULT_CLIENTS_FILE} here)`);
+  return fallback;
+}
 
 const addOptions = {
   ...HELP_OPTION,
@@ -135,15 +147,15 @@ const fileOnlyOptions = { ...HELP_OPTION, ...FILE_OPTION } as const;
 const list: Command = {
   name: 'clients list',
   summary: 'show id, name, type and redirect URIs of each client (never secrets)',
-  usage: `Usage: ${PROGRAM} clients list --file FILE
+  usage: `Usage: ${PROGRAM} clients list [--file FILE]
 
 Options:
-${FILE_HELP}
+${READ_FILE_HELP}
   -h, --help    show this help`,
   async run(argv, ctx) {
     const values = parseOptions(argv, fileOnlyOptions);
     if (values.help) return printHelp(list, ctx);
-    const file = resolvePath(ctx, required(values.file, '--file FILE'));
+    const file = fileToRead(ctx, values.file);
     const clients = await requireClientsFile(file);
     if (clients.length === 0) {
       ctx.err(`No clients in ${file}.`);
@@ -165,18 +177,18 @@ const idOptions = { ...HELP_OPTION, ...FILE_OPTION, ...ID_OPTION } as const;
 const show: Command = {
   name: 'clients show',
   summary: "print a client's metadata (secret masked)",
-  usage: `Usage: ${PROGRAM} clients show --file FILE --id ID
+  usage: `Usage: ${PROGRAM} clients show [--file FILE] --id ID
 
 Prints the client's metadata as JSON, with client_secret masked.
 
 Options:
-${FILE_HELP}
+${READ_FILE_HELP}
   --id ID       the client
   -h, --help    show this help`,
   async run(argv, ctx) {
     const values = parseOptions(argv, idOptions);
     if (values.help) return printHelp(show, ctx);
-    const file = resolvePath(ctx, required(values.file, '--file FILE'));
+    const file = fileToRead(ctx, values.file);
     const id = required(values.id, '--id ID');
     ctx.out(JSON.stringify(masked(findClient(await requireClientsFile(file), id)), null, 2));
     return EXIT_OK;

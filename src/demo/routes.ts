@@ -12,6 +12,7 @@ import type { Translate } from '../i18n/index.js';
 
 export const DEMO_CLIENT_ID = 'demo';
 const FLOW_COOKIE = 'demo_flow';
+const SIGNED_OUT_STATE = 'signed-out';
 
 export function demoClient(issuer: URL): Record<string, unknown> & { client_id: string; redirect_uris: string[] } {
   return {
@@ -53,10 +54,11 @@ export function demoRoutes(options: { issuer: URL; views: Views }): Router {
   };
   const page = (ctx: Context, locals: Record<string, unknown>) => {
     const t = ctx.state.t as Translate;
-    return options.views.render(ctx, 'demo', { title: t('demo.title'), claims: undefined, userinfo: undefined, error: undefined, logoutUrl: undefined, times: {}, ...locals });
+    return options.views.render(ctx, 'demo', { title: t('demo.title'), claims: undefined, userinfo: undefined, error: undefined, notice: undefined, logoutUrl: undefined, times: {}, ...locals });
   };
 
-  router.get('/', (ctx) => page(ctx, {}));
+  // Back from RP-initiated logout, which returns our state (OIDC RP-Initiated Logout §2, §3).
+  router.get('/', (ctx) => page(ctx, ctx.query.state === SIGNED_OUT_STATE ? { notice: (ctx.state.t as Translate)('demo.signedOut') } : {}));
 
   router.get('/login', async (ctx) => {
     const config = await configuration();
@@ -92,7 +94,7 @@ export function demoRoutes(options: { issuer: URL; views: Views }): Router {
     }
     const claims = tokens.claims()!;
     const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
-    const logoutUrl = oidc.buildEndSessionUrl(config, { client_id: DEMO_CLIENT_ID, post_logout_redirect_uri: new URL('/demo', options.issuer).href }).href;
+    const logoutUrl = oidc.buildEndSessionUrl(config, { client_id: DEMO_CLIENT_ID, post_logout_redirect_uri: new URL('/demo', options.issuer).href, state: SIGNED_OUT_STATE }).href;
     return page(ctx, { claims, userinfo, logoutUrl, times: readableTimes(claims) });
   });
 

@@ -62,7 +62,8 @@ export function createProviderPages(views: Views): ProviderPages {
     async error(ctx, out) {
       const t = translate(ctx as unknown as Context);
       const friendly = OIDC_ERROR_TEXT[out.error];
-      const message = friendly ? `${friendly}${out.error_description ? ` (${out.error_description})` : ''}` : out.error_description ?? out.error;
+      // The words for people, when we have them; the error code stays on the page for support.
+      const message = friendly ?? out.error_description ?? out.error;
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
       ctx.body = views.html('error', { title: t('error.title'), message, code: out.error }, t, languageOf(ctx));

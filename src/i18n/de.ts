@@ -6,6 +6,7 @@ import type { MessageKey } from './en.js';
  */
 export const de: Partial<Record<MessageKey, string>> = {
   'app.tagline': 'Mit Ihrer Evrmore-Wallet anmelden',
+  'app.footer': 'OpenID-Connect-Anmeldung mit Evrmore-Wallets',
   'login.title': 'Mit Evrmore anmelden',
   'login.asking': '{client} möchte, dass Sie sich anmelden.',
   'login.intro': 'Beweisen Sie, dass Ihnen eine Evrmore-Adresse gehört, indem Sie den Text unten mit Ihrer Wallet signieren. Kein Passwort, kein Schlüssel verlässt Ihre Wallet.',

@@ -5,6 +5,10 @@
 export const en = {
   'app.name': 'Evrmore Accounts',
   'app.tagline': 'Sign in with your Evrmore wallet',
+  'app.footer': 'OpenID Connect sign-in with Evrmore wallets',
+  'login.asking.account': 'Sign in to see your account: the applications you allowed and your last sign-ins.',
+  'logout.signedInAs': 'Signed in as',
+  'demo.signedOut': 'You are signed out of the demo and of this provider.',
 
   'login.title': 'Sign in with Evrmore',
   'login.asking': '{client} wants you to sign in.',

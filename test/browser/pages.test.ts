@@ -77,13 +77,18 @@ describe('every page, light and dark, 1280 and 360 wide', () => {
     await clickThrough(TEST_WALLET_SIGN_IN, 'button:has-text("Allow")', 'consent');
     await clickThrough(['button:has-text("Allow")'], '#signed-in-as', 'demo-signed-in');
     await clickThrough(['#demo-logout'], 'button[name=logout]', 'logout');
+    expect(await page.locator('main').textContent()).toMatch(/Signed in as\s+E\w{33}/);
     await page.click('button[name=logout]');
     await page.waitForURL(/\/demo/);
+    // The sign-out is confirmed where the person lands.
+    expect(await page.locator('#notice').textContent()).toBe('You are signed out of the demo and of this provider.');
     await capture('demo-signed-out');
   });
 
   it('the account page, signed in with the test wallet', { timeout: 60_000 }, async () => {
     await page.goto(`${running.baseUrl}/account`);
+    // The account page is not an application "wanting" something.
+    expect(await page.locator('.lead').textContent()).toMatch(/^Sign in to see your account/);
     await clickThrough(TEST_WALLET_SIGN_IN, '#account-address', 'account');
     await clickThrough(['#account-signout'], '#message', 'account-signed-out');
   });
@@ -94,9 +99,20 @@ describe('every page, light and dark, 1280 and 360 wide', () => {
     await page.goto(`${running.baseUrl}/nothing-here`);
     await capture('error-not-found');
     await page.goto(`${running.baseUrl}/auth?client_id=nobody&response_type=code&scope=openid`);
+    const text = (await page.locator('main').textContent())!;
+    expect(text).toContain('The application that sent you here is not registered with this provider.');
+    expect(text).not.toContain('(client is invalid)');
     await capture('error-client');
     await page.goto(`${running.baseUrl}/interaction/not-a-real-uid-000`);
+    // "Go back ... and start again" once, not twice.
+    expect((await page.locator('main').textContent())!.match(/start (the sign-in )?again/gi)).toHaveLength(1);
     await capture('error-session');
+  });
+
+  it('no footer claims every page is a sign-in', async () => {
+    await page.goto(`${running.baseUrl}/nothing-here`);
+    expect(await page.locator('footer').textContent()).not.toContain('Sign in with your Evrmore wallet');
+    expect(await page.locator('footer a').getAttribute('href')).toBe('/');
   });
 
   it('nothing scrolls sideways at 360 px, and no page breaks the Content-Security-Policy', () => {

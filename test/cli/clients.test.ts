@@ -1,4 +1,4 @@
-import { chown, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -238,5 +238,26 @@ describe('clients', () => {
       expect(result.stderr).toContain(message);
       expect(result.stderr).toContain(`Usage: evrmore-accounts ${argv.slice(0, 2).join(' ')}`);
     });
+  });
+});
+
+describe('clients list and show without --file', () => {
+  it('read config/clients.json when it exists, and say so when it does not', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const none = await run(['clients', 'list'], { cwd: dir });
+      expect(none.code).toBe(2);
+      expect(none.stderr).toContain('missing --file FILE (and there is no config/clients.json here)');
+      await mkdir(join(dir, 'config'));
+      const added = await run(['clients', 'add', '--file', 'config/clients.json', '--id', 'web', '--name', 'Web', '--redirect-uri', 'https://web.example.com/cb'], { cwd: dir });
+      expect(added.code, added.stderr).toBe(0);
+      const listed = await run(['clients', 'list'], { cwd: dir });
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(listed.stdout).toMatch(/^web +Web +confidential/m);
+      const shown = await run(['clients', 'show', '--id', 'web'], { cwd: dir });
+      expect(JSON.parse(shown.stdout)).toMatchObject({ client_id: 'web', client_name: 'Web' });
+    } finally {
+      await cleanup();
+    }
   });
 });
