@@ -62,11 +62,13 @@ export function createProviderPages(views: Views): ProviderPages {
     async error(ctx, out) {
       const t = translate(ctx as unknown as Context);
       const friendly = OIDC_ERROR_TEXT[out.error];
-      // The words for people, when we have them; the error code stays on the page for support.
+      // The words for people, when we have them; the protocol's own description beneath, for the
+      // application's developer, except "client is invalid", which only repeats the words.
       const message = friendly ?? out.error_description ?? out.error;
+      const details = friendly && out.error_description && out.error !== 'invalid_client' ? out.error_description : undefined;
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = views.html('error', { title: t('error.title'), message, code: out.error }, t, languageOf(ctx));
+      ctx.body = views.html('error', { title: t('error.title'), message, details, code: out.error }, t, languageOf(ctx));
     },
     async logout(ctx, form) {
       const t = translate(ctx as unknown as Context);
