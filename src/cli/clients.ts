@@ -20,7 +20,7 @@ import { formatTable } from './table.js';
 import { existsSync } from 'node:fs';
 
 /** Running instances re-read CLIENTS_FILE every CONFIG_WATCH_INTERVAL (src/reload.ts). */
-const RESTART = 'Running providers serve the change within seconds (they re-read CLIENTS_FILE every CONFIG_WATCH_INTERVAL, 2 s by default).';
+const SERVED_LIVE = 'Running providers serve the change within seconds (they re-read CLIENTS_FILE every CONFIG_WATCH_INTERVAL, 2 s by default).';
 
 async function save(path: string, clients: ClientMetadata[]): Promise<void> {
   await writeSecretFile(path, toJson(clients), { overwrite: true });
@@ -137,7 +137,7 @@ Options:
     } else {
       ctx.out(`client_id: ${id}`);
     }
-    ctx.err(`Added ${secret ? `confidential ${device ? 'device ' : ''}client (${String(metadata['token_endpoint_auth_method'])})` : `public ${device ? 'device ' : ''}client`} "${id}" to ${file}. ${RESTART}`);
+    ctx.err(`Added ${secret ? `confidential ${device ? 'device ' : ''}client (${String(metadata['token_endpoint_auth_method'])})` : `public ${device ? 'device ' : ''}client`} "${id}" to ${file}. ${SERVED_LIVE}`);
     return EXIT_OK;
   },
 };
@@ -212,7 +212,7 @@ ${FILE_HELP}
     const clients = await requireClientsFile(file);
     const client = findClient(clients, id);
     await save(file, clients.filter((c) => c !== client));
-    ctx.err(`Removed client "${id}" from ${file}. ${RESTART}`);
+    ctx.err(`Removed client "${id}" from ${file}. ${SERVED_LIVE}`);
     return EXIT_OK;
   },
 };
@@ -240,7 +240,7 @@ ${FILE_HELP}
     const secret = newClientSecret();
     await save(file, clients.map((c) => (c === client ? { ...c, client_secret: secret } : c)));
     printSecret(ctx, id, secret);
-    ctx.err(RESTART);
+    ctx.err(SERVED_LIVE);
     return EXIT_OK;
   },
 };
