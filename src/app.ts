@@ -46,7 +46,7 @@ import { clientIp, ipKey } from './security/client-ip.js';
 import type { CookieSigner } from './http/cookie-signer.js';
 import type { TestWallet } from './dev/test-wallet.js';
 
-/** The protections of issue 4 (SECURITY.md) that sit in front of the routes. */
+/** The abuse protections (SECURITY.md) that sit in front of the routes. */
 export interface AppSecurity {
   metrics: Metrics;
   rateLimits: RateLimits;
@@ -69,7 +69,7 @@ export interface AppDeps {
   authHooks?: AuthHooks;
   /** Per-client access rules applied after the wallet proved its address. */
   accessPolicy?: AccessPolicy;
-  /** More pages composed by the product (issue 8: the account page at /account). */
+  /** More pages composed by the product (the account page at /account). */
   routers?: Router[];
   /** Keeps devices to their polling interval (RFC 8628 §3.5 slow_down). */
   devicePacer?: PollPacer;
@@ -147,7 +147,7 @@ function shownInPopups(prefixes: string[]): (path: string) => boolean {
 export function createApp(deps: AppDeps): Koa {
   const { config, provider, challenges, views, logger } = deps;
   const app = new Koa();
-  // The same keys as the provider's cookies, or interactions end in "session not found" (DESIGN §8).
+  // The same keys as the provider's cookies, or interactions end in "session not found".
   app.keys = deps.cookieSigner;
   // X-Forwarded-* is trusted only when the operator says a proxy sets it. The client IP is then
   // read from the right of X-Forwarded-For, past the trusted proxies only: the left part is

@@ -46,7 +46,7 @@ export interface Config {
   network: NetworkName;
   /** Trust X-Forwarded-* from the reverse proxy in front (needed behind TLS termination). */
   trustProxy: boolean;
-  // Security (issue 4): read by readSecurityConfig at the end of this file.
+  // Security (SECURITY.md): read by readSecurityConfig at the end of this file.
   /** How many reverse proxies append to X-Forwarded-For (read from the right; with TRUST_PROXY only). */
   trustProxyHops: number;
   security: SecurityConfig;
@@ -71,7 +71,7 @@ export interface Config {
   };
   challengeMaxAttempts: number;
 
-  // Deployment (issue 5): Redis topology, dynamic client registration, shutdown. Read by
+  // Deployment (docs/deploying.md): Redis topology, dynamic client registration, shutdown. Read by
   // readDeploymentConfig at the end of this file.
   /** REDIS_URL parsed: one server, Sentinel or Cluster. Absent with the in-memory store. */
   redis?: RedisTarget;
@@ -84,10 +84,10 @@ export interface Config {
   requestTimeout: number;
   headersTimeout: number;
 
-  // OpenID Connect breadth (issue 6): read by readProtocolConfig at the end of this file.
+  // OpenID Connect breadth (docs/oidc-features.md): read by readProtocolConfig at the end of this file.
   protocol: ProtocolConfig;
 
-  // Chain claims and the account page (issue 8): read by readChainConfig at the end of this file.
+  // Chain claims and the account page (docs/chain-claims.md): read by readChainConfig at the end of this file.
   /** Absent: no Evrmore node configured; asset and tag claims, groups and access rules are off. */
   chain?: ChainConfig;
   /** The account page at /account, signed in through its own first-party client "account". */
@@ -381,7 +381,7 @@ export function signerKeyFromEnv(env: Env = process.env): string | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Deployment (issue 5): Redis topology, dynamic client registration, graceful shutdown.
+// Deployment (docs/deploying.md): Redis topology, dynamic client registration, graceful shutdown.
 
 /**
  * Dynamic client registration (RFC 7591) with its management protocol (RFC 7592).
@@ -452,7 +452,7 @@ function readDeploymentConfig(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Security (issue 4): rate limits, failure alerts and lock-out, metrics, CORS, proxy hops.
+// Security (SECURITY.md): rate limits, failure alerts and lock-out, metrics, CORS, proxy hops.
 
 /** A rate limit: at most `points` requests per `durationSeconds` and key. */
 export interface RateLimit {
@@ -624,7 +624,7 @@ function readSecurityConfig(
 }
 
 // ---------------------------------------------------------------------------------------------
-// OpenID Connect breadth (issue 6): pairwise subjects, resource servers, device flow.
+// OpenID Connect breadth (docs/oidc-features.md): pairwise subjects, resource servers, device flow.
 
 /** An API that gets JWT access tokens through a resource indicator (RFC 8707, RFC 9068). */
 export interface ResourceServer {
@@ -708,7 +708,7 @@ function readProtocolConfig(get: (name: string) => string | undefined, cwd: stri
 }
 
 // ---------------------------------------------------------------------------------------------
-// Chain claims and the account page (issue 8, docs/chain-claims.md).
+// Chain claims and the account page (docs/chain-claims.md).
 
 export interface ChainConfig {
   /** The node's JSON-RPC endpoint, without credentials. */

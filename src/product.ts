@@ -179,7 +179,7 @@ async function openStorage(config: Config, options: ProductOptions): Promise<Pro
     adapter = createMemoryAdapter({ refreshTokenReuseInterval: config.protocol.refreshTokenReuseInterval });
     store = createMemoryChallengeStore();
   }
-  // Issue 4 (SECURITY.md): rate limits, failure alerts and lock-out.
+  // Abuse protection (SECURITY.md): rate limits, failure alerts and lock-out.
   const rateLimits = new RateLimits(config.security.rateLimits, redis, metrics);
   const monitor = new FailureMonitor({ redis, settings: config.security.failures, logger, metrics });
   return {
@@ -198,10 +198,10 @@ async function assembleProduct(config: Config, secrets: Secrets, storage: Produc
   const { redis, metrics, redisHealth, adapter, store, notifier, rateLimits, monitor } = storage;
 
   const views = createViews(VIEWS_DIR, { cache: config.env === 'production' });
-  // One signer for the provider's cookies and ours: both must accept the other's (DESIGN §8).
+  // One signer for the provider's cookies and ours: both must accept the other's.
   const cookieSigner = createCookieSigner(secrets.cookieKeys);
   const clients = config.demo ? [...config.clients.filter((c) => c.client_id !== 'demo'), demoClient(config.issuer)] : config.clients;
-  // Issue 8 (docs/chain-claims.md): Evrmore node, chain claims and access rules, account page.
+  // docs/chain-claims.md: Evrmore node, chain claims and access rules, account page.
   const chainAndAccount = await composeChainAndAccount(config, { redis, logger });
   const provider = createProvider({
     config,
@@ -224,25 +224,25 @@ async function assembleProduct(config: Config, secrets: Secrets, storage: Produc
     notifier,
     onIssued: (seconds) => metrics.challengeIssueSeconds.observe(seconds),
   });
-  // Issue 4 (SECURITY.md): audit log and metrics of the provider's events.
+  // Observability (docs/monitoring.md): audit log and metrics of the provider's events.
   auditProviderEvents(provider, logger, metrics);
-  const issue8 = chainAndAccount.attach(provider, views, () => app);
+  const chainFeature = chainAndAccount.attach(provider, views, () => app);
   const ready = async () => {
     if (redisHealth) await redisHealth.ready();
-    await issue8.ready();
+    await chainFeature.ready();
   };
   const app = createApp({
     config,
     cookieSigner,
     provider,
     challenges,
-    views: issue8.views,
+    views: chainFeature.views,
     logger,
     publicDir: PUBLIC_DIR,
     docsDir: DOCS_DIR,
     ready,
-    accessPolicy: issue8.accessPolicy,
-    routers: issue8.routers,
+    accessPolicy: chainFeature.accessPolicy,
+    routers: chainFeature.routers,
     devicePacer: redis ? createRedisPollPacer(redis) : createMemoryPollPacer(),
     ...(config.testWallet ? { testWallet: await loadTestWallet(config.dataDir, NETWORKS[config.network]) } : {}),
     authHooks: createSecurityHooks({ limits: rateLimits, monitor, logger, metrics }),
@@ -266,11 +266,11 @@ async function assembleProduct(config: Config, secrets: Secrets, storage: Produc
     ...(config.security.metricsListener ? { metricsApp: createMetricsApp(config, metrics, ready) } : {}),
     monitor,
     async close() {
-      await issue8.close();
+      await chainFeature.close();
       await storage.close();
     },
     reconfigure: (next, nextSecrets) => assembleProduct(next, nextSecrets, storage, logger),
-    retire: () => issue8.close(),
+    retire: () => chainFeature.close(),
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * The account page (issue 8 §5) at /account: a person signs in with the same wallet login as
+ * The account page (docs/chain-claims.md §7) at /account: a person signs in with the same wallet login as
  * everywhere (the product is a relying party of itself, as the built-in first-party client
  * "account", authorization code + PKCE through openid-client), and sees the address and
  * network, the applications it granted (with revoke), its last sign-ins, and the groups, tags

@@ -1,5 +1,5 @@
 /**
- * Per-client access rules (issue 8 §4) as the login routes' AccessPolicy: once the wallet has
+ * Per-client access rules (docs/chain-claims.md §6) as the login routes' AccessPolicy: once the wallet has
  * proved an address, the chain is read as it is now and the client's evrmore_required_groups
  * and evrmore_required_tags are checked. A refusal renders the denied page, whose button sends
  * the relying party access_denied; it never gets a code.

@@ -1,5 +1,5 @@
 /**
- * Issue 8's part of the product assembly, so that createProduct only calls it at three points:
+ * The chain feature's part of the product assembly, so that createProduct only calls it at three points:
  * before the provider (the node, the rules, the provider hooks, the built-in account client),
  * after it (access policy, consent details, account page, activity recording), and at close.
  * Without EVRMORE_RPC_URL no chain object exists and the provider is configured exactly as

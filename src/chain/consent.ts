@@ -1,5 +1,5 @@
 /**
- * The consent page names what the chain scopes will share (issue 8 §2): the asset balances and
+ * The consent page names what the chain scopes will share (docs/chain-claims.md §2): the asset balances and
  * tags the operator releases, and the groups, as this provider reads them for the address now.
  * It decorates the Views that the interaction routes render with, adding a `chain` local to the
  * consent page only, so the login routes need not know about the chain.

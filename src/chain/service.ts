@@ -1,5 +1,5 @@
 /**
- * The chain side of identity (issue 8, docs/chain-claims.md), in one object that the provider
+ * The chain side of identity (docs/chain-claims.md), in one object that the provider
  * configuration, the access policy, the consent page and the account page share: the node's
  * health, the claims an address carries, and whether an address meets a client's access rules.
  *

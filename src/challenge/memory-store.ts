@@ -1,5 +1,5 @@
 /**
- * Challenges in process memory, for development without Redis (DESIGN §6). The rules are those of
+ * Challenges in process memory, for development without Redis. The rules are those of
  * the Lua scripts in redis-store.ts, checked in the same order; each transition runs without an
  * await inside it, which is what makes it atomic here.
  */

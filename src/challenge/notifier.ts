@@ -1,6 +1,6 @@
 /**
  * Tells the desktop's open login page that its challenge changed state (signed on the phone,
- * died, was redeemed), so it continues by itself (DESIGN §4 item 6). With Redis the news
+ * died, was redeemed), so it continues by itself. With Redis the news
  * travels over pub/sub, so the phone's POST and the desktop's event stream may be served by
  * different instances; in memory it is a plain event emitter.
  */

@@ -1,7 +1,7 @@
 /**
- * Challenges in Redis (DESIGN §4, §6).
+ * Challenges in Redis (docs/wallet-protocol.md).
  *
- * Key layout, inside the client's own keyPrefix (never added by hand, DESIGN §8):
+ * Key layout, inside the client's own keyPrefix (never added by hand):
  *   challenge:id:<id>                 HASH   the Challenge's fields (address once known)
  *   challenge:interaction:<uid>       STRING id of the interaction's current challenge
  * Both live for expiresAt - issuedAt + EXPIRED_GRACE_SECONDS. Each command and script touches one

@@ -1,5 +1,5 @@
 /**
- * The login protocol of DESIGN §4, apart from HTTP: issue a challenge for an interaction,
+ * The login protocol of docs/wallet-protocol.md, apart from HTTP: issue a challenge for an interaction,
  * check a signature against the text we stored (never against text sent back to us), and move
  * the challenge through pending -> signed -> redeemed exactly once.
  */
@@ -76,7 +76,7 @@ export class ChallengeService {
   async issue(ref: InteractionRef): Promise<Challenge> {
     const started = performance.now();
     const issuedAt = this.now();
-    // A challenge never outlives the interaction it belongs to (DESIGN §4 item 2).
+    // A challenge never outlives the interaction it belongs to.
     const expiresAt = Math.min(issuedAt + this.options.ttlSeconds, ref.expiresAt);
     const challenge: Challenge = {
       id: newChallengeId(),

@@ -1,6 +1,6 @@
 /**
  * A sign-in challenge: the one-time text a wallet signs to prove it holds an address
- * (DESIGN §4). The server keeps the exact text; it never trusts text sent back to it.
+ * (docs/wallet-protocol.md). The server keeps the exact text; it never trusts text sent back to it.
  */
 export type ChallengeState = 'pending' | 'signed' | 'redeemed' | 'dead';
 

@@ -38,7 +38,7 @@ export interface NewClient {
 /**
  * 256 random bits, base64url: client_secret_basic form-encodes id and secret before base64
  * (RFC 6749 §2.3.1) and several client libraries skip that step, so a secret without characters
- * that form-encoding changes works with all of them (DESIGN §8).
+ * that form-encoding changes works with all of them.
  */
 export function newClientSecret(): string {
   return randomBytes(32).toString('base64url');
@@ -77,7 +77,7 @@ export function buildClient(input: NewClient): { metadata: ClientMetadata; secre
       : {
         redirect_uris: input.redirectUris,
         ...(input.postLogoutRedirectUris.length ? { post_logout_redirect_uris: input.postLogoutRedirectUris } : {}),
-        // oidc-provider issues refresh tokens only to clients allowed this grant (DESIGN §8).
+        // oidc-provider issues refresh tokens only to clients allowed this grant.
         ...(input.refresh ? { grant_types: ['authorization_code', 'refresh_token'] } : {}),
       }),
     ...(input.logo ? { logo_uri: input.logo } : {}),

@@ -1,5 +1,5 @@
 /**
- * The wallet side of the QR sign-in (DESIGN §4 item 5), as a wallet app would implement it:
+ * The wallet side of the QR sign-in (docs/wallet-protocol.md §1), as a wallet app would implement it:
  * GET the wallet URL as JSON, sign its text, POST {address, signature} to its submit URL.
  */
 import { z } from 'zod';

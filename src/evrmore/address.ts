@@ -41,7 +41,7 @@ export function parseAddress(input: unknown, network: EvrmoreNetwork): ParsedAdd
 function classify(address: string, version: number, hash: Uint8Array, network: EvrmoreNetwork): ParsedAddress {
   const other = otherNetwork(network);
   if (version === network.pubKeyHash) return { ok: true, address, hash160: hash.slice() };
-  // Evrmore Core's verifymessage refuses anything but a key hash: a script cannot sign (DESIGN §3).
+  // Evrmore Core's verifymessage refuses anything but a key hash: a script cannot sign.
   if (version === network.scriptHash || version === other.scriptHash) {
     return fail(
       'not_signing_address',

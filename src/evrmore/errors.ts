@@ -1,6 +1,6 @@
 /**
  * Why an address, message, signature or key was refused. Each code maps to one user-facing
- * situation (DESIGN §4 step 8 asks for clear messages), and each message is written to be shown
+ * situation, and each message is written to be shown
  * to the person signing in as it is. Messages never contain a private key.
  */
 export type EvrmoreErrorCode =

@@ -32,7 +32,7 @@ export function compactSize(n: number): Uint8Array {
 
 /**
  * The digest Evrmore Core signs for signmessage: double SHA-256 of the serialized prefix and
- * message, each length-prefixed with CompactSize (DESIGN §3). The prefix is 24 bytes, so its
+ * message, each length-prefixed with CompactSize. The prefix is 24 bytes, so its
  * length byte is 0x18. A lone UTF-16 surrogate would be encoded as U+FFFD here; verifyMessage
  * refuses such text so that two different strings never share a digest.
  */
@@ -54,7 +54,7 @@ export function magicHash(message: string): Uint8Array {
  *
  * ECDSA signatures are malleable: from a valid (r, s) anyone can make (r, n - s) with the other
  * recovery id, and Core accepts both, so this does too. A signature string therefore must not
- * be used as a replay token; replay protection is the challenge nonce's job (DESIGN §3).
+ * be used as a replay token; replay protection is the challenge nonce's job.
  */
 export function verifyMessage(
   address: unknown,

@@ -1,5 +1,5 @@
 /**
- * Evrmore network constants, from Evrmore Core's chainparams.cpp (DESIGN §3). Regtest shares
+ * Evrmore network constants, from Evrmore Core's chainparams.cpp. Regtest shares
  * testnet's version bytes, so it needs no entry of its own.
  */
 export type NetworkName = 'mainnet' | 'testnet';

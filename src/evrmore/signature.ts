@@ -2,7 +2,7 @@ import { base64 } from '@scure/base';
 import { fail, type Failure } from './errors.js';
 
 /**
- * The compact recoverable signature of Evrmore Core's signmessage (DESIGN §3): one header byte
+ * The compact recoverable signature of Evrmore Core's signmessage: one header byte
  * 27 + recid (+4 when the key is compressed), then r and s as 32-byte big-endian numbers.
  */
 export const SIGNATURE_BYTES = 65;

@@ -147,7 +147,7 @@ export const en = {
   'demo.json': 'The claims as JSON',
   'demo.logout': 'Sign out',
 
-  // Chain claims, access rules and the account page (issue 8, docs/chain-claims.md).
+  // Chain claims, access rules and the account page (docs/chain-claims.md).
   'scope.evrmore_assets': 'Your Evrmore asset balances and qualifier tags',
   'scope.groups': 'Your groups, worked out from what your address holds',
   'consent.chain.assets': 'Assets: {assets}',

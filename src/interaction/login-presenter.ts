@@ -1,6 +1,6 @@
 /**
  * What the login page and the wallet page show of a challenge: the text, the exact
- * evrmore-cli command, the wallet URL and its QR code (DESIGN §4 items 4-5).
+ * evrmore-cli command, the wallet URL and its QR code (docs/wallet-protocol.md §1).
  */
 import type { Context } from 'koa';
 import type { Challenge } from '../challenge/types.js';

@@ -250,7 +250,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
 
   // Server-sent events (HTML Living Standard §9.2): the page hears "signed" within moments of
   // the phone's POST, on whichever instance it landed. Under /interaction/<uid>, so the
-  // interaction cookie (scoped to that path) comes along (DESIGN §8).
+  // interaction cookie (scoped to that path) comes along.
   router.get('/events', async (ctx) => {
     ctx.state.api = true;
     const release = acquireStream(ctx);

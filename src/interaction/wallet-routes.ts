@@ -1,5 +1,5 @@
 /**
- * The wallet URL that the QR code holds (DESIGN §4 item 5). It names the challenge by its
+ * The wallet URL that the QR code holds (docs/wallet-protocol.md §1). It names the challenge by its
  * unguessable id, not by cookies, because the phone has none of the desktop's cookies.
  * GET as HTML: the mobile page. GET as JSON: the challenge, for wallet apps.
  * POST {address, signature} (form or JSON): proves the key; the desktop then continues.

@@ -1,6 +1,6 @@
 /**
  * Accounts are addresses: whoever proved an address owns the account named by it. There is
- * no user table; the claims are derived from the address (DESIGN §5).
+ * no user table; the claims are derived from the address (OIDC Core §5.1).
  */
 import type { Account, FindAccount } from 'oidc-provider';
 import { parseAddress } from '../evrmore/address.js';
@@ -23,7 +23,7 @@ export function accountClaims(address: string, options: AccountOptions): Record<
     name: address,
     evrmore_address: address,
     evrmore_network: options.network,
-    // No email_verified: nobody verified a mailbox (DESIGN §5).
+    // No email_verified: nobody verified a mailbox (OIDC Core §5.1).
     ...(options.emailDomain ? { email: `${address}@${options.emailDomain}` } : {}),
   };
 }

@@ -1,6 +1,6 @@
 /**
- * oidc-provider adapter in process memory: the development default when no REDIS_URL is set
- * (DESIGN §6). Same contract and key names as the Redis adapter (store-adapter.ts); state is lost
+ * oidc-provider adapter in process memory: the development default when no REDIS_URL is set.
+ * Same contract and key names as the Redis adapter (store-adapter.ts); state is lost
  * on restart and not shared between processes. Each backend operation runs without an await
  * inside it, which is what makes it atomic here.
  */

@@ -83,12 +83,12 @@ export interface ProviderDeps {
   pairwiseSalt?: string;
   /** Counts a wrong device-flow user code (src/security/user-code-guesses.ts). */
   onWrongUserCode?: (ctx: KoaContextWithOIDC) => Promise<void>;
-  /** Issue 8: chain claims and per-client access rules; absent without an Evrmore node. */
+  /** Chain claims and per-client access rules; absent without an Evrmore node. */
   chain?: ChainProviderHooks;
 }
 
 /**
- * Scopes and the claims each releases (OIDC Core §5.4; DESIGN §5). `email` is always accepted,
+ * Scopes and the claims each releases (OIDC Core §5.4). `email` is always accepted,
  * because most relying parties ask for `openid profile email` by default and strict ones refuse
  * a provider whose scopes_supported lacks it; it releases the `email` claim only when the
  * provider has one to give (EMAIL_DOMAIN). OIDC Core §5.4: claims the provider does not have
@@ -107,7 +107,7 @@ export function claimsByScope(emailDomain?: string): Record<string, string[]> {
 
 export function createProvider(deps: ProviderDeps): Provider {
   const { config } = deps;
-  // Issue 8 (docs/chain-claims.md): the evrmore_assets and groups scopes exist with a node only.
+  // docs/chain-claims.md §2: the evrmore_assets and groups scopes exist with a node only.
   const claims = { ...claimsByScope(config.emailDomain), ...deps.chain?.claimsByScope };
   // Names a self-registered client may not take (src/oidc/registered-clients.ts).
   const configuredNames = new Set(deps.clients.flatMap((c) => (typeof c.client_name === 'string' ? [comparableName(c.client_name)] : [])));
@@ -138,7 +138,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     claims,
     scopes: ['openid', 'offline_access', ...Object.keys(claims).filter((s) => s !== 'openid')],
-    // Grafana and oauth2-proxy read the claims from the ID token, not userinfo (DESIGN §5).
+    // Grafana and oauth2-proxy read the claims from the ID token, not userinfo (OIDC Core §5.1).
     conformIdTokenClaims: false,
     responseTypes: ['code'],
     // PKCE (S256) of every client unless the operator exempted a legacy one (src/oidc/pkce-policy.ts).
@@ -177,7 +177,7 @@ export function createProvider(deps: ProviderDeps): Provider {
             ?? (existing && registrationUpdateProblem(existing, registered));
           if (problem) throw new errors.InvalidClientMetadata(problem);
         }
-        // Issue 8: evrmore_required_groups / evrmore_required_tags (refused without a node).
+        // docs/chain-claims.md §6: evrmore_required_groups / evrmore_required_tags (refused without a node).
         validateChainClientMetadata(key, value, deps.chain?.rules);
         const frontchannelProblem = validateFrontchannelMetadata(key, value);
         if (frontchannelProblem) throw new errors.InvalidClientMetadata(frontchannelProblem);
@@ -243,13 +243,13 @@ export function createProvider(deps: ProviderDeps): Provider {
       },
     },
     interactions: {
-      // Issue 8: a browser already signed in must still meet the client's access rules.
+      // docs/chain-claims.md §6: a browser already signed in must still meet the client's access rules.
       ...(deps.chain ? { policy: deps.chain.policy() } : {}),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     // Grafana and Keycloak never send prompt=consent, which oidc-provider otherwise requires
     // for offline_access (OIDC Core §11): a client registered for the refresh_token grant gets
-    // refresh tokens without it (DESIGN §8).
+    // refresh tokens without it.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     // Tokens die with the provider session unless offline_access was granted (oidc-provider's
     // default), so signing out here ends every application's access (logout everywhere).

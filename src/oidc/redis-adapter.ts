@@ -1,8 +1,8 @@
 /**
- * oidc-provider adapter on Redis (DESIGN §6).
+ * oidc-provider adapter on Redis.
  *
  * Key layout, inside the client's own keyPrefix (ioredis adds it, to script KEYS too: nothing here
- * prefixes by hand, DESIGN §8):
+ * prefixes by hand):
  *
  *   oidc:<Model>:<id>            HASH  payload (JSON, verbatim), consumed (epoch s, once consumed),
  *                                      grantId / uid / userCode (copied out of the payload so that

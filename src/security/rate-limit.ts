@@ -39,7 +39,7 @@ const LABELS: Record<LimitName, string> = {
 
 /**
  * A limiter on Redis (keys `<REDIS_KEY_PREFIX>rl:<name>:<key>`; ioredis adds its prefix to the
- * script's key, DESIGN §8) or in memory. `rejectIfRedisNotReady` fails at once during an
+ * script's key) or in memory. `rejectIfRedisNotReady` fails at once during an
  * outage instead of queueing, so the request gets its 503 without waiting.
  */
 export function createLimiter(redis: RedisClient | undefined, name: string, limit: RateLimit): RateLimiterAbstract {

@@ -7,7 +7,7 @@
  *
  * ioredis's enableAutoPipelining batches the same way, but through a Pipeline object and extra
  * promises per command: under load its allocations cost as much CPU in garbage collection as
- * the system calls saved (issue 7, docs/performance.md). Replies are read as before.
+ * the system calls saved (docs/performance.md). Replies are read as before.
  */
 import type { Redis } from 'ioredis';
 import type { Writable } from 'node:stream';

@@ -1,5 +1,5 @@
 /**
- * A Map whose entries expire, for the in-memory development store (DESIGN §6). Expiry is checked
+ * A Map whose entries expire, for the in-memory development store. Expiry is checked
  * on every read, so an expired entry is never returned; a sweep over all entries runs at most once
  * per `sweepIntervalMs`, piggybacked on writes, so entries that are never read again do not pile
  * up. No timer is involved: nothing keeps the process alive and nothing needs closing.

@@ -13,7 +13,7 @@ export interface RedisScript {
  *
  * Keys go through ioredis as real script KEYS (numkeys), so ioredis adds the client's `keyPrefix`
  * to them. Never prefix them by hand as well: the script would then act on a key that does not
- * exist, and a "consume" would silently do nothing (DESIGN §8).
+ * exist, and a "consume" would silently do nothing.
  *
  * A plain function instead of `defineCommand`, so that two modules sharing one client cannot
  * clash over command names and no declaration merging on ioredis's types is needed.

@@ -6,7 +6,7 @@
  * into the 503). A late reply still goes to its command, which ignores it.
  *
  * One interval timer per client instead of ioredis's `commandTimeout`, which sets and clears a
- * timer for every command: ~1.3 KB and ~5 µs each, 0.03x of a sign-in's CPU (issue 7,
+ * timer for every command: ~1.3 KB and ~5 µs each, 0.03x of a sign-in's CPU (see
  * docs/performance.md).
  */
 import type { Cluster, Redis } from 'ioredis';

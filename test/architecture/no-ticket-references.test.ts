@@ -1,0 +1,42 @@
+/**
+ * Source comments and names say why and cite the spec (OIDC Core §, RFC number) or a document
+ * in this repository (docs/, SECURITY.md). A ticket number or a section of a document that is not
+ * in the repository tells a reader nothing, so this test walks src/ and names every such citation.
+ */
+import { describe, it, expect } from 'vitest';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = join(import.meta.dirname, '../..');
+
+/** "issue 8", "Issue #4", "issue8" (a name), and sections of the outside design document. */
+export const TICKET_REFERENCE = /issue ?#?[0-9]|DESIGN §/i;
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sourceFiles(path) : /\.(ts|js|mjs|cjs)$/.test(name) ? [path] : [];
+  });
+}
+
+export function ticketReferences(text: string): { line: number; text: string }[] {
+  return text
+    .split('\n')
+    .map((line, i) => ({ line: i + 1, text: line.trim() }))
+    .filter(({ text: line }) => TICKET_REFERENCE.test(line));
+}
+
+describe('source citations', () => {
+  it('recognises the spellings it forbids and lets spec citations through', () => {
+    const found = ticketReferences(['// Issue 8: chain claims', 'const issue8 = 1;', ' * see issue #12', '// (DESIGN §4)',
+      '// OIDC Core §5.4', '// RFC 8628 §3.2', '// oidc-provider issues refresh tokens', '// docs/chain-claims.md §6'].join('\n'));
+    expect(found.map((f) => f.line)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('no file in src/ cites a ticket number or an outside document', () => {
+    const offences = sourceFiles(join(root, 'src')).flatMap((file) =>
+      ticketReferences(readFileSync(file, 'utf8')).map(({ line, text }) => `${relative(root, file)}:${line}: ${text}`),
+    );
+    expect(offences).toEqual([]);
+  });
+});
