@@ -159,7 +159,7 @@ export function createApp(deps: AppDeps): Koa {
 
   // A second guard behind the configuration's: a test wallet in production is a key anyone can use.
   if (deps.testWallet && config.env === 'production') throw new Error('the development test wallet cannot run in production');
-  const presenter = new LoginPresenter({ views, issuer: config.issuer, network: NETWORKS[config.network], testWallet: Boolean(deps.testWallet) });
+  const presenter = new LoginPresenter({ views, issuer: config.issuer, network: NETWORKS[config.network], testWallet: Boolean(deps.testWallet), now: challenges.now });
   const { security } = deps;
   // Liveness, readiness and metrics answer during a store outage: that is when they matter.
   const operationalRoutes = routersMiddleware([

@@ -9,6 +9,7 @@ import { UserError } from '../http/errors.js';
 import { challengeText, newChallengeId, newNonce } from './text.js';
 import type { Challenge, ChallengeRefusal, ChallengeStore, ChallengeTransition } from './types.js';
 import type { ChallengeNotifier } from './notifier.js';
+import { challengeStatus, isLive, systemClock, type ChallengeStatus } from './status.js';
 
 export interface InteractionRef {
   uid: string;
@@ -50,10 +51,11 @@ export function refusalError(reason: ChallengeRefusal): UserError {
 }
 
 export class ChallengeService {
-  private readonly now: () => number;
+  /** The clock every usability decision is taken with (Unix seconds); pages and wallet routes share it. */
+  readonly now: () => number;
 
   constructor(private readonly options: ChallengeServiceOptions) {
-    this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
+    this.now = options.now ?? systemClock;
   }
 
   get network(): EvrmoreNetwork {
@@ -67,7 +69,7 @@ export class ChallengeService {
   /** The interaction's challenge while it can still be signed; otherwise a fresh one. */
   async currentFor(ref: InteractionRef): Promise<Challenge> {
     const existing = await this.options.store.findByInteraction(ref.uid);
-    if (existing && (existing.state === 'pending' || existing.state === 'signed') && existing.expiresAt > this.now()) {
+    if (existing && isLive(challengeStatus(existing, this.now()))) {
       return existing;
     }
     return this.issue(ref);
@@ -94,10 +96,8 @@ export class ChallengeService {
   }
 
   /** The state a page or wallet should see: a pending challenge past its expiry is expired. */
-  publicState(challenge: Challenge | undefined): Challenge['state'] | 'expired' | 'missing' {
-    if (!challenge) return 'missing';
-    if ((challenge.state === 'pending' || challenge.state === 'signed') && challenge.expiresAt <= this.now()) return 'expired';
-    return challenge.state;
+  publicState(challenge: Challenge | undefined): ChallengeStatus {
+    return challengeStatus(challenge, this.now());
   }
 
   async get(id: string): Promise<Challenge | undefined> {
@@ -153,8 +153,8 @@ export class ChallengeService {
   }
 
   private assertUsable(challenge: Challenge): void {
-    if (challenge.expiresAt <= this.now()) throw refusalError('expired');
-    if (challenge.state !== 'pending') throw refusalError(challenge.state === 'dead' ? 'dead' : challenge.state);
+    const status = challengeStatus(challenge, this.now());
+    if (status !== 'pending') throw refusalError(status);
   }
 
   private expectOk(transition: ChallengeTransition): Challenge {

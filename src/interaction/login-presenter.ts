@@ -4,6 +4,7 @@
  */
 import type { Context } from 'koa';
 import type { Challenge } from '../challenge/types.js';
+import { challengeStatus, isLive, systemClock } from '../challenge/status.js';
 import type { EvrmoreNetwork } from '../evrmore/network.js';
 import type { Views } from '../http/views.js';
 import type { Translate } from '../i18n/index.js';
@@ -48,7 +49,12 @@ export interface LockedOutView {
 }
 
 export class LoginPresenter {
-  constructor(private readonly options: { views: Views; issuer: URL; network: EvrmoreNetwork; testWallet?: boolean }) {}
+  private readonly now: () => number;
+
+  /** `now`: the challenge service's clock (Unix seconds), so the page and the service agree on expiry. */
+  constructor(private readonly options: { views: Views; issuer: URL; network: EvrmoreNetwork; testWallet?: boolean; now?: () => number }) {
+    this.now = options.now ?? systemClock;
+  }
 
   get networkName(): string {
     return this.options.network.name;
@@ -72,8 +78,7 @@ export class LoginPresenter {
   async renderLogin(ctx: Context, view: LoginView): Promise<void> {
     const t = ctx.state.t as Translate;
     const { challenge } = view;
-    const now = Math.floor(Date.now() / 1000);
-    const usable = (challenge.state === 'pending' || challenge.state === 'signed') && challenge.expiresAt > now && !view.confirmAddress;
+    const usable = isLive(challengeStatus(challenge, this.now())) && !view.confirmAddress;
     const walletUrl = this.walletUrl(challenge.id);
     await this.options.views.render(ctx, 'login', {
       title: t('login.title'),
@@ -111,7 +116,8 @@ export class LoginPresenter {
 
   async renderWallet(ctx: Context, view: WalletView): Promise<void> {
     const t = ctx.state.t as Translate;
-    const usable = view.challenge.state === 'pending' && view.challenge.expiresAt > Math.floor(Date.now() / 1000);
+    // The wallet page signs: only a pending challenge can be (a signed one shows that it was).
+    const usable = challengeStatus(view.challenge, this.now()) === 'pending';
     await this.options.views.render(ctx, 'wallet', {
       title: t('wallet.title', { client: view.client.name }),
       scripts: ['login.js', 'browser-wallet.js'],

@@ -8,6 +8,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { ChallengeService } from '../challenge/service.js';
+import { challengeStatus } from '../challenge/status.js';
 import { CHALLENGE_ID_PATTERN } from '../challenge/text.js';
 import type { Challenge } from '../challenge/types.js';
 import { UserError } from '../http/errors.js';
@@ -39,7 +40,7 @@ export function challengeJson(challenge: Challenge, presenter: LoginPresenter, p
     issuer: provider.issuer,
     // verified: configured by the operator; otherwise host is where the client sends the person.
     client: { client_id: challenge.clientId, client_name: client.name, verified: client.verified, ...(client.host ? { host: client.host } : {}) },
-    state: challenge.state === 'pending' && challenge.expiresAt <= now ? 'expired' : challenge.state,
+    state: challengeStatus(challenge, now),
     // The relying party's login_hint: only this address may sign (null: any address).
     expected_address: expected ?? null,
     issued_at: new Date(challenge.issuedAt * 1000).toISOString(),
@@ -82,7 +83,7 @@ export function walletRoutes(deps: WalletRoutesDeps): Router {
     const challenge = await load(ctx);
     const client = await clientDisplay(provider, challenge.clientId);
     if (ctx.state.api) {
-      ctx.body = challengeJson(challenge, presenter, provider, client, Math.floor(Date.now() / 1000), await expectedFor(challenge));
+      ctx.body = challengeJson(challenge, presenter, provider, client, challenges.now(), await expectedFor(challenge));
       return;
     }
     await presenter.renderWallet(ctx, { client, challenge, signed: challenge.state === 'signed' || challenge.state === 'redeemed' });
