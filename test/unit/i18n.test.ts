@@ -19,3 +19,24 @@ describe('i18n', () => {
     expect(translator('de')).toBe(t);
   });
 });
+
+describe('the German catalogue', () => {
+  const placeholders = (message: string) => [...message.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+  it('translates every English string, so a German page does not fall back to English mid-sentence', () => {
+    const missing = Object.keys(en).filter((key) => !Object.hasOwn(de, key));
+    expect(missing).toEqual([]);
+  });
+
+  it('has no string the English catalogue does not know', () => {
+    const unknown = Object.keys(de).filter((key) => !Object.hasOwn(en, key));
+    expect(unknown).toEqual([]);
+  });
+
+  it('keeps the placeholders of every English string, no more and no fewer', () => {
+    const differing = Object.entries(de)
+      .filter(([key, message]) => placeholders(message!).join() !== placeholders(en[key as keyof typeof en]).join())
+      .map(([key, message]) => ({ key, de: placeholders(message!), en: placeholders(en[key as keyof typeof en]) }));
+    expect(differing).toEqual([]);
+  });
+});
