@@ -11,14 +11,14 @@ const translate = (ctx: Context): Translate => (ctx.state.t as Translate | undef
 const languageOf = (ctx: { state: Record<string, unknown> }): string => (ctx.state.lang as string | undefined) ?? 'en';
 
 /** Words people understand for oidc-provider's error codes (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6). */
-const OIDC_ERROR_TEXT: Record<string, string> = {
-  invalid_client: 'The application that sent you here is not registered with this provider.',
-  invalid_redirect_uri: 'The application sent you here with a return address it has not registered.',
-  invalid_request: 'The application sent an incomplete or malformed sign-in request.',
-  unauthorized_client: 'The application is not allowed to sign you in this way.',
-  unsupported_response_type: 'The application asked for a kind of sign-in this provider does not offer.',
-  invalid_scope: 'The application asked for permissions this provider does not know.',
-  access_denied: 'The sign-in was cancelled.',
+const OIDC_ERROR_TEXT: Record<string, MessageKey> = {
+  invalid_client: 'error.oidc.invalid_client',
+  invalid_redirect_uri: 'error.oidc.invalid_redirect_uri',
+  invalid_request: 'error.oidc.invalid_request',
+  unauthorized_client: 'error.oidc.unauthorized_client',
+  unsupported_response_type: 'error.oidc.unsupported_response_type',
+  invalid_scope: 'error.oidc.invalid_scope',
+  access_denied: 'error.oidc.access_denied',
 };
 
 /** What went wrong with a user code (oidc-provider's re-render errors, RFC 8628 §3.3). */
@@ -61,7 +61,8 @@ export function createProviderPages(views: Views): ProviderPages {
   return {
     async error(ctx, out) {
       const t = translate(ctx as unknown as Context);
-      const friendly = OIDC_ERROR_TEXT[out.error];
+      const friendlyKey = Object.hasOwn(OIDC_ERROR_TEXT, out.error) ? OIDC_ERROR_TEXT[out.error] : undefined;
+      const friendly = friendlyKey && t(friendlyKey);
       // The words for people, when we have them; the protocol's own description beneath, for the
       // application's developer, except "client is invalid", which only repeats the words.
       const message = friendly ?? out.error_description ?? out.error;

@@ -39,6 +39,8 @@ export const en = {
   'login.expires': 'This text can be signed until {time} (UTC).',
   'login.expected': 'The application asks you to sign in as {address}. Sign with that address.',
   'login.address': 'Evrmore address',
+  // The address field's placeholder on testnet and regtest (a mainnet address starts with E).
+  'login.address.testnetStart': 'm or n',
   'login.signature': 'Signature',
   'login.submit': 'Sign in',
   'login.continue': 'Signed on my phone: continue',
@@ -136,6 +138,15 @@ export const en = {
   'error.server': 'Something went wrong on our side. Please try again in a moment.',
   'error.session': 'This sign-in has expired or was opened in another browser. Go back to the application and start again.',
   'error.notFound': 'There is nothing at this address.',
+  'error.code': 'Error code:',
+  // Words people understand for oidc-provider's error codes (src/http/pages.ts).
+  'error.oidc.invalid_client': 'The application that sent you here is not registered with this provider.',
+  'error.oidc.invalid_redirect_uri': 'The application sent you here with a return address it has not registered.',
+  'error.oidc.invalid_request': 'The application sent an incomplete or malformed sign-in request.',
+  'error.oidc.unauthorized_client': 'The application is not allowed to sign you in this way.',
+  'error.oidc.unsupported_response_type': 'The application asked for a kind of sign-in this provider does not offer.',
+  'error.oidc.invalid_scope': 'The application asked for permissions this provider does not know.',
+  'error.oidc.access_denied': 'The sign-in was cancelled.',
 
   'demo.title': 'Demo relying party',
   'demo.intro': 'This page is a small OpenID Connect client of this provider. Sign in to see the claims it receives.',

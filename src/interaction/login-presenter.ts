@@ -94,7 +94,7 @@ export class LoginPresenter {
       qrSvg: usable ? this.qrSvg(challenge.id) : '',
       expiresAt: new Date(challenge.expiresAt * 1000).toISOString().slice(11, 16),
       expiresAtIso: new Date(challenge.expiresAt * 1000).toISOString(),
-      addressStart: this.options.network.name === 'mainnet' ? 'E' : 'm or n',
+      addressStart: this.options.network.name === 'mainnet' ? 'E' : t('login.address.testnetStart'),
       error: view.error,
       notice: view.notice,
       values: view.values ?? {},
@@ -130,7 +130,7 @@ export class LoginPresenter {
       walletUrl: this.walletUrl(view.challenge.id),
       signed: view.signed ?? false,
       usable,
-      addressStart: this.options.network.name === 'mainnet' ? 'E' : 'm or n',
+      addressStart: this.options.network.name === 'mainnet' ? 'E' : t('login.address.testnetStart'),
       error: view.error ?? (usable || view.signed ? undefined : t('wallet.unusable')),
       values: view.values ?? {},
     });

@@ -17,6 +17,8 @@ import { createRemoteJWKSet, decodeJwt, exportJWK, generateKeyPair, jwtVerify } 
 import { startProduct, defaultClients, TEST_CLIENT_SECRET, type RunningProduct } from '../support/product.js';
 import { freePort } from '../support/redis-server.js';
 import { HttpBrowser, elementText } from '../support/browser.js';
+import { en } from '../../src/i18n/en.js';
+import { de } from '../../src/i18n/de.js';
 import { KEYS, authorizationRequest, discover, finishToRelyingParty, openLogin, sign, signIn, submitSignature, type AuthRequest } from '../support/wallet.js';
 
 const API = 'https://api.example.test/';
@@ -295,6 +297,33 @@ describe('ui_locales (OIDC Core §3.1.2.1)', () => {
       expect(fallback.body).toContain('<html lang="en">');
       expect(fallback.body).toContain('Sign in with Evrmore');
       expect(rp.serverMetadata().ui_locales_supported).toEqual(['en', 'de']);
+    } finally {
+      await running.stop();
+    }
+  });
+
+  it('shows no English sentence on a German sign-in page or error page', async () => {
+    // Every English string without placeholders whose German differs, as EJS escapes it.
+    const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
+    const englishIn = (body: string) => Object.entries(en)
+      .filter(([key, text]) => text.includes(' ') && !text.includes('{') && de[key as keyof typeof en] !== text)
+      .map(([, text]) => text)
+      .filter((text) => body.includes(escape(text)));
+    const running = await startProduct({ store: 'memory' });
+    try {
+      const rp = await discover(running.baseUrl);
+      const german = await authorizationRequest(rp, running.redirectUri, 'openid', { ui_locales: 'de' });
+      const login = await new HttpBrowser(running.baseUrl).navigate(german.url.href);
+      expect(login.body).toContain('<html lang="de">');
+      expect(englishIn(login.body)).toEqual([]);
+      expect(login.body).not.toContain('Error code');
+
+      const unknownClient = new URL('/auth?client_id=no-such-client&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Frp.example%2Fcb', running.baseUrl);
+      const error = await new HttpBrowser(running.baseUrl).navigate(unknownClient.href, { headers: { 'accept-language': 'de' } });
+      expect(error.body).toContain('<html lang="de">');
+      expect(error.body).toContain(escape(de['error.oidc.invalid_client']!));
+      expect(error.body).toContain(de['error.code']);
+      expect(englishIn(error.body)).toEqual([]);
     } finally {
       await running.stop();
     }
