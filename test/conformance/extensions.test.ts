@@ -302,7 +302,7 @@ describe('ui_locales (OIDC Core §3.1.2.1)', () => {
     }
   });
 
-  it('shows no English sentence on a German sign-in page or error page', async () => {
+  it('shows no English sentence on a German sign-in, error or landing page', async () => {
     // Every English string without placeholders whose German differs, as EJS escapes it.
     const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
     const englishIn = (body: string) => Object.entries(en)
@@ -324,6 +324,11 @@ describe('ui_locales (OIDC Core §3.1.2.1)', () => {
       expect(error.body).toContain(escape(de['error.oidc.invalid_client']!));
       expect(error.body).toContain(de['error.code']);
       expect(englishIn(error.body)).toEqual([]);
+
+      const landing = await new HttpBrowser(running.baseUrl).navigate(new URL('/', running.baseUrl).href, { headers: { 'accept-language': 'de-DE,de;q=0.9' } });
+      expect(landing.body).toContain(escape(de['home.rp']!));
+      // The links to the developers' documents (in English) keep those documents' titles.
+      expect(englishIn(landing.body.replace(/<a href="\/docs\/[^"]*"[^>]*>[^<]*<\/a>/g, ''))).toEqual([]);
     } finally {
       await running.stop();
     }
