@@ -9,8 +9,6 @@
  * Run as its own process (`node dist-bench/bench/baseline-server.js` with the bench's env), so
  * its CPU time and peak RSS are its own in /proc.
  */
-import { createServer } from 'node:http';
-import { once } from 'node:events';
 import Koa from 'koa';
 import mount from 'koa-mount';
 import Router from '@koa/router';
@@ -22,6 +20,7 @@ import { createRedisAdapter } from '../src/oidc/redis-adapter.js';
 import { providerTtls } from '../src/oidc/provider.js';
 import { createFindAccount } from '../src/oidc/account.js';
 import { claimsByScope } from '../src/oidc/provider.js';
+import { serveUntilSignalled, startOrExit } from './serve.js';
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const page = (title: string, body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1>${body}</body></html>`;
@@ -115,20 +114,7 @@ async function main(): Promise<void> {
   app.use(router.allowedMethods());
   app.use(mount(provider));
 
-  const server = createServer(app.callback());
-  server.listen(config.port, config.host);
-  await once(server, 'listening');
-  process.stdout.write(`baseline listening on ${config.host}:${config.port}\n`);
-  const stop = () => {
-    server.closeAllConnections();
-    server.close();
-    void redis.quit().finally(() => process.exit(0));
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  await serveUntilSignalled('baseline', app.callback(), redis, config.port, config.host);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`baseline could not start: ${(error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
-});
+startOrExit('baseline', main);

@@ -28,7 +28,7 @@ export const STEPS = [
 ] as const;
 export type Step = (typeof STEPS)[number];
 
-/** `wallet`: the product's challenge page and signature form; `form`: the baseline's account-id form. */
+/** `wallet`: the product's challenge page and signature form; `form`: a baseline's one-field login form. */
 export type LoginKind = 'wallet' | 'form';
 
 export interface BenchClient {
@@ -161,7 +161,9 @@ async function oneFlow(options: LoadOptions, jar: CookieJar, signer: BenchSigner
     form = { address: signer.address, signature: signer.sign(message), challenge_id: challengeId! };
   } else {
     if (!reply.body.includes(`action="/interaction/${uid}/login"`)) fail(reply, 'no login form');
-    form = { account: signer.address };
+    // The parts baseline names its field `account`, the bare one `login` (as upstream's example).
+    const field = /<input name="(\w+)"/.exec(reply.body)?.[1] ?? fail(reply, 'no login field');
+    form = { [field]: signer.address };
   }
 
   // 3. The login POST, 4. back to the authorization endpoint.

@@ -58,7 +58,10 @@ export interface BenchReport {
   /** What the servers were started with (secrets left out), rate limits included. */
   serverEnvironment: Record<string, string>;
   phases: PhaseReport[];
+  /** Product against the primary baseline, bare oidc-provider (server `bare`); the targets use these. */
   comparisons: Comparison[];
+  /** Product against oidc-provider on the product's own parts (server `baseline`): where the cost goes. */
+  partsComparisons: Comparison[];
   growth?: GrowthReport;
   micro?: MicroResults;
   targets: Target[];
@@ -132,32 +135,41 @@ const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 const x = (r: number | null) => (r === null ? '-' : `${r.toFixed(2)}x`);
 const ms = (v: number) => v.toFixed(1);
 
+const phaseOf = (report: BenchReport, server: PhaseReport['server'], c: number | undefined) => report.phases.find((p) => p.server === server && p.concurrency === c);
+
+/** Columns: bare oidc-provider (the primary baseline), the parts baseline, the product, and the product's ratio to each. */
 export function renderPhaseTable(report: BenchReport): string {
   const blocks: string[] = [];
   for (const comparison of report.comparisons) {
     const c = comparison.concurrency;
-    const b = report.phases.find((p) => p.server === 'baseline' && p.concurrency === c)!;
-    const p = report.phases.find((q) => q.server === 'product' && q.concurrency === c)!;
+    const b = phaseOf(report, 'bare', c)!;
+    const p = phaseOf(report, 'product', c)!;
+    // The parts baseline is absent from reports written before it had a column of its own.
+    const q = phaseOf(report, 'baseline', c);
     const r = comparison.ratios;
-    blocks.push(`### C = ${c}\n\n${table(['figure', 'baseline', 'product', 'ratio'], [
-      ['flows completed / failed', `${b.completed} / ${b.failed}`, `${p.completed} / ${p.failed}`, `${p.rounds} rounds`],
-      ['flows per second', b.flowsPerSecond, p.flowsPerSecond, x(r.flowsPerSecond)],
-      ['CPU ms per flow: server + redis', ms(b.cpuMsPerFlow.total), ms(p.cpuMsPerFlow.total), x(r.cpuTotal)],
-      ['  same, median of round pairs (min-max)', '', '', r.cpuTotalPaired.median === null ? '-' : `${x(r.cpuTotalPaired.median)} (${x(r.cpuTotalPaired.min)}-${x(r.cpuTotalPaired.max)})`],
-      ['CPU ms per flow: server process', ms(b.cpuMsPerFlow.server), ms(p.cpuMsPerFlow.server), x(r.cpuServer)],
-      ['CPU ms per flow: redis-server', ms(b.cpuMsPerFlow.redis), ms(p.cpuMsPerFlow.redis), x(r.cpuRedis)],
-      ['flow ms p50', ms(b.latencyMs.flow.p50), ms(p.latencyMs.flow.p50), x(r.flowP50)],
-      ['flow ms p95', ms(b.latencyMs.flow.p95), ms(p.latencyMs.flow.p95), x(r.flowP95)],
-      ['flow ms p99', ms(b.latencyMs.flow.p99), ms(p.latencyMs.flow.p99), x(r.flowP99)],
-      ['peak RSS MB', mb(b.peakRssBytes), mb(p.peakRssBytes), x(r.peakRss)],
-      ['Redis commands per flow', b.redis.commandsPerFlow, p.redis.commandsPerFlow, x(r.redisCommands)],
-      ['Redis memory per flow, bytes', b.redis.memoryPerFlowBytes, p.redis.memoryPerFlowBytes, ''],
-      ['(load driver CPU ms per flow)', ms(b.driverCpuMsPerFlow), ms(p.driverCpuMsPerFlow), ''],
-      ['(other load on the machine, cores)', b.otherLoadCores.toFixed(2), p.otherLoadCores.toFixed(2), ''],
-    ])}\n\n${table(['step (ms)', 'baseline p50 / p95 / p99', 'product p50 / p95 / p99', 'p99 ratio'], STEPS.map((s) => {
-      const bs = b.latencyMs.steps[s];
-      const ps = p.latencyMs.steps[s];
-      return [s, `${ms(bs.p50)} / ${ms(bs.p95)} / ${ms(bs.p99)}`, `${ms(ps.p50)} / ${ms(ps.p95)} / ${ms(ps.p99)}`, x(r.stepP99[s])];
+    const rq = report.partsComparisons?.find((x) => x.concurrency === c)?.ratios;
+    const f = (value: (phase: PhaseReport) => string | number, ratioOf?: (ratios: Comparison['ratios']) => string) =>
+      [value(b), q ? value(q) : '-', value(p), ratioOf ? ratioOf(r) : '', ratioOf && rq ? ratioOf(rq) : ''];
+    blocks.push(`### C = ${c}\n\n${table(['figure', 'bare oidc-provider', 'product parts', 'product', 'ratio to bare', 'ratio to parts'], [
+      ['flows completed / failed', ...f((z) => `${z.completed} / ${z.failed}`, () => `${p.rounds} rounds`)],
+      // Measured: requests answered per flow run (every flow of a kind sends the same ones).
+      ['requests per flow', ...f((z) => (STEPS.reduce((sum, s) => sum + z.latencyMs.steps[s].count, 0) / Math.max(1, z.completed + z.failed)).toFixed(1))],
+      ['flows per second', ...f((z) => z.flowsPerSecond, (z) => x(z.flowsPerSecond))],
+      ['CPU ms per flow: server + redis', ...f((z) => ms(z.cpuMsPerFlow.total), (z) => x(z.cpuTotal))],
+      ['  same, median of round pairs (min-max)', ...f(() => '', (z) => (z.cpuTotalPaired.median === null ? '-' : `${x(z.cpuTotalPaired.median)} (${x(z.cpuTotalPaired.min)}-${x(z.cpuTotalPaired.max)})`))],
+      ['CPU ms per flow: server process', ...f((z) => ms(z.cpuMsPerFlow.server), (z) => x(z.cpuServer))],
+      ['CPU ms per flow: redis-server', ...f((z) => ms(z.cpuMsPerFlow.redis), (z) => x(z.cpuRedis))],
+      ['flow ms p50', ...f((z) => ms(z.latencyMs.flow.p50), (z) => x(z.flowP50))],
+      ['flow ms p95', ...f((z) => ms(z.latencyMs.flow.p95), (z) => x(z.flowP95))],
+      ['flow ms p99', ...f((z) => ms(z.latencyMs.flow.p99), (z) => x(z.flowP99))],
+      ['peak RSS MB', ...f((z) => mb(z.peakRssBytes), (z) => x(z.peakRss))],
+      ['Redis commands per flow', ...f((z) => z.redis.commandsPerFlow, (z) => x(z.redisCommands))],
+      ['Redis memory per flow, bytes', ...f((z) => z.redis.memoryPerFlowBytes)],
+      ['(load driver CPU ms per flow)', ...f((z) => ms(z.driverCpuMsPerFlow))],
+      ['(other load on the machine, cores)', ...f((z) => z.otherLoadCores.toFixed(2))],
+    ])}\n\n${table(['step (ms)', 'bare p50 / p95 / p99', 'parts p50 / p95 / p99', 'product p50 / p95 / p99', 'p99 ratio to bare'], STEPS.map((s) => {
+      const cell = (z: PhaseReport | undefined) => (z ? `${ms(z.latencyMs.steps[s].p50)} / ${ms(z.latencyMs.steps[s].p95)} / ${ms(z.latencyMs.steps[s].p99)}` : '-');
+      return [s, cell(b), cell(q), cell(p), x(r.stepP99[s])];
     }))}`);
   }
   return blocks.join('\n\n');
@@ -165,25 +177,27 @@ export function renderPhaseTable(report: BenchReport): string {
 
 /** Where the product's extra CPU goes: server + redis CPU per step at C = 1. */
 export function renderStepCpu(report: BenchReport): string {
-  const b = report.phases.find((p) => p.server === 'baseline' && p.cpuUsPerStep);
-  const p = report.phases.find((q) => q.server === 'product' && q.concurrency === b?.concurrency && q.cpuUsPerStep);
+  const b = report.phases.find((p) => p.server === 'bare' && p.cpuUsPerStep);
+  const p = phaseOf(report, 'product', b?.concurrency);
+  const qs = phaseOf(report, 'baseline', b?.concurrency)?.cpuUsPerStep;
   if (!b?.cpuUsPerStep || !p?.cpuUsPerStep) return '';
   const bs = b.cpuUsPerStep;
   const ps = p.cpuUsPerStep;
   const sum = (r: Record<Step, number>) => STEPS.reduce((a, s) => a + r[s], 0);
-  return `Server + redis CPU per step, µs per flow (C = 1, exact per-thread accounting from /proc/<pid>/task/*/schedstat):\n\n${table(['step', 'baseline', 'product', 'product - baseline'], [
-    ...STEPS.map((s) => [s, bs[s], ps[s], ps[s] - bs[s]]),
-    ['whole flow', sum(bs), sum(ps), sum(ps) - sum(bs)],
+  return `Server + redis CPU per step, µs per flow (C = 1, exact per-thread accounting from /proc/<pid>/task/*/schedstat):\n\n${table(['step', 'bare oidc-provider', 'product parts', 'product', 'product - bare'], [
+    ...STEPS.map((s) => [s, bs[s], qs ? qs[s] : null, ps[s], ps[s] - bs[s]]),
+    ['whole flow', sum(bs), qs ? sum(qs) : null, sum(ps), sum(ps) - sum(bs)],
   ])}`;
 }
 
 export function renderCommands(report: BenchReport): string {
   const c = report.comparisons.find((x) => x.concurrency === 8)?.concurrency ?? report.comparisons[0]?.concurrency;
-  const b = report.phases.find((p) => p.server === 'baseline' && p.concurrency === c);
-  const p = report.phases.find((q) => q.server === 'product' && q.concurrency === c);
+  const b = phaseOf(report, 'bare', c);
+  const q = phaseOf(report, 'baseline', c);
+  const p = phaseOf(report, 'product', c);
   if (!b || !p) return '';
-  const names = [...new Set([...Object.keys(p.redis.commands), ...Object.keys(b.redis.commands)])];
-  return `Redis commands per flow by command (C = ${c}; commands run inside Lua scripts are counted too):\n\n${table(['command', 'baseline', 'product'], names.map((n) => [n, b.redis.commands[n] ?? 0, p.redis.commands[n] ?? 0]))}`;
+  const names = [...new Set([...Object.keys(p.redis.commands), ...Object.keys(q?.redis.commands ?? {}), ...Object.keys(b.redis.commands)])];
+  return `Redis commands per flow by command (C = ${c}; commands run inside Lua scripts are counted too):\n\n${table(['command', 'bare oidc-provider', 'product parts', 'product'], names.map((n) => [n, b.redis.commands[n] ?? 0, q ? (q.redis.commands[n] ?? 0) : null, p.redis.commands[n] ?? 0]))}`;
 }
 
 export function renderGrowth(growth: GrowthReport): string {
@@ -225,7 +239,7 @@ export function renderReport(report: BenchReport): string {
   const parts = [
     `Evrmore Accounts benchmark, ${report.startedAt} (${report.durationSeconds} s)`,
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Linux ${m.kernel}; Node ${m.node}; redis-server ${m.redis}`,
-    `Ratios are product / baseline, both measured in this run on this machine.`,
+    `Ratios are product / baseline, all measured in this run on this machine. The primary baseline is bare oidc-provider set up as its own example app (bench/bare-oidc-provider.ts); "product parts" is oidc-provider on the product's own adapter, configuration and consent (bench/baseline-server.ts).`,
     renderPhaseTable(report),
     renderStepCpu(report),
     renderCommands(report),

@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: the product and a baseline (bare oidc-provider on the same Redis adapter),
- * each a child process with its own redis-server on loopback, loaded in turn by the same driver
+ * `npm run bench`: the product and two baselines (bare oidc-provider as its own example app
+ * sets it up, and oidc-provider on the product's own parts), each a child process with its own redis-server on loopback, loaded in turn by the same driver
  * at each concurrency, then growth and micro-benchmarks; a table on stdout and the whole report
  * as JSON under bench-results/.
  *
@@ -42,7 +42,7 @@ export interface BenchOptions {
   microSeconds: number;
   outDir: string;
   profile: boolean;
-  /** Extra environment for both servers (e.g. to try a setting). */
+  /** Extra environment for every server (e.g. to try a setting). */
   env: Record<string, string>;
   quiet: boolean;
   /** Another build of the product to measure instead of dist/server.js (a variant under study). */
@@ -82,7 +82,7 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
   const deadline = startedAt.getTime() + options.budgetMinutes * 60_000;
   const nodeArgs = (name: string) => (options.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(runDir, `profile-${name}`)}`] : []);
 
-  log(options, `bench: starting baseline and product (logs in ${runDir})`);
+  log(options, `bench: starting bare oidc-provider, the product-parts baseline and the product (logs in ${runDir})`);
   const servers: ServerUnderTest[] = [];
   // Ctrl-C or a kill must not leave the servers and their redis-servers behind.
   const interrupted = (signal: NodeJS.Signals) => {
@@ -94,9 +94,10 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
   const phases: PhaseReport[] = [];
   let growth: GrowthReport | undefined;
   try {
+    servers.push(await startServer({ name: 'bare', secrets, logDir: runDir, env: options.env, nodeArgs: nodeArgs('bare') }));
     servers.push(await startServer({ name: 'baseline', secrets, logDir: runDir, env: options.env, nodeArgs: nodeArgs('baseline') }));
     servers.push(await startServer({ name: 'product', secrets, logDir: runDir, env: options.env, nodeArgs: nodeArgs('product'), productEntry: options.productEntry }));
-    const product = servers[1]!;
+    const product = servers.find((s) => s.name === 'product')!;
 
     const phase = (list: ServerUnderTest[], concurrency: number, flows: number, warmupFlows: number, rounds: number) => runPhase({
       servers: list,
@@ -111,8 +112,8 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
       progress: (line) => log(options, `bench:   ${line}`),
     });
 
-    // JIT warm-up of both, unmeasured.
-    log(options, 'bench: warming up both servers');
+    // JIT warm-up of all, unmeasured.
+    log(options, 'bench: warming up the servers');
     await phase(servers, 8, options.warmup * 5, 0, 1);
 
     // At each concurrency the servers take turns in rounds (ABBA), so the baseline is measured
@@ -181,16 +182,19 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
     micro = await runMicro(options.microSeconds);
   }
 
-  const comparisons = options.concurrency
+  const against = (baseline: ServerUnderTest['name']) => options.concurrency
     .map((c) => {
-      const b = phases.find((p) => p.server === 'baseline' && p.concurrency === c);
+      const b = phases.find((p) => p.server === baseline && p.concurrency === c);
       const p = phases.find((q) => q.server === 'product' && q.concurrency === c);
       return b && p ? compare(b, p) : undefined;
     })
     .filter((c) => c !== undefined);
+  // The primary baseline is bare oidc-provider; the one on the product's parts shows where cost goes.
+  const comparisons = against('bare');
+  const partsComparisons = against('baseline');
   const finishedAt = new Date();
   const m = machine();
-  const serverEnvironment = Object.fromEntries(Object.entries(servers[1]?.env ?? {}).filter(([k]) => !SECRET_VARIABLES.has(k)));
+  const serverEnvironment = Object.fromEntries(Object.entries(servers.find((s) => s.name === 'product')?.env ?? {}).filter(([k]) => !SECRET_VARIABLES.has(k)));
   const partial = { phases, comparisons, micro, growth };
   const report: BenchReport = {
     version: 1,
@@ -202,6 +206,7 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
     serverEnvironment,
     phases,
     comparisons,
+    partsComparisons,
     growth,
     micro,
     targets: targets(partial),

@@ -1,6 +1,7 @@
 /**
  * The processes under test: a redis-server of their own for each server (on a free loopback
- * port), the product as operators run it (dist/server.js) and the baseline
+ * port), the product as operators run it (dist/server.js) and two baselines: bare oidc-provider
+ * (dist-bench/bench/bare-oidc-provider.js) and oidc-provider on the product's parts
  * (dist-bench/bench/baseline-server.js), each a child process with its own /proc entry.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -71,7 +72,8 @@ export async function benchSecrets(): Promise<Secrets> {
 }
 
 export interface ServerUnderTest {
-  name: 'baseline' | 'product';
+  /** `bare`: bare oidc-provider (bare-oidc-provider.ts); `baseline`: oidc-provider on the product's parts (baseline-server.ts). */
+  name: 'bare' | 'baseline' | 'product';
   pid: number;
   port: number;
   issuer: string;
@@ -132,7 +134,12 @@ export async function startServer(options: StartOptions): Promise<ServerUnderTes
     ...LOAD_TEST_LIMITS,
     ...options.env,
   };
-  const entry = options.name === 'product' ? (options.productEntry ?? join(ROOT, 'dist', 'server.js')) : join(ROOT, 'dist-bench', 'bench', 'baseline-server.js');
+  const entries: Record<ServerUnderTest['name'], string> = {
+    product: options.productEntry ?? join(ROOT, 'dist', 'server.js'),
+    baseline: join(ROOT, 'dist-bench', 'bench', 'baseline-server.js'),
+    bare: join(ROOT, 'dist-bench', 'bench', 'bare-oidc-provider.js'),
+  };
+  const entry = entries[options.name];
   const logFile = join(options.logDir, `${options.name}.log`);
   const log = createWriteStream(logFile);
   await once(log, 'open');

@@ -17,7 +17,18 @@ const out = mkdtempSync(join(tmpdir(), 'evr-bench-test-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('npm run bench (smoke)', () => {
-  it('runs every part against the product and the baseline with zero failed flows and a complete report', async () => {
+  it('builds the bare oidc-provider baseline from none of the product\'s modules', () => {
+    // An optimisation inside src/ must not be able to move the primary baseline.
+    for (const file of ['bare-oidc-provider.ts', 'bare-redis-adapter.ts', 'serve.ts']) {
+      const source = readFileSync(join(ROOT, 'bench', file), 'utf8');
+      const imports = [...source.matchAll(/^import [^;]*? from '([^']+)'/gm)].map((m) => m[1]!);
+      expect(imports.length, file).toBeGreaterThan(0);
+      expect(imports.filter((spec) => spec.startsWith('.') && !/^\.\/(bare-redis-adapter|serve)\.js$/.test(spec)), file).toEqual([]);
+    }
+  });
+
+
+  it('runs every part against the product and both baselines (bare oidc-provider first) with zero failed flows and a complete report', async () => {
     await ensureBuilt();
     // Type errors are the typecheck's business (tsconfig.json covers bench/); tsc emits anyway.
     await run('npx', ['tsc', '-p', 'tsconfig.bench.json'], { cwd: ROOT, timeoutMs: 180_000 });
@@ -34,7 +45,10 @@ describe('npm run bench (smoke)', () => {
     expect(report.serverEnvironment).toMatchObject({ NODE_ENV: 'production', RATE_LIMIT_SIGNIN_IP: expect.any(String) });
     expect(report.serverEnvironment).not.toHaveProperty('COOKIE_KEYS');
 
-    expect(report.phases.map((p) => p.server).sort()).toEqual(['baseline', 'product']);
+    // The primary baseline, bare oidc-provider, ran at every concurrency with no failed flow,
+    // beside the parts baseline and the product.
+    expect(report.phases.map((p) => p.server).sort()).toEqual(['bare', 'baseline', 'product']);
+    expect(output).toContain('bare oidc-provider');
     for (const phase of report.phases) {
       expect(phase).toMatchObject({ concurrency: 2, planned: 6, completed: 6, failed: 0 });
       expect(phase.flowsPerSecond).toBeGreaterThan(0);
@@ -46,6 +60,7 @@ describe('npm run bench (smoke)', () => {
       for (const step of STEPS) expect(phase.latencyMs.steps[step].count, step).toBe(6);
     }
     const [comparison] = report.comparisons;
+    expect(report.partsComparisons.map((c) => c.concurrency)).toEqual([2]);
     expect(comparison?.concurrency).toBe(2);
     // Every ratio is there; a few are null when six flows leave a figure at 0 clock ticks
     // (redis-server's CPU), the ones below never are.
