@@ -1,6 +1,6 @@
 /**
  * Chain claims and access rules end to end, over real HTTP, with openid-client as the relying
- * party, the DESIGN §3 test keys as wallets and a fake Evrmore node whose holdings the test
+ * party, the public test keys of test/evrmore/vectors.ts as wallets and a fake Evrmore node whose holdings the test
  * sets: groups, evrmore_assets and evrmore_tags in the ID token and at userinfo; a change on
  * chain visible after refresh; a client's access rule refusing (access_denied, never a code,
  * also for a browser already signed in) and admitting; a token of a client whose rule is no

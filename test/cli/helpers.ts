@@ -51,7 +51,7 @@ export function hasStackTrace(text: string): boolean {
   return /^\s+at .+:\d+/m.test(text);
 }
 
-/** Public test keys from DESIGN §3: never fund them. */
+/** Public test keys (test/evrmore/vectors.ts): never fund them. */
 export const MAINNET_WIF = 'KwS1DUSPM5vGQ1b5XCd1BaQrKyDc2sfKr6eGFwdQrmX1MhkYor83';
 export const MAINNET_ADDRESS = 'EebyyAH6v1qiSkKo2x3SVewzMCcjtyJaYM';
 export const TESTNET_WIF = 'cUeKHd5orzT3mz8P9pxyREHfsWtVfgsfDjiZZBcjUBAaGk1BTj7N';

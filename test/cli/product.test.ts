@@ -64,7 +64,7 @@ describe('CLI output used by the product', () => {
     running = await startProduct({ store: 'memory', env });
     const tokens = await signInThroughWalletUrl(running);
     expect(tokens.claims()?.sub).toBe(MAINNET_ADDRESS);
-    // --refresh: a refresh token without prompt=consent (DESIGN §8).
+    // --refresh: a refresh token without prompt=consent.
     expect(tokens.refresh_token).toBeTruthy();
     const listing = (await run(['keys', 'list', '--file', env.JWKS_FILE!])).stdout;
     expect(kidOf(tokens.id_token!)).toBe(signerKid(listing, 'RS256'));

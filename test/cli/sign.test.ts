@@ -7,7 +7,7 @@ import { startWalletServer, type WalletServer } from './wallet-server.js';
 const HELLO_SIGNATURE = 'IOroiZddQJJt2LvvdwEOUpeOpoYtx7/qN/xc2xRiuPcvI1jEnSzIVnqH5mpzQyOQE234Ili6NpK2LFDwwI9mrdU=';
 
 describe('sign --text', () => {
-  it('reproduces the DESIGN §3 vector byte for byte, and it verifies', async () => {
+  it('reproduces the known-answer vector byte for byte, and it verifies', async () => {
     const result = await run(['sign', '--text', 'Hello Evrmore'], { env: { EVRMORE_WIF: MAINNET_WIF } });
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(`${HELLO_SIGNATURE}\n`);

@@ -276,7 +276,7 @@ describe('logout, PAR, JWT access tokens, pairwise subjects, and truthful discov
     expect(metadata.authorization_response_iss_parameter_supported).toBe(true);
     expect(metadata.dpop_signing_alg_values_supported).toContain('ES256');
     expect(metadata.ui_locales_supported).toEqual(['en', 'de']);
-    // Scopes and claims: exactly the ones the product releases (DESIGN §5). `email` is accepted
+    // Scopes and claims: exactly the ones the product releases (OIDC Core §5.4). `email` is accepted
     // without EMAIL_DOMAIN, but its claim is released only with it.
     expect(new Set(metadata.scopes_supported)).toEqual(new Set(['openid', 'offline_access', 'profile', 'evrmore', 'email']));
     expect(new Set(metadata.claims_supported)).toEqual(new Set(['sub', 'acr', 'amr', 'auth_time', 'preferred_username', 'name', 'evrmore_address', 'evrmore_network', 'sid', 'iss']));

@@ -1,5 +1,5 @@
 /**
- * The deployment variables of src/config.ts (issue 5): REDIS_URL in each topology, with clear
+ * The deployment variables of src/config.ts: REDIS_URL in each topology, with clear
  * messages that never echo a password; REGISTRATION and its initial access token;
  * SHUTDOWN_TIMEOUT; HTTP_KEEP_ALIVE_TIMEOUT.
  */

@@ -1,5 +1,5 @@
 /**
- * Redis Cluster (issue 5 item 5): REDIS_URL=redis+cluster://… gives connectRedis a Cluster;
+ * Redis Cluster: REDIS_URL=redis+cluster://… gives connectRedis a Cluster;
  * the oidc adapter and the challenge store pass their whole contracts on three masters (each
  * command touches one key, so no CROSSSLOT error can arise), their keys really spread over the
  * masters, and a full sign-in works on it.

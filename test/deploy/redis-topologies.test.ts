@@ -1,5 +1,5 @@
 /**
- * Redis beyond one plain server (issue 5 item 5), besides Cluster (redis-cluster.test.ts):
+ * Redis beyond one plain server, besides Cluster (redis-cluster.test.ts):
  * Sentinel, where REDIS_URL names the sentinels and the master group and the product follows
  * the master they report; and TLS (rediss://), where the server certificate is verified
  * against the system CAs plus NODE_EXTRA_CA_CERTS, and refused without the CA.

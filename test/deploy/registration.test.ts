@@ -1,5 +1,5 @@
 /**
- * Dynamic client registration (RFC 7591) and its management (RFC 7592), issue 5 item 3: off by
+ * Dynamic client registration (RFC 7591) and its management (RFC 7592): off by
  * default; with REGISTRATION=token the initial access token is required; a registered client
  * reads, updates (rotating its registration access token) and deletes itself; it signs users in
  * like a static client; it lives in Redis and survives a restart; `first_party` cannot be

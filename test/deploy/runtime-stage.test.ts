@@ -1,5 +1,5 @@
 /**
- * The runtime stage of the image, outside Docker (issue 5 item 1): the packed app installed
+ * The runtime stage of the image, outside Docker: the packed app installed
  * into an empty folder with production dependencies only, started with the production command
  * and a production environment. A runtime dependency left in devDependencies, a file missing
  * from package.json "files" or a build artefact that is not shipped fails here.

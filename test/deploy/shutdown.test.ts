@@ -1,5 +1,5 @@
 /**
- * Graceful shutdown of the built server (issue 5 item 6): on SIGTERM it stops accepting
+ * Graceful shutdown of the built server: on SIGTERM it stops accepting
  * connections, finishes the request in flight, ends the sign-in page's event stream (the
  * browser reconnects elsewhere), closes Redis and exits 0 — and SHUTDOWN_TIMEOUT bounds a
  * request that never ends. Idle keep-alive connections: kept for HTTP_KEEP_ALIVE_TIMEOUT, closed

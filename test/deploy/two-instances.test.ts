@@ -1,5 +1,5 @@
 /**
- * Many instances (issue 5 item 4): two processes of the built server on one Redis, behind a
+ * Many instances: two processes of the built server on one Redis, behind a
  * round-robin proxy. The product keeps nothing in process memory that another instance needs:
  * a sign-in that starts on one instance finishes on the other, and tokens issued by one are
  * accepted by the other. Key rotation with a rolling restart: a new key in front of the JWKS

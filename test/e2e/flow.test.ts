@@ -1,5 +1,5 @@
 /**
- * The whole product over real HTTP, with openid-client as the relying party and a DESIGN §3
+ * The whole product over real HTTP, with openid-client as the relying party and a known-answer
  * test key as the wallet: authorization code + PKCE, ID token against the JWKS, claims,
  * userinfo, refresh with rotation, introspection, revocation and logout — on Redis and in memory.
  */
@@ -34,7 +34,7 @@ for (const store of ['redis', 'memory'] as const) {
       expect(jwks.keys[0]).not.toHaveProperty('d');
     });
 
-    it('signs in with a wallet signature and carries the DESIGN §5 claims end to end', async () => {
+    it('signs in with a wallet signature and carries the standard claims end to end', async () => {
       const request = await authorizationRequest(config, running.redirectUri);
       const browser = new HttpBrowser(running.baseUrl);
       const callback = await signIn(browser, request.url, KEYS.compressed, running.redirectUri);

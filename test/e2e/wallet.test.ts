@@ -1,5 +1,5 @@
 /**
- * The wallet URL (DESIGN §4 item 5) and the cross-device path over real HTTP: the phone reads
+ * The wallet URL (docs/wallet-protocol.md §1) and the cross-device path over real HTTP: the phone reads
  * the challenge as JSON and POSTs its signature; the desktop hears it over server-sent events
  * and continues to the relying party.
  */

@@ -52,7 +52,7 @@ function doubleSha256(...parts: Uint8Array[]): Uint8Array {
 
 const PREFIX = Buffer.from('\x18Evrmore Signed Message:\n', 'latin1');
 
-describe('DESIGN §3 vectors', () => {
+describe('known-answer vectors (test/evrmore/vectors.ts)', () => {
   it.each(VALID_VECTORS.map((v) => [v.name, v] as const))('%s verifies', (_, v) => {
     expect(verifyMessage(v.address, v.message, v.signature, NETWORKS[v.network])).toEqual({ ok: true, address: v.address });
   });
@@ -185,7 +185,7 @@ describe('recovery ids', () => {
   });
 });
 
-describe('malleability (documented: replay protection is the nonce, DESIGN §3)', () => {
+describe('malleability (documented: replay protection is the nonce)', () => {
   it.each([COMPRESSED, UNCOMPRESSED, TESTNET, REAL_WALLET].map((v) => [v.name, v] as const))(
     'the high-S copy of the %s signature also verifies',
     (_, v) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NETWORKS, isNetworkName } from '../../src/evrmore/index.js';
 
-describe('NETWORKS (Evrmore Core chainparams.cpp, DESIGN §3)', () => {
+describe('NETWORKS (Evrmore Core chainparams.cpp)', () => {
   it('has the mainnet version bytes', () => {
     expect(NETWORKS.mainnet).toEqual({
       name: 'mainnet',

@@ -12,7 +12,7 @@ import { CURVE_ORDER, addressOfKeyIndependently, craftSignature, encodeWif, from
 import { MUST_FAIL, VALID_VECTORS } from './vectors.js';
 
 /**
- * bitcoinjs-message as an independent verifier (DESIGN §1). It takes the prefix as the raw bytes
+ * bitcoinjs-message as an independent verifier. It takes the prefix as the raw bytes
  * to hash, so the 0x18 length byte must be part of it; it ignores the address version byte.
  * Under Node 24 its secp256k1@3 falls back to pure-JS elliptic (the native build is for another
  * Node ABI): about 2.1 ms a verification, most of this file's run time; the costlier cross-checks
@@ -64,7 +64,7 @@ describe('bitcoinjs-message oracle', () => {
     }
   });
 
-  it('agrees on every DESIGN §3 vector', () => {
+  it('agrees on every known-answer vector', () => {
     for (const v of VALID_VECTORS) {
       expect(bitcoinMessage.verify(v.message, v.address, v.signature, ORACLE_PREFIX), v.name).toBe(true);
       expect(verifyMessage(v.address, v.message, v.signature, NETWORKS[v.network]).ok, v.name).toBe(true);

@@ -16,7 +16,7 @@ function expectInvalidKey(run: () => unknown, message?: string): void {
   if (message !== undefined) expect((thrown as Error).message).toBe(message);
 }
 
-describe('signMessage reproduces Evrmore Core signmessage byte for byte (DESIGN §3)', () => {
+describe('signMessage reproduces Evrmore Core signmessage byte for byte', () => {
   it.each(CORE_VECTORS.map((v) => [v.name, v] as const))('%s', (_, v) => {
     expect(signMessage(v.message, v.wif as string, NETWORKS[v.network])).toBe(v.signature);
   });

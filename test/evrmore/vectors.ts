@@ -1,4 +1,4 @@
-/** DESIGN §3 known-answer vectors. Public test keys: never fund them. */
+/** Known-answer vectors of Evrmore Core signmessage. Public test keys: never fund them. */
 export interface Vector {
   name: string;
   network: 'mainnet' | 'testnet';

@@ -1,5 +1,5 @@
 /**
- * Issue 4 item 3: structured JSON audit lines of every sign-in attempt (time, client IP,
+ * Structured JSON audit lines of every sign-in attempt (time, client IP,
  * client_id, address, outcome, reason) and of token issuance and revocation — and no
  * signature, token, code, cookie or secret anywhere in the log of a full flow.
  */
@@ -11,7 +11,7 @@ import { startProduct, TEST_CLIENT_SECRET, type RunningProduct } from '../suppor
 import { HttpBrowser } from '../support/browser.js';
 import { KEYS, authorizationRequest, continueAfterPhone, discover, finishToRelyingParty, openLogin, sign, submitSignature } from '../support/wallet.js';
 
-describe('audit log (issue 4 item 3)', () => {
+describe('audit log', () => {
   let product: RunningProduct;
   /** Every value that must never reach the log. */
   const secrets = new Map<string, string>();

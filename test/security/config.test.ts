@@ -1,5 +1,5 @@
 /**
- * The security settings of issue 4 in src/config.ts: on by default with the documented values,
+ * The security settings (SECURITY.md) in src/config.ts: on by default with the documented values,
  * each tunable, and every mistake reported with the variable's name.
  */
 import { describe, it, expect } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Issue 4 item 5: only the origins of registered clients, and the operator's CORS_ORIGINS, may
+ * Only the origins of registered clients, and the operator's CORS_ORIGINS, may
  * call the token, userinfo, revocation and introspection endpoints from a browser; discovery
  * and the JWKS stay public. Preflights and actual requests, from allowed and foreign origins.
  */
@@ -14,7 +14,7 @@ const RP = 'https://rp.example.com';
 const PARTNER = 'https://partner.example.org';
 const FOREIGN = 'https://evil.example.net';
 
-describe('CORS limited to trusted origins (issue 4 item 5)', () => {
+describe('CORS limited to trusted origins', () => {
   let product: RunningProduct;
   let accessToken: string;
 

@@ -1,5 +1,5 @@
 /**
- * Issue 4 item 2: repeated failed sign-ins from one IP or against one address raise an
+ * Repeated failed sign-ins from one IP or against one address raise an
  * `auth.alert` log event, a metric and a webhook POST, and lock that IP out for a while; the
  * webhook never holds up the request.
  */
@@ -35,7 +35,7 @@ async function webhookReceiver(): Promise<Hook> {
   return hook;
 }
 
-describe('repeated failures: alert, metric, webhook and lock-out (issue 4 item 2)', () => {
+describe('repeated failures: alert, metric, webhook and lock-out', () => {
   let hook: Hook;
   let product: RunningProduct;
   let config: oidc.Configuration;

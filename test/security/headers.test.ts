@@ -1,5 +1,5 @@
 /**
- * Issue 4 item 6: a strict Content-Security-Policy (no inline script, no other origin,
+ * A strict Content-Security-Policy (no inline script, no other origin,
  * frame-ancestors 'none'), X-Content-Type-Options, X-Frame-Options and Referrer-Policy on every
  * page — ours and the ones oidc-provider renders (error, logout, form_post) — HSTS when the
  * issuer is https, and cookies that are HttpOnly, SameSite and (https) Secure.
@@ -79,7 +79,7 @@ function expectCookies(setCookies: string[], https: boolean) {
   }
 }
 
-describe('security headers and cookies (issue 4 item 6)', () => {
+describe('security headers and cookies', () => {
   let product: RunningProduct;
   let config: oidc.Configuration;
 
@@ -164,7 +164,7 @@ describe('security headers and cookies (issue 4 item 6)', () => {
   });
 });
 
-describe('behind a TLS-terminating proxy with an https issuer (issue 4 item 6)', () => {
+describe('behind a TLS-terminating proxy with an https issuer', () => {
   const ISSUER = 'https://id.test.example';
   let product: RunningProduct;
 

@@ -1,5 +1,5 @@
 /**
- * Issue 4 item 4: Prometheus metrics at /metrics (sign-in attempts by outcome, challenge
+ * Prometheus metrics at /metrics (sign-in attempts by outcome, challenge
  * latency, token issuance, rate-limit rejections, Redis), optionally behind a bearer token;
  * /healthz and /readyz; and the example alert rule of docs/monitoring.md names real metrics.
  */
@@ -12,7 +12,7 @@ import { KEYS, authorizationRequest, discover, openLogin, sign, signIn, submitSi
 
 const TOKEN = 'metrics-token-0123456789abcdef0123456789abcdef';
 
-describe('metrics and health (issue 4 item 4)', () => {
+describe('metrics and health', () => {
   let product: RunningProduct;
   let exposition: string;
 

@@ -1,5 +1,5 @@
 /**
- * Issue 4 item 1: rate limits on challenge creation, signature submission (login form and
+ * Rate limits on challenge creation, signature submission (login form and
  * wallet URL; per IP), the token endpoint and client registration. Over a
  * limit: 429 with Retry-After (RFC 6585 §4) and words saying when to try again. Counters in
  * Redis hold across instances; the embedded default counts in memory. X-Forwarded-For counts
@@ -48,7 +48,7 @@ const tokenRequest = (baseUrl: string, headers: Record<string, string> = {}) =>
     body: new URLSearchParams({ grant_type: 'authorization_code', code: 'not-a-code', redirect_uri: `${baseUrl}/cb` }),
   });
 
-describe('rate limits (issue 4 item 1)', () => {
+describe('rate limits', () => {
   it('limits challenge creation per IP: 429 with Retry-After and a page that says when', async () => {
     const product = await start({ RATE_LIMIT_CHALLENGE: '3/1m' });
     const { browser, login } = await loginPage(product); // opening the sign-in page: 1

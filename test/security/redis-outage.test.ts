@@ -1,5 +1,5 @@
 /**
- * Issue 4 item 8: a real redis-server stopped mid-sign-in. The product answers 503 with a clear
+ * A real redis-server stopped mid-sign-in. The product answers 503 with a clear
  * message (and /readyz fails) instead of hanging or crashing, keeps nothing queued, serves
  * again by itself when Redis returns, completes the sign-in, and never redeems a challenge twice.
  * The server keeps its data across the restart (append-only file), as a production Redis does.
@@ -23,7 +23,7 @@ async function waitForReadyz(baseUrl: string, status: number, timeoutMs: number)
   throw new Error(`/readyz did not answer ${status} within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
 }
 
-describe('Redis outage mid-flow (issue 4 item 8)', () => {
+describe('Redis outage mid-flow', () => {
   let redis: RedisServer;
   let product: RunningProduct;
 

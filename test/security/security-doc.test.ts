@@ -1,5 +1,5 @@
 /**
- * Issue 4 item 9: SECURITY.md has the security model, the production checklist, the reporting
+ * SECURITY.md has the security model, the production checklist, the reporting
  * policy and image scanning, and its table maps every point of the security document to tests
  * that exist. Also the security document's "pin dependency versions".
  */
@@ -30,7 +30,7 @@ const RECOMMENDATIONS = [
   'Vulnerability reporting',
 ];
 
-describe('SECURITY.md (issue 4 item 9)', () => {
+describe('SECURITY.md', () => {
   const doc = read('SECURITY.md');
 
   it('has the sections an operator and a reporter need', () => {

@@ -1,5 +1,5 @@
 /**
- * Issue 4 item 7: bounded bodies, strict schemas on every form and JSON body, ids checked for
+ * Bounded bodies, strict schemas on every form and JSON body, ids checked for
  * shape before any lookup, and every rejection a clear 4xx.
  */
 import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
@@ -8,7 +8,7 @@ import { startProduct, type RunningProduct } from '../support/product.js';
 import { HttpBrowser, elementText } from '../support/browser.js';
 import { KEYS, authorizationRequest, discover, openLogin, sign, type LoginPage } from '../support/wallet.js';
 
-describe('input validation (issue 4 item 7)', () => {
+describe('input validation', () => {
   let product: RunningProduct;
   let config: oidc.Configuration;
   let browser: HttpBrowser;

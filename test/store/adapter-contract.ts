@@ -23,7 +23,7 @@ export function payloadFor(kind: string, jti: string, extra: Partial<AdapterPayl
 const invalidGrant = { name: 'InvalidGrant', error: 'invalid_grant', statusCode: 400 };
 
 /**
- * oidc-provider's adapter contract plus this project's rules (DESIGN §6): every model round trips,
+ * oidc-provider's adapter contract plus this project's rules: every model round trips,
  * TTLs, the grant index, the lookups, and single use of codes and refresh tokens.
  * `makeFactory` is called before each test; a shared backing store is fine (ids are unique).
  */

@@ -51,7 +51,7 @@ describe('redis adapter keys', () => {
     await adapter('AccessToken').upsert(gone, payloadFor('AccessToken', gone, { grantId }), 300);
     await adapter('AccessToken').destroy(gone);
 
-    // The consume script must have acted on the prefixed key, not on an unprefixed twin (DESIGN §8).
+    // The consume script must have acted on the prefixed key, not on an unprefixed twin.
     expect(await redis.raw.hget(`${ttlPrefix}oidc:AuthorizationCode:${code}`, 'consumed')).toMatch(/^\d+$/);
     expect(await redis.raw.exists(`oidc:AuthorizationCode:${code}`)).toBe(0);
     expect(await keysWithTtl(redis.raw, 'oidc:*')).toStrictEqual(new Map());

@@ -22,7 +22,7 @@ export function makeChallenge(overrides: Partial<Challenge> = {}): Challenge {
 }
 
 /**
- * The ChallengeStore contract (src/challenge/types.ts, DESIGN §4): each transition's refusals and
+ * The ChallengeStore contract (src/challenge/types.ts): each transition's refusals and
  * single redemption under concurrency. `makeStore` is called before each test.
  */
 export function describeChallengeStoreContract(name: string, makeStore: () => ChallengeStore): void {

@@ -4,7 +4,7 @@ import { NETWORKS } from '../../src/evrmore/network.js';
 import { elementText, inputValue, type HttpBrowser, type Page } from './browser.js';
 import { TEST_CLIENT_SECRET } from './product.js';
 
-/** Public test keys from DESIGN §3: never fund them. */
+/** Public test keys (test/evrmore/vectors.ts): never fund them. */
 export const KEYS = {
   compressed: { wif: 'KwS1DUSPM5vGQ1b5XCd1BaQrKyDc2sfKr6eGFwdQrmX1MhkYor83', address: 'EebyyAH6v1qiSkKo2x3SVewzMCcjtyJaYM', network: NETWORKS.mainnet },
   uncompressed: { wif: '5Hxn5C4SQuiV6e62A1MtZmbSeQyrLFhu5uYks62pU5VBUygK2KD', address: 'EYYBz3NduASgxQLqBut72bXGi86M9HsghK', network: NETWORKS.mainnet },
