@@ -246,7 +246,7 @@ export function renderReport(report: BenchReport): string {
   ];
   if (report.growth) parts.push(renderGrowth(report.growth));
   if (report.micro) parts.push(renderMicro(report.micro));
-  parts.push(`Targets (issue 7):\n\n${renderTargets(report.targets)}`);
+  parts.push(`Targets:\n\n${renderTargets(report.targets)}`);
   const failures = report.phases.filter((p) => p.failed > 0);
   if (failures.length) {
     parts.push(`Failures (first reasons):\n${failures.map((p) => `  ${p.server} C=${p.concurrency}: ${p.failed} failed\n${Object.entries(p.failureCounts).slice(0, 5).map(([reason, n]) => `    ${n} x ${reason}`).join('\n')}`).join('\n')}`);
