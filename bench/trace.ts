@@ -1,5 +1,5 @@
 /**
- * `node dist-bench/bench/trace.js [product|baseline]`: one sign-in against a fresh server with
+ * `node dist-bench/bench/trace.js [product|baseline|bare]`: one sign-in against a fresh server with
  * Redis MONITOR on, printing every command the server sent to Redis during each step (commands
  * run inside Lua scripts are marked "lua"). A tool for finding duplicate round trips.
  */
@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 async function main(): Promise<void> {
-  const name = (process.argv[2] ?? 'product') as 'product' | 'baseline';
+  const name = process.argv[2] ?? 'product';
+  if (name !== 'product' && name !== 'baseline' && name !== 'bare') throw new Error('trace.js takes product, baseline (the product-parts one) or bare');
   const secrets = await benchSecrets();
   const server = await startServer({ name, secrets, logDir: mkdtempSync(join(tmpdir(), 'evr-trace-')) });
   const target = new Target(server.port, server.issuer, 1);
