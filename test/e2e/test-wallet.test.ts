@@ -13,18 +13,11 @@ import { generateJwks } from '../../src/keys.js';
 import { testWalletFile } from '../../src/dev/test-wallet.js';
 import { NETWORKS, addressOfWif } from '../../src/evrmore/index.js';
 import { startProduct, type RunningProduct } from '../support/product.js';
-import { configProblems } from '../support/config.js';
+import { configProblems, PRODUCTION_CONFIG_ENV } from '../support/config.js';
 import { HttpBrowser, elementText, inputValue } from '../support/browser.js';
 import { KEYS, authorizationRequest, discover, finishToRelyingParty, openLogin, sign, submitSignature } from '../support/wallet.js';
 
-const PRODUCTION = {
-  NODE_ENV: 'production',
-  ISSUER: 'https://id.example.com',
-  REDIS_URL: 'redis://127.0.0.1:6379',
-  COOKIE_KEYS: 'k'.repeat(40),
-  JWKS: JSON.stringify({ keys: [{ kty: 'RSA', n: 'x', e: 'AQAB', d: 'y' }] }),
-  TRUST_PROXY: 'true',
-};
+const PRODUCTION = PRODUCTION_CONFIG_ENV;
 
 describe('development test wallet: configuration', () => {
   it('is on outside production, off in production, and production refuses it with the reason', () => {

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
-import { configProblems } from '../support/config.js';
+import { configProblems, PRODUCTION_CONFIG_ENV } from '../support/config.js';
 import { ipKey } from '../../src/security/client-ip.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'evr-security-config-'));
@@ -89,14 +89,7 @@ describe('security configuration', () => {
   });
 
   describe('in production', () => {
-    const production = {
-      NODE_ENV: 'production',
-      ISSUER: 'https://id.example.com',
-      REDIS_URL: 'redis://127.0.0.1:6379',
-      COOKIE_KEYS: 'k'.repeat(40),
-      JWKS: JSON.stringify({ keys: [{ kty: 'RSA', n: 'x', e: 'AQAB', d: 'y' }] }),
-      TRUST_PROXY: 'true',
-    };
+    const production = PRODUCTION_CONFIG_ENV;
 
     it('needs a trusted proxy in front of an https issuer, so cookies are Secure', () => {
       expect(problems(production)).toEqual([]);
