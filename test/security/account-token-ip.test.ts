@@ -5,7 +5,7 @@
  * that address would lock them all out. Nobody can claim another IP for it either.
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { startProduct, TEST_CLIENT_SECRET, type RunningProduct } from '../support/product.js';
+import { startProduct, tokenRequest, type RunningProduct } from '../support/product.js';
 import { HttpBrowser, elementText, type Page } from '../support/browser.js';
 import { KEYS, readLoginPage, sign } from '../support/wallet.js';
 
@@ -14,17 +14,6 @@ afterEach(async () => {
   await product?.stop();
   product = undefined;
 });
-
-const tokenRequest = (baseUrl: string, headers: Record<string, string> = {}) =>
-  fetch(`${baseUrl}/token`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `Basic ${Buffer.from(`rp:${TEST_CLIENT_SECRET}`).toString('base64')}`,
-      ...headers,
-    },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code: 'not-a-code', redirect_uri: `${baseUrl}/cb` }),
-  });
 
 /** A browser behind the trusted proxy at `ip`: follows redirects, every request from that IP. */
 async function accountSignIn(browser: HttpBrowser, ip: string): Promise<Page> {

@@ -7,7 +7,7 @@
  */
 import { describe, it, expect, afterEach } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { startProduct, TEST_CLIENT_SECRET, type RunningProduct } from '../support/product.js';
+import { startProduct, tokenRequest, type RunningProduct } from '../support/product.js';
 import { HttpBrowser, elementText } from '../support/browser.js';
 import { KEYS, authorizationRequest, discover, openLogin, sign, signIn, submitSignature } from '../support/wallet.js';
 
@@ -36,17 +36,6 @@ function expectRetryAfter(headers: Headers, windowSeconds: number): number {
   expect(value).toBeLessThanOrEqual(windowSeconds);
   return value;
 }
-
-const tokenRequest = (baseUrl: string, headers: Record<string, string> = {}) =>
-  fetch(`${baseUrl}/token`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `Basic ${Buffer.from(`rp:${TEST_CLIENT_SECRET}`).toString('base64')}`,
-      ...headers,
-    },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code: 'not-a-code', redirect_uri: `${baseUrl}/cb` }),
-  });
 
 describe('rate limits', () => {
   it('limits challenge creation per IP: 429 with Retry-After and a page that says when', async () => {

@@ -140,3 +140,15 @@ export async function productionEnv(issuer = 'https://id.example.test'): Promise
   const { generateCookieKey, generateJwks } = await import('../../src/keys.js');
   return { NODE_ENV: 'production', ISSUER: issuer, TRUST_PROXY: 'true', COOKIE_KEYS: generateCookieKey(), JWKS: JSON.stringify(await generateJwks('RS256')) };
 }
+
+/** A token request by the confidential test client with a code that does not exist: counts against the token limit, exchanges nothing. */
+export const tokenRequest = (baseUrl: string, headers: Record<string, string> = {}) =>
+  fetch(`${baseUrl}/token`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`rp:${TEST_CLIENT_SECRET}`).toString('base64')}`,
+      ...headers,
+    },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code: 'not-a-code', redirect_uri: `${baseUrl}/cb` }),
+  });
