@@ -14,7 +14,7 @@ import mount from 'koa-mount';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import Provider, { type Configuration, type ClientMetadata as OidcClientMetadata } from 'oidc-provider';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config/index.js';
 import { Redis } from 'ioredis';
 import { createRedisAdapter } from '../src/oidc/redis-adapter.js';
 import { providerTtls } from '../src/oidc/provider.js';

@@ -7,7 +7,7 @@ import mount from 'koa-mount';
 import type Router from '@koa/router';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 import type { ChallengeService } from './challenge/service.js';
 import { errorHandler, type UserError } from './http/errors.js';
 import { createErrorPage } from './http/pages.js';

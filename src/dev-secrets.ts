@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Config, JsonWebKeySet } from './config.js';
+import type { Config, JsonWebKeySet } from './config/index.js';
 import { generateCookieKey, generateJwks } from './keys.js';
 
 interface DevSecrets {

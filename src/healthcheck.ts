@@ -5,7 +5,7 @@
  * the port the operator chose; slim images have no curl or wget.
  */
 import { request } from 'node:http';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig } from './config/index.js';
 
 const TIMEOUT_MS = 4000;
 

@@ -1,6 +1,6 @@
 import { generateKeyPair, randomBytes, createHash } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { JsonWebKeySet } from './config.js';
+import type { JsonWebKeySet } from './config/index.js';
 
 const generate = promisify(generateKeyPair);
 

@@ -10,7 +10,7 @@ import { watchForStalls } from './store/redis-stall-watch.js';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 import type { Secrets } from './dev-secrets.js';
 import { createApp, createMetricsApp } from './app.js';
 import { ChallengeService } from './challenge/service.js';

@@ -4,7 +4,7 @@
  */
 import { createServer } from 'node:http';
 import { once } from 'node:events';
-import { loadConfig, ConfigError, type Config } from './config.js';
+import { loadConfig, ConfigError, type Config } from './config/index.js';
 import { resolveSecrets } from './dev-secrets.js';
 import { createLogger, prettyDestination, stdoutDestination } from './logger.js';
 import { startNotice } from './start-notice.js';

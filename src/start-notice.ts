@@ -4,7 +4,7 @@
  * computer's address on the network, not localhost).
  */
 import { networkInterfaces } from 'node:os';
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 
 export interface StartNotice {
   urls: Record<string, string>;

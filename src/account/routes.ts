@@ -16,7 +16,7 @@ import type Provider from 'oidc-provider';
 import * as oidc from 'openid-client';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { ACCOUNT_CLIENT_ID } from '../config.js';
+import { ACCOUNT_CLIENT_ID } from '../config/index.js';
 import type { NetworkName } from '../evrmore/network.js';
 import { UserError } from '../http/errors.js';
 import { formBody } from '../http/validation.js';

@@ -9,7 +9,7 @@ import type { RequestListener } from 'node:http';
 import type Router from '@koa/router';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
-import type { ClientMetadata, Config } from '../config.js';
+import type { ClientMetadata, Config } from '../config/index.js';
 import type { Views } from '../http/views.js';
 import type { AccessPolicy } from '../interaction/access-policy.js';
 import type { RedisClient } from '../store/redis-script.js';

@@ -37,7 +37,7 @@ export const NO_ASSET_INDEX_ADVICE = 'runs without -assetindex, so listassetbala
 export type RpcAuth = { user: string; password: string } | { cookieFile: string };
 
 export interface RpcSettings {
-  /** The node's RPC endpoint, without credentials (config.ts refuses them in the URL). */
+  /** The node's RPC endpoint, without credentials (src/config/ refuses them in the URL). */
   url: URL;
   auth: RpcAuth;
   timeoutMs: number;

@@ -1,4 +1,4 @@
-import { DEVICE_CODE_GRANT, type ClientMetadata } from '../config.js';
+import { DEVICE_CODE_GRANT, type ClientMetadata } from '../config/index.js';
 import { HELP_OPTION, oneOf, parseOptions, required } from './args.js';
 import {
   AUTH_METHODS,

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type Config } from '../config.js';
+import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { HELP_OPTION, parseOptions } from './args.js';
 import { group, PROGRAM, printHelp, type Command } from './command.js';
 import { EXIT_OK, EXIT_USAGE } from './context.js';

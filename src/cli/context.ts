@@ -5,7 +5,7 @@
 export type Env = Record<string, string | undefined>;
 
 export interface CliContext {
-  /** Undefined: the process environment, which only src/config.ts reads. */
+  /** Undefined: the process environment, which only src/config/ reads. */
   env?: Env;
   /** Base of relative file paths; undefined: the process's working directory. */
   cwd?: string;

@@ -3,7 +3,7 @@
  * key of an algorithm (its keystore sorts candidates stably, keys with explicit "alg" and "use"
  * first) and publishes all of them, so older keys keep verifying the tokens they signed.
  */
-import type { JsonWebKeySet } from '../config.js';
+import type { JsonWebKeySet } from '../config/index.js';
 import { algorithmOf, signerAt, SIGNS_FROM, type SigningAlgorithm } from '../keys.js';
 import { CliError } from './context.js';
 import { readJsonFile } from './files.js';

@@ -2,7 +2,7 @@
  * The signing key of the test wallet. Argv is world-readable (`ps`, /proc/PID/cmdline) and is
  * kept in shell history, so a key found there is refused rather than used.
  */
-import { signerKeyFromEnv } from '../config.js';
+import { signerKeyFromEnv } from '../config/index.js';
 import { addressOfWif, decodeWif, NETWORKS, signMessage, type EvrmoreNetwork } from '../evrmore/index.js';
 import { CliError, UsageError, type CliContext } from './context.js';
 

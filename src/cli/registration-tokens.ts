@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError, loadConfig } from '../config/index.js';
 import { parseDuration } from '../duration.js';
 import { createRedisRegistrationTokens, type PartnerToken, type RegistrationTokens } from '../oidc/registration-tokens.js';
 import { connectRedis } from '../product.js';

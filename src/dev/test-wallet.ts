@@ -3,7 +3,7 @@
  * development signing keys, that signs the sign-in page's text on the server when the person
  * presses "Sign with a development test wallet". Its signature then goes through the same form,
  * verifier and limits as any wallet's: nothing is bypassed, and the key never reaches the page.
- * Never on in production (src/config.ts refuses TEST_WALLET there).
+ * Never on in production (src/config/ refuses TEST_WALLET there).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -3,7 +3,7 @@
  * no environment and connects to nothing.
  */
 import Provider, { errors, type Configuration, type KoaContextWithOIDC, type AdapterFactory, type ClientMetadata as OidcClientMetadata } from 'oidc-provider';
-import type { Config, ClientMetadata, JsonWebKeySet, RegistrationConfig } from '../config.js';
+import type { Config, ClientMetadata, JsonWebKeySet, RegistrationConfig } from '../config/index.js';
 import { createFindAccount } from './account.js';
 import { clientBasedCORS } from '../http/cors.js';
 import { pairwiseSubject } from './pairwise.js';

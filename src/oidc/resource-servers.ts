@@ -3,7 +3,7 @@
  * RFC 9068 JWT profile for access tokens), from the operator's RESOURCE_SERVERS_FILE.
  */
 import { errors, type Configuration, type ResourceServer as OidcResourceServer } from 'oidc-provider';
-import type { ResourceServer } from '../config.js';
+import type { ResourceServer } from '../config/index.js';
 
 type ResourceIndicators = NonNullable<NonNullable<Configuration['features']>['resourceIndicators']>;
 

@@ -11,7 +11,7 @@
 import type { RedisClient } from '../store/redis-script.js';
 import type { Logger } from 'pino';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { SecurityConfig } from '../config.js';
+import type { SecurityConfig } from '../config/index.js';
 import type { Metrics } from '../http/metrics.js';
 import { createLimiter } from './rate-limit.js';
 import { createMemoryLockouts, createRedisLockouts, type Lockouts } from './lockouts.js';

@@ -8,7 +8,7 @@
 import type { Context, Middleware } from 'koa';
 import type { RedisClient } from '../store/redis-script.js';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { RateLimit, SecurityConfig } from '../config.js';
+import type { RateLimit, SecurityConfig } from '../config/index.js';
 import { UserError } from '../http/errors.js';
 import type { Metrics } from '../http/metrics.js';
 import { clientIp, ipKey } from './client-ip.js';

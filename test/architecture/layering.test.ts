@@ -41,10 +41,10 @@ export const LAYERS: readonly (readonly string[])[] = [
 const KNOWN_UPWARD_IMPORTS = [
   // config parses what each feature defines: the chain rules file and chain client metadata,
   // the outbound allow-list, client logos and the Redis URL.
-  'config.ts -> chain',
-  'config.ts -> oidc',
-  'config.ts -> security',
-  'config.ts -> store',
+  'config/index.ts -> chain',
+  'config/index.ts -> oidc',
+  'config/index.ts -> security',
+  'config/index.ts -> store',
   // The Redis health check feeds the HTTP availability gate and metrics (types only).
   'store/redis-health.ts -> http',
   // Body schemas match the routers' paths, so they import the id patterns those paths use.

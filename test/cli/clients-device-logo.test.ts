@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEVICE_CODE_GRANT, loadConfig } from '../../src/config.js';
+import { DEVICE_CODE_GRANT, loadConfig } from '../../src/config/index.js';
 import { HttpBrowser } from '../support/browser.js';
 import { startProduct, type RunningProduct } from '../support/product.js';
 import { authorizationRequest, openLogin } from '../support/wallet.js';

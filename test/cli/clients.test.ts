@@ -1,7 +1,7 @@
 import { chown, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { run, tempDir } from './helpers.js';
 
 type Client = Record<string, unknown> & { client_id: string; client_secret?: string };

@@ -1,10 +1,10 @@
 /**
- * The deployment variables of src/config.ts: REDIS_URL in each topology, with clear
+ * The deployment variables of src/config/: REDIS_URL in each topology, with clear
  * messages that never echo a password; REGISTRATION and its initial access token;
  * SHUTDOWN_TIMEOUT; HTTP_KEEP_ALIVE_TIMEOUT.
  */
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { configProblems } from '../support/config.js';
 import { describeRedisTarget, parseRedisUrl } from '../../src/store/redis-target.js';
 import { registrationFeatures } from '../../src/oidc/provider.js';

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { format, validate, ValidationSeverity, type ValidatorSettings } from 'dockerfile-utils';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { ROOT } from './support/build.js';
 import { BUILD_INSTALL, RUNTIME_INSTALL } from './support/runtime.js';
 

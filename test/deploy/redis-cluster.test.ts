@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster, Redis } from 'ioredis';
 import * as oidc from 'openid-client';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { connectRedis } from '../../src/product.js';
 import { createRedisAdapter } from '../../src/oidc/redis-adapter.js';
 import { createRedisChallengeStore } from '../../src/challenge/redis-store.js';

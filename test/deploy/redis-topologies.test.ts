@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
 import { Redis, type RedisOptions } from 'ioredis';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { connectRedis } from '../../src/product.js';
 import { HttpBrowser } from '../support/browser.js';
 import { startProduct } from '../support/product.js';

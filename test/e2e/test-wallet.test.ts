@@ -7,7 +7,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { readFileSync, statSync } from 'node:fs';
 import * as oidc from 'openid-client';
 import { inject } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { createApp } from '../../src/app.js';
 import { generateJwks } from '../../src/keys.js';
 import { testWalletFile } from '../../src/dev/test-wallet.js';

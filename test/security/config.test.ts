@@ -1,12 +1,12 @@
 /**
- * The security settings (SECURITY.md) in src/config.ts: on by default with the documented values,
+ * The security settings (SECURITY.md) in src/config/: on by default with the documented values,
  * each tunable, and every mistake reported with the variable's name.
  */
 import { describe, it, expect } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { configProblems, PRODUCTION_CONFIG_ENV } from '../support/config.js';
 import { ipKey } from '../../src/security/client-ip.js';
 

@@ -9,7 +9,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import * as oidc from 'openid-client';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { parseOutboundAllow, policedFetch } from '../../src/security/outbound.js';
 import { defaultClients, startProduct, type RunningProduct } from '../support/product.js';
 import { freePort } from '../support/redis-server.js';

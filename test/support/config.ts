@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { loadConfig, ConfigError } from '../../src/config.js';
+import { loadConfig, ConfigError } from '../../src/config/index.js';
 
 /** The problems loadConfig reports for `env` (none: []), asserting they come as a ConfigError. */
 export function configProblems(env: Record<string, string | undefined>, cwd: string): string[] {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { inject } from 'vitest';
-import { loadConfig, type Config } from '../../src/config.js';
+import { loadConfig, type Config } from '../../src/config/index.js';
 import { resolveSecrets } from '../../src/dev-secrets.js';
 import { createLogger } from '../../src/logger.js';
 import { createProduct, checkClients, type Product } from '../../src/product.js';

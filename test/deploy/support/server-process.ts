@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCookieKey, generateJwks } from '../../../src/keys.js';
-import type { JsonWebKeySet } from '../../../src/config.js';
+import type { JsonWebKeySet } from '../../../src/config/index.js';
 import { freePort } from '../../support/redis-server.js';
 import { ROOT } from './build.js';
 

@@ -6,14 +6,14 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { isNetworkName, type NetworkName } from './evrmore/network.js';
-import { parseDuration } from './duration.js';
-import { parseRedisUrl, type RedisTarget } from './store/redis-target.js';
-import { EMPTY_RULES, parseRules, type ChainRules } from './chain/rules.js';
-import { CHAIN_CLIENT_METADATA, clientRuleProblem } from './chain/client-rules.js';
-import { parseOutboundAllow, type OutboundPolicy } from './security/outbound.js';
-import { isLogoDataUri, MAX_LOGO_BYTES } from './oidc/client-logo.js';
-import { algorithmOf, signerAt, SIGNS_FROM } from './keys.js';
+import { isNetworkName, type NetworkName } from '../evrmore/network.js';
+import { parseDuration } from '../duration.js';
+import { parseRedisUrl, type RedisTarget } from '../store/redis-target.js';
+import { EMPTY_RULES, parseRules, type ChainRules } from '../chain/rules.js';
+import { CHAIN_CLIENT_METADATA, clientRuleProblem } from '../chain/client-rules.js';
+import { parseOutboundAllow, type OutboundPolicy } from '../security/outbound.js';
+import { isLogoDataUri, MAX_LOGO_BYTES } from '../oidc/client-logo.js';
+import { algorithmOf, signerAt, SIGNS_FROM } from '../keys.js';
 
 /** RFC 8628 §3.4. */
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
