@@ -5,20 +5,27 @@
  * retry would flood the log).
  */
 import type { Logger } from 'pino';
-import type { Metrics } from '../http/metrics.js';
-import type { StoreStatus } from '../http/availability.js';
 import type { RedisClient } from './redis-script.js';
 
 const PING_TIMEOUT_MS = 2000;
 
-export interface RedisHealth extends StoreStatus {
+/** The two series this watch keeps (evrmore_redis_up, evrmore_redis_errors_total); http/metrics.ts has them. */
+export interface RedisHealthMetrics {
+  redisUp: { set(value: number): void };
+  redisErrors: { inc(): void };
+}
+
+/** The connection's state, as the availability gate (http/availability.ts StoreStatus) and /readyz ask it. */
+export interface RedisHealth {
+  /** True while Redis answers commands. */
+  available(): boolean;
   /** Resolves when Redis answers PING in time; rejects with a message fit for /readyz. */
   ready(): Promise<void>;
   /** Removes the listeners (the client may be shared and outlive the product). */
   stop(): void;
 }
 
-export function watchRedis(redis: RedisClient, logger: Logger, metrics: Metrics): RedisHealth {
+export function watchRedis(redis: RedisClient, logger: Logger, metrics: RedisHealthMetrics): RedisHealth {
   let lost = false;
   const up = () => redis.status === 'ready';
   metrics.redisUp.set(up() ? 1 : 0);

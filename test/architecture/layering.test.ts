@@ -45,8 +45,6 @@ const KNOWN_UPWARD_IMPORTS = [
   'config/index.ts -> oidc',
   'config/index.ts -> security',
   'config/index.ts -> store',
-  // The Redis health check feeds the HTTP availability gate and metrics (types only).
-  'store/redis-health.ts -> http',
   // Body schemas match the routers' paths, so they import the id patterns those paths use.
   'http/body-schemas.ts -> challenge',
   'http/body-schemas.ts -> interaction',
