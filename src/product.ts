@@ -20,7 +20,7 @@ import type { ChallengeStore } from './challenge/types.js';
 import { createMemoryNotifier, createRedisNotifier, type ChallengeNotifier } from './challenge/notifier.js';
 import { demoClient } from './demo/routes.js';
 import { NETWORKS } from './evrmore/network.js';
-import { createProviderPages } from './http/pages.js';
+import { createProviderPages } from './oidc/pages.js';
 import { createViews } from './http/views.js';
 import { createMemoryAdapter } from './oidc/memory-adapter.js';
 import { createRedisAdapter } from './oidc/redis-adapter.js';

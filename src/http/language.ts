@@ -40,3 +40,13 @@ export function negotiateLanguage(): Middleware {
     await next();
   };
 }
+
+/** The request's translator, or English outside negotiateLanguage (oidc-provider's own pages may render before it). */
+export function requestTranslator(ctx: { state: Record<string, unknown> }): Translate {
+  return (ctx.state.t as Translate | undefined) ?? translator();
+}
+
+/** The request's language, or English outside negotiateLanguage. */
+export function requestLanguage(ctx: { state: Record<string, unknown> }): string {
+  return (ctx.state.lang as string | undefined) ?? 'en';
+}

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import ejs from 'ejs';
 import type { Context } from 'koa';
 import { translator, type Translate } from '../i18n/index.js';
+import { requestLanguage, requestTranslator } from './language.js';
 
 export interface PageLocals {
   title: string;
@@ -48,7 +49,7 @@ export function createViews(root: string, options: { cache: boolean }): Views {
     async render(ctx, name, locals) {
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = html(name, locals, (ctx.state.t as Translate | undefined) ?? translator(), (ctx.state.lang as string | undefined) ?? 'en');
+      ctx.body = html(name, locals, requestTranslator(ctx), requestLanguage(ctx));
     },
   };
 }

@@ -139,7 +139,7 @@ export const en = {
   'error.session': 'This sign-in has expired or was opened in another browser. Go back to the application and start again.',
   'error.notFound': 'There is nothing at this address.',
   'error.code': 'Error code:',
-  // Words people understand for oidc-provider's error codes (src/http/pages.ts).
+  // Words people understand for oidc-provider's error codes (src/oidc/pages.ts).
   'error.oidc.invalid_client': 'The application that sent you here is not registered with this provider.',
   'error.oidc.invalid_redirect_uri': 'The application sent you here with a return address it has not registered.',
   'error.oidc.invalid_request': 'The application sent an incomplete or malformed sign-in request.',

@@ -15,10 +15,11 @@ import { createRefreshGrant, providerWithRefreshGrant } from './refresh-grant.js
 import { StoreAdapter } from './store-adapter.js';
 import { languages } from '../i18n/index.js';
 import { isLogoDataUri, LOGO_METADATA, withEmbeddedLogo } from './client-logo.js';
-import { FRONTCHANNEL_METADATA, validateFrontchannelMetadata } from '../http/frontchannel-logout.js';
+import { FRONTCHANNEL_METADATA, validateFrontchannelMetadata } from './frontchannel-logout.js';
 import { CHAIN_CLIENT_METADATA, validateChainClientMetadata, type ChainProviderHooks } from '../chain/oidc.js';
 import type { CookieSigner } from '../http/cookie-signer.js';
 import { pkceRequired, requirePkceProblem } from './pkce-policy.js';
+import type { ProviderPages } from './pages.js';
 
 /**
  * The authentication context of every sign-in here: a wallet proved possession of the
@@ -59,18 +60,6 @@ export const PROVIDER_PATHS: readonly string[] = [
   '/.well-known/openid-configuration',
   '/.well-known/oauth-authorization-server',
 ];
-
-export interface ProviderPages {
-  /** Renders oidc-provider's own error responses for browsers (bad client, bad redirect_uri, ...). */
-  error(ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }): Promise<void>;
-  /** RP-initiated logout confirmation; `form` is oidc-provider's hidden form (xsrf token). */
-  logout(ctx: KoaContextWithOIDC, form: string): Promise<void>;
-  logoutSuccess(ctx: KoaContextWithOIDC): Promise<void>;
-  /** RFC 8628 §3.3 pages: enter the user code, confirm the device, done. */
-  deviceInput(ctx: KoaContextWithOIDC, form: string, out?: unknown, err?: unknown): Promise<void>;
-  deviceConfirm(ctx: KoaContextWithOIDC, form: string, client: { clientId: string; clientName?: string }, deviceInfo: unknown, userCode: string): Promise<void>;
-  deviceSuccess(ctx: KoaContextWithOIDC): Promise<void>;
-}
 
 export interface ProviderDeps {
   config: Config;
@@ -132,7 +121,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     discovery: {
       claim_types_supported: ['normal'],
       ui_locales_supported: languages,
-      // Implemented in src/http/frontchannel-logout.ts (OIDC Front-Channel Logout 1.0 §3).
+      // Implemented in src/oidc/frontchannel-logout.ts (OIDC Front-Channel Logout 1.0 §3).
       frontchannel_logout_supported: true,
       frontchannel_logout_session_supported: true,
     },

@@ -48,8 +48,6 @@ const KNOWN_UPWARD_IMPORTS = [
   // Body schemas match the routers' paths, so they import the id patterns those paths use.
   'http/body-schemas.ts -> challenge',
   'http/body-schemas.ts -> interaction',
-  // The logout pages are the provider's ProviderPages and name clients as oidc/ describes them.
-  'http/pages.ts -> oidc',
   // The provider configuration adds the chain's client metadata and fetches through the
   // outbound allow-list of security/.
   'oidc/provider.ts -> chain',

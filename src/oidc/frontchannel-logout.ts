@@ -9,8 +9,8 @@
 import type { Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { CONTENT_SECURITY_POLICY } from './security-headers.js';
-import type { Views } from './views.js';
+import { CONTENT_SECURITY_POLICY } from '../http/security-headers.js';
+import type { Views } from '../http/views.js';
 import type { Translate } from '../i18n/index.js';
 
 interface EndedAuthorization {

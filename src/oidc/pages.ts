@@ -1,14 +1,22 @@
-/** The product's look for the pages oidc-provider renders itself, and for error pages. */
-import type { Context } from 'koa';
-import type { ProviderPages } from '../oidc/provider.js';
-import type { ErrorPage } from './errors.js';
-import type { Views } from './views.js';
-import { translator, type Translate } from '../i18n/index.js';
+/** The product's look for the pages oidc-provider renders itself: its errors, logout and the device flow. */
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { Views } from '../http/views.js';
+import { requestLanguage as languageOf, requestTranslator as translate } from '../http/language.js';
 import type { MessageKey } from '../i18n/en.js';
-import { describeClient, type ClientLike } from '../oidc/client-identity.js';
+import { describeClient, type ClientLike } from './client-identity.js';
 
-const translate = (ctx: Context): Translate => (ctx.state.t as Translate | undefined) ?? translator();
-const languageOf = (ctx: { state: Record<string, unknown> }): string => (ctx.state.lang as string | undefined) ?? 'en';
+/** The pages oidc-provider asks its configuration for (renderError, logoutSource, the device flow's sources). */
+export interface ProviderPages {
+  /** Renders oidc-provider's own error responses for browsers (bad client, bad redirect_uri, ...). */
+  error(ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }): Promise<void>;
+  /** RP-initiated logout confirmation; `form` is oidc-provider's hidden form (xsrf token). */
+  logout(ctx: KoaContextWithOIDC, form: string): Promise<void>;
+  logoutSuccess(ctx: KoaContextWithOIDC): Promise<void>;
+  /** RFC 8628 §3.3 pages: enter the user code, confirm the device, done. */
+  deviceInput(ctx: KoaContextWithOIDC, form: string, out?: unknown, err?: unknown): Promise<void>;
+  deviceConfirm(ctx: KoaContextWithOIDC, form: string, client: { clientId: string; clientName?: string }, deviceInfo: unknown, userCode: string): Promise<void>;
+  deviceSuccess(ctx: KoaContextWithOIDC): Promise<void>;
+}
 
 /** Words people understand for oidc-provider's error codes (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6). */
 const OIDC_ERROR_TEXT: Record<string, MessageKey> = {
@@ -48,19 +56,10 @@ function decodeHtml(text: string): string {
   return text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
-export function createErrorPage(views: Views): ErrorPage {
-  return {
-    async render(ctx, message, options = {}) {
-      const t = translate(ctx);
-      await views.render(ctx, 'error', { title: t('error.title'), message: options.key ? t(options.key) : message });
-    },
-  };
-}
-
 export function createProviderPages(views: Views): ProviderPages {
   return {
     async error(ctx, out) {
-      const t = translate(ctx as unknown as Context);
+      const t = translate(ctx);
       const friendlyKey = Object.hasOwn(OIDC_ERROR_TEXT, out.error) ? OIDC_ERROR_TEXT[out.error] : undefined;
       const friendly = friendlyKey && t(friendlyKey);
       // The words for people, when we have them; the protocol's own description beneath, for the
@@ -72,7 +71,7 @@ export function createProviderPages(views: Views): ProviderPages {
       ctx.body = views.html('error', { title: t('error.title'), message, details, code: out.error }, t, languageOf(ctx));
     },
     async logout(ctx, form) {
-      const t = translate(ctx as unknown as Context);
+      const t = translate(ctx);
       // The person sees which applications this sign-out ends (OIDC RP-Initiated Logout §2).
       const clientIds = Object.keys(ctx.oidc.session?.authorizations ?? {});
       const applications = await Promise.all(clientIds.map(async (id) => {
@@ -83,7 +82,7 @@ export function createProviderPages(views: Views): ProviderPages {
       ctx.body = views.html('logout', { title: t('logout.title'), form, host: ctx.host, applications, address: ctx.oidc.session?.accountId }, t, languageOf(ctx));
     },
     async deviceInput(ctx, form, _out, err) {
-      const t = translate(ctx as unknown as Context);
+      const t = translate(ctx);
       const name = (err as { name?: string } | undefined)?.name;
       const message = name ? t(DEVICE_ERRORS[name] ?? 'device.error') : undefined;
       if (message) ctx.status = name === 'AbortedError' ? 200 : 400;
@@ -92,19 +91,19 @@ export function createProviderPages(views: Views): ProviderPages {
       ctx.body = views.html('device-input', { title: t('device.title'), ...deviceForm(form), message, scripts: [] }, t, languageOf(ctx));
     },
     async deviceConfirm(ctx, form, client, _deviceInfo, userCode) {
-      const t = translate(ctx as unknown as Context);
+      const t = translate(ctx);
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
       const display = describeClient(client as unknown as ClientLike);
       ctx.body = views.html('device-confirm', { title: t('device.confirm.title'), ...deviceForm(form), client: display.label, verified: display.verified, userCode }, t, languageOf(ctx));
     },
     async deviceSuccess(ctx) {
-      const t = translate(ctx as unknown as Context);
+      const t = translate(ctx);
       ctx.type = 'html';
       ctx.body = views.html('device-success', { title: t('device.success.title'), client: ctx.oidc.client ? describeClient(ctx.oidc.client as unknown as ClientLike).label : '' }, t, languageOf(ctx));
     },
     async logoutSuccess(ctx) {
-      const t = translate(ctx as unknown as Context);
+      const t = translate(ctx);
       ctx.type = 'html';
       ctx.body = views.html('logout-done', { title: t('logout.done.title' as MessageKey) }, t, languageOf(ctx));
     },
