@@ -21,7 +21,7 @@ import { LoginPresenter } from './interaction/login-presenter.js';
 import { NETWORKS } from './evrmore/network.js';
 import { demoRoutes } from './demo/routes.js';
 import { frontchannelLogout } from './oidc/frontchannel-logout.js';
-import { landingPage } from './http/landing.js';
+import { landingPage } from './landing/page.js';
 import { devicePollPacing, type PollPacer } from './oidc/device-pacing.js';
 import { requireDeviceFormSession } from './oidc/device-form-session.js';
 import { healthRoutes, type ReadinessCheck } from './http/health.js';

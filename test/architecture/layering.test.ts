@@ -27,7 +27,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['security'],
   ['chain'],
   ['account'],
-  ['demo'],
+  ['demo', 'landing'],
   ['app'],
   ['product'],
   ['reload', 'shutdown', 'start-notice', 'healthcheck'],

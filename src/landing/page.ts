@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Middleware } from 'koa';
 import type { Translate } from '../i18n/index.js';
-import type { Views } from './views.js';
+import type { Views } from '../http/views.js';
 
 /** The documents a visitor of the provider may read: for relying parties and wallet developers. */
 export const PUBLIC_DOCS = [
