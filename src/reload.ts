@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import { ConfigError, type Config } from './config/index.js';
 import type { Secrets } from './dev-secrets.js';
 import { nextKeyChange } from './keys.js';
-import type { Product } from './product.js';
+import type { Product } from './product/index.js';
 
 export interface LiveProduct {
   /** The product serving now. */

@@ -8,7 +8,7 @@ import { loadConfig, ConfigError, type Config } from './config/index.js';
 import { resolveSecrets } from './dev-secrets.js';
 import { createLogger, prettyDestination, stdoutDestination } from './logger.js';
 import { startNotice } from './start-notice.js';
-import { createProduct, checkClients } from './product.js';
+import { createProduct, checkClients } from './product/index.js';
 import { makeDrainable } from './shutdown.js';
 import { watchConfiguration } from './reload.js';
 import { describeRedisTarget } from './store/redis-target.js';

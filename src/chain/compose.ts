@@ -12,15 +12,14 @@ import type { Logger } from 'pino';
 import type { ClientMetadata, Config } from '../config/index.js';
 import type { Views } from '../http/views.js';
 import type { AccessPolicy } from '../interaction/access-policy.js';
-import type { RedisClient } from '../store/redis-script.js';
 import { recordAccountActivity, type AccountActivity } from '../account/activity.js';
 import { createBackchannel, type Backchannel } from '../account/backchannel.js';
 import { accountClient, accountRoutes } from '../account/routes.js';
-import { createMemoryAccountStore, createRedisAccountStore } from '../account/store.js';
+import type { AccountStore } from '../account/store.js';
 import { longestJwtAccessTokenTtl } from '../oidc/resource-servers.js';
 import { chainAccessPolicy } from './access.js';
 import { withConsentDetails } from './consent.js';
-import { createMemoryHoldingsCache, createRedisHoldingsCache, HoldingsReader } from './holdings.js';
+import { HoldingsReader, type HoldingsCache } from './holdings.js';
 import { chainProviderHooks, type ChainProviderHooks } from './oidc.js';
 import { EvrmoreRpc } from './rpc.js';
 import { ChainService } from './service.js';
@@ -42,14 +41,13 @@ export interface AttachedFeatures {
   close(): Promise<void>;
 }
 
-export async function composeChainAndAccount(config: Config, deps: { redis?: RedisClient; logger: Logger }): Promise<ChainAndAccount> {
-  const { redis, logger } = deps;
+export async function composeChainAndAccount(config: Config, deps: { holdingsCache: HoldingsCache; accountStore: AccountStore; logger: Logger }): Promise<ChainAndAccount> {
+  const { logger } = deps;
   let chain: ChainService | undefined;
   if (config.chain) {
     const settings = config.chain;
     const rpc = new EvrmoreRpc({ url: settings.rpcUrl, auth: settings.rpcAuth, timeoutMs: settings.rpcTimeoutMs });
-    const cache = redis ? createRedisHoldingsCache(redis) : createMemoryHoldingsCache();
-    const reader = new HoldingsReader({ rpc, cache, ttlSeconds: settings.cacheTtl });
+    const reader = new HoldingsReader({ rpc, cache: deps.holdingsCache, ttlSeconds: settings.cacheTtl });
     chain = new ChainService({ rpc, reader, rules: settings.rules, network: config.network, logger });
     const groups = [...settings.rules.groups].map(([name, group]) => (group.required ? `${name} (required)` : name));
     const health = await chain.checkNode();
@@ -74,7 +72,7 @@ export async function composeChainAndAccount(config: Config, deps: { redis?: Red
       let backchannel: Backchannel | undefined;
       let activity: AccountActivity | undefined;
       if (config.accountPage) {
-        const store = redis ? createRedisAccountStore(redis) : createMemoryAccountStore();
+        const store = deps.accountStore;
         activity = recordAccountActivity(provider, store, logger, { grantTtlSeconds: config.ttl.grant });
         let listener: RequestListener | undefined;
         backchannel = createBackchannel(config.issuer, () => (listener ??= app().callback()));

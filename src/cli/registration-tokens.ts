@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from '../config/index.js';
 import { parseDuration } from '../duration.js';
 import { createRedisRegistrationTokens, type PartnerToken, type RegistrationTokens } from '../oidc/registration-tokens.js';
-import { connectRedis } from '../product.js';
+import { connectRedis } from '../product/redis-connection.js';
 import { HELP_OPTION, parseOptions, required } from './args.js';
 import { group, PROGRAM, printHelp, type Command } from './command.js';
 import { CliError, EXIT_OK, UsageError, type CliContext } from './context.js';

@@ -8,13 +8,12 @@
  * anyone keep its owner from signing in (OWASP Authentication Cheat Sheet, "Account Lockout").
  * Nor is any rate limit keyed on an address: the per-address signal is an alert only.
  */
-import type { RedisClient } from '../store/redis-script.js';
 import type { Logger } from 'pino';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { SecurityConfig } from '../config/index.js';
 import type { Metrics } from '../http/metrics.js';
-import { createLimiter } from './rate-limit.js';
-import { createMemoryLockouts, createRedisLockouts, type Lockouts } from './lockouts.js';
+import type { LimiterStorage } from './rate-limit.js';
+import type { Lockouts } from './lockouts.js';
 
 export interface FailedSignIn {
   ip: string;
@@ -42,7 +41,10 @@ export interface AuthAlert {
 }
 
 export interface FailureMonitorOptions {
-  redis?: RedisClient;
+  /** Where the failure counts are kept. */
+  limiters: LimiterStorage;
+  /** Where lock-outs are kept; used when the settings lock out (lockoutSeconds > 0). */
+  lockouts: Lockouts;
   settings: SecurityConfig['failures'];
   logger: Logger;
   metrics: Metrics;
@@ -59,9 +61,9 @@ export class FailureMonitor {
   constructor(private readonly options: FailureMonitorOptions) {
     const { threshold, windowSeconds, lockoutSeconds } = options.settings;
     const window = { points: threshold, durationSeconds: windowSeconds };
-    this.byIp = createLimiter(options.redis, 'fail:ip', window);
-    this.byAddress = createLimiter(options.redis, 'fail:address', window);
-    if (lockoutSeconds > 0) this.lockouts = options.redis ? createRedisLockouts(options.redis) : createMemoryLockouts();
+    this.byIp = options.limiters('fail:ip', window);
+    this.byAddress = options.limiters('fail:address', window);
+    if (lockoutSeconds > 0) this.lockouts = options.lockouts;
   }
 
   /** Milliseconds until this IP may sign in again; 0 when it is not locked out. */

@@ -6,8 +6,7 @@
  * try again.
  */
 import type { Context, Middleware } from 'koa';
-import type { RedisClient } from '../store/redis-script.js';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RateLimit, SecurityConfig } from '../config/index.js';
 import { UserError } from '../http/errors.js';
 import type { Metrics } from '../http/metrics.js';
@@ -38,14 +37,10 @@ const LABELS: Record<LimitName, string> = {
 };
 
 /**
- * A limiter on Redis (keys `<REDIS_KEY_PREFIX>rl:<name>:<key>`; ioredis adds its prefix to the
- * script's key) or in memory. `rejectIfRedisNotReady` fails at once during an
- * outage instead of queueing, so the request gets its 503 without waiting.
+ * Where limiters keep their counters: a limiter named `name` (the Redis key part) allowing
+ * `limit`, on Redis so a limit holds across instances, or in memory (product/stores.ts chooses).
  */
-export function createLimiter(redis: RedisClient | undefined, name: string, limit: RateLimit): RateLimiterAbstract {
-  const options = { keyPrefix: `rl:${name}`, points: limit.points, duration: limit.durationSeconds };
-  return redis ? new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true }) : new RateLimiterMemory(options);
-}
+export type LimiterStorage = (name: string, limit: RateLimit) => RateLimiterAbstract;
 
 function clockTime(date: Date): string {
   return `${date.toISOString().slice(11, 19)} UTC`;
@@ -75,11 +70,11 @@ export class RateLimits {
 
   constructor(
     limits: SecurityConfig['rateLimits'],
-    redis: RedisClient | undefined,
+    storage: LimiterStorage,
     private readonly metrics: Metrics,
   ) {
     for (const [name, limit] of Object.entries(limits) as Array<[LimitName, RateLimit | undefined]>) {
-      if (limit) this.limiters.set(name, createLimiter(redis, LABELS[name], limit));
+      if (limit) this.limiters.set(name, storage(LABELS[name], limit));
     }
   }
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster, Redis } from 'ioredis';
 import * as oidc from 'openid-client';
 import { loadConfig } from '../../src/config/index.js';
-import { connectRedis } from '../../src/product.js';
+import { connectRedis } from '../../src/product/redis-connection.js';
 import { createRedisAdapter } from '../../src/oidc/redis-adapter.js';
 import { createRedisChallengeStore } from '../../src/challenge/redis-store.js';
 import type { RedisClient } from '../../src/store/redis-script.js';

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
 import { Redis, type RedisOptions } from 'ioredis';
 import { loadConfig } from '../../src/config/index.js';
-import { connectRedis } from '../../src/product.js';
+import { connectRedis } from '../../src/product/redis-connection.js';
 import { HttpBrowser } from '../support/browser.js';
 import { startProduct } from '../support/product.js';
 import { freePort } from '../support/redis-server.js';

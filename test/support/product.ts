@@ -8,7 +8,7 @@ import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { resolveSecrets } from '../../src/dev-secrets.js';
 import { createLogger } from '../../src/logger.js';
-import { createProduct, checkClients, type Product } from '../../src/product.js';
+import { createProduct, checkClients, type Product } from '../../src/product/index.js';
 import { freePort } from './redis-server.js';
 
 export const TEST_CLIENT_SECRET = 'test-secret-for-the-confidential-relying-party-0123456789';

@@ -4,50 +4,41 @@
  * server entry point and by tests, so both run the same assembly.
  */
 import { fileURLToPath } from 'node:url';
-import { Cluster, Redis } from 'ioredis';
-import { coalesceWrites } from './store/coalesced-writes.js';
-import { watchForStalls } from './store/redis-stall-watch.js';
+import { watchForStalls } from '../store/redis-stall-watch.js';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
-import type { Config } from './config/index.js';
-import type { Secrets } from './dev-secrets.js';
-import { createApp, createMetricsApp } from './app.js';
-import { ChallengeService } from './challenge/service.js';
-import { createRedisChallengeStore } from './challenge/redis-store.js';
-import { createMemoryChallengeStore } from './challenge/memory-store.js';
-import type { ChallengeStore } from './challenge/types.js';
-import { createMemoryNotifier, createRedisNotifier, type ChallengeNotifier } from './challenge/notifier.js';
-import { demoClient } from './demo/routes.js';
-import { NETWORKS } from './evrmore/network.js';
-import { createProviderPages } from './oidc/pages.js';
-import { createViews } from './http/views.js';
-import { createMemoryAdapter } from './oidc/memory-adapter.js';
-import { createRedisAdapter } from './oidc/redis-adapter.js';
-import { createMemoryPollPacer, createRedisPollPacer } from './oidc/device-pacing.js';
-import type { RedisClient } from './store/redis-script.js';
-import { createProvider } from './oidc/provider.js';
-import type { AdapterFactory } from 'oidc-provider';
-import { createMetrics, type Metrics } from './http/metrics.js';
-import { allowedOrigins } from './http/cors.js';
-import { watchRedis } from './store/redis-health.js';
-import { RateLimits } from './security/rate-limit.js';
-import { FailureMonitor } from './security/failure-monitor.js';
-import { auditProviderEvents, createSecurityHooks, lockoutRefusal } from './security/audit.js';
-import { developmentLockoutHint } from './security/lockouts.js';
-import { wrongUserCodeCounter } from './security/user-code-guesses.js';
-import { composeChainAndAccount } from './chain/compose.js';
-import { createCookieSigner } from './http/cookie-signer.js';
-import { keysInEffect } from './keys.js';
-import { createRedisRegistrationTokens, withPartnerTokens } from './oidc/registration-tokens.js';
-import { hostRefusal, type OutboundPolicy } from './security/outbound.js';
-import { loadTestWallet } from './dev/test-wallet.js';
+import type { Config } from '../config/index.js';
+import type { Secrets } from '../dev-secrets.js';
+import { createApp, createMetricsApp } from '../app.js';
+import { ChallengeService } from '../challenge/service.js';
+import { demoClient } from '../demo/routes.js';
+import { NETWORKS } from '../evrmore/network.js';
+import { createProviderPages } from '../oidc/pages.js';
+import { createViews } from '../http/views.js';
+import type { RedisClient } from '../store/redis-script.js';
+import { createProvider } from '../oidc/provider.js';
+import { createMetrics, type Metrics } from '../http/metrics.js';
+import { allowedOrigins } from '../http/cors.js';
+import { watchRedis } from '../store/redis-health.js';
+import { RateLimits } from '../security/rate-limit.js';
+import { FailureMonitor } from '../security/failure-monitor.js';
+import { auditProviderEvents, createSecurityHooks, lockoutRefusal } from '../security/audit.js';
+import { developmentLockoutHint } from '../security/lockouts.js';
+import { wrongUserCodeCounter } from '../security/user-code-guesses.js';
+import { composeChainAndAccount } from '../chain/compose.js';
+import { createCookieSigner } from '../http/cookie-signer.js';
+import { keysInEffect } from '../keys.js';
+import { hostRefusal, type OutboundPolicy } from '../security/outbound.js';
+import { loadTestWallet } from '../dev/test-wallet.js';
+import { openRedis } from './redis-connection.js';
+import { createStores, type Stores } from './stores.js';
 
 /** How long Redis may leave every command on a connection unanswered before they fail. */
 const REDIS_STALL_MS = 5000;
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** src/ (tests, tsx) and dist/ (built) both sit one level below the project root. */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** src/product/ (tests, tsx) and dist/product/ (built) both sit two levels below the project root. */
 export const VIEWS_DIR = `${ROOT}views`;
 export const PUBLIC_DIR = `${ROOT}public`;
 export const DOCS_DIR = `${ROOT}docs`;
@@ -79,9 +70,7 @@ interface ProductStorage {
   redis?: RedisClient;
   metrics: Metrics;
   redisHealth?: ReturnType<typeof watchRedis>;
-  adapter: AdapterFactory;
-  store: ChallengeStore;
-  notifier: ChallengeNotifier;
+  stores: Stores;
   rateLimits: RateLimits;
   monitor: FailureMonitor;
   close(): Promise<void>;
@@ -93,122 +82,50 @@ export interface ProductOptions {
   redis?: RedisClient;
 }
 
-/**
- * A client for REDIS_URL's topology: one server, a Sentinel-managed master, or a Cluster.
- * Not connected yet (lazyConnect): `await client.connect()`. Every key the product writes goes
- * through `keyPrefix`, and every command touches one key, so a Cluster needs no hash tags.
- */
-export function connectRedis(config: Config): RedisClient {
-  const target = config.redis;
-  if (!target) throw new Error('connectRedis: REDIS_URL is not configured');
-  const common = {
-    lazyConnect: true,
-    // Fail a request fast during an outage instead of queueing it for ever.
-    maxRetriesPerRequest: 1,
-    connectTimeout: 5000,
-    ...(target.username ? { username: target.username } : {}),
-    ...(target.password ? { password: target.password } : {}),
-    // Node verifies the server certificate against its CAs (add a private CA with NODE_EXTRA_CA_CERTS).
-    ...(target.tls ? { tls: {} } : {}),
-  };
-  switch (target.kind) {
-    case 'standalone':
-      return coalesceWrites(new Redis({ ...common, keyPrefix: config.redisKeyPrefix, host: target.node.host, port: target.node.port, db: target.db }));
-    case 'sentinel':
-      return coalesceWrites(new Redis({
-        ...common,
-        keyPrefix: config.redisKeyPrefix,
-        sentinels: target.sentinels,
-        name: target.masterName,
-        db: target.db,
-        ...(target.sentinelPassword ? { sentinelPassword: target.sentinelPassword } : {}),
-        ...(target.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
-      }));
-    case 'cluster': {
-      const { lazyConnect, ...redisOptions } = common;
-      return new Cluster(target.nodes, {
-        keyPrefix: config.redisKeyPrefix,
-        lazyConnect,
-        redisOptions,
-        // With TLS, connect to the names the operator gave (and the nodes announce), not to
-        // resolved addresses, so certificate host names match (ioredis README, "Special Note: AWS ElastiCache Clusters with TLS").
-        ...(target.tls ? { dnsLookup: (address: string, callback: (err: null, address: string) => void) => callback(null, address) } : {}),
-      });
-    }
-  }
-}
-
 export async function createProduct(config: Config, secrets: Secrets, options: ProductOptions): Promise<Product> {
   return assembleProduct(config, secrets, await openStorage(config, options), options.logger);
 }
 
 async function openStorage(config: Config, options: ProductOptions): Promise<ProductStorage> {
   const { logger } = options;
-  let redis = options.redis;
-  const ownsRedis = !redis && Boolean(config.redisUrl);
-  if (!redis && config.redis) {
-    redis = connectRedis(config);
-    // Until watchRedis below follows the connection, errors while connecting (an unreachable
-    // sentinel or cluster node, a refused certificate) go to the structured log; without a
-    // listener ioredis prints "Unhandled error event" to stderr. The message only: ioredis
-    // errors may carry a command's arguments.
-    const onConnectError = (error: Error) => logger.warn({ event: 'redis.error', error: error.message }, 'Redis error while connecting');
-    redis.on('error', onConnectError);
-    try {
-      await redis.connect();
-    } finally {
-      redis.off('error', onConnectError);
-    }
-  }
-
+  const ownsRedis = !options.redis && Boolean(config.redis);
+  const redis = options.redis ?? (config.redis ? await openRedis(config, logger) : undefined);
   const metrics = createMetrics();
   const redisHealth = redis ? watchRedis(redis, logger, metrics) : undefined;
   // A Redis that hangs without closing the connection must not hold requests open: commands
   // stalled for 5 s fail, and the request gets its 503 (test/security/redis-hang.test.ts).
   const stallWatch = redis ? watchForStalls(redis, { stallMs: REDIS_STALL_MS }) : undefined;
-
-  let adapter: AdapterFactory;
-  let store: ChallengeStore;
-  let notifier: ChallengeNotifier;
-  if (redis) {
-    notifier = createRedisNotifier(redis, config.redisKeyPrefix);
-    adapter = withPartnerTokens(createRedisAdapter(redis, { refreshTokenReuseInterval: config.protocol.refreshTokenReuseInterval }), createRedisRegistrationTokens(redis));
-    store = createRedisChallengeStore(redis);
-  } else {
-    notifier = createMemoryNotifier();
-    adapter = createMemoryAdapter({ refreshTokenReuseInterval: config.protocol.refreshTokenReuseInterval });
-    store = createMemoryChallengeStore();
-  }
+  const stores = createStores(redis, { keyPrefix: config.redisKeyPrefix, refreshTokenReuseInterval: config.protocol.refreshTokenReuseInterval });
   // Abuse protection (SECURITY.md): rate limits, failure alerts and lock-out.
-  const rateLimits = new RateLimits(config.security.rateLimits, redis, metrics);
-  const monitor = new FailureMonitor({ redis, settings: config.security.failures, logger, metrics });
+  const rateLimits = new RateLimits(config.security.rateLimits, stores.limiters, metrics);
+  const monitor = new FailureMonitor({ limiters: stores.limiters, lockouts: stores.lockouts, settings: config.security.failures, logger, metrics });
   return {
-    redis, metrics, redisHealth, adapter, store, notifier, rateLimits, monitor,
+    redis, metrics, redisHealth, stores, rateLimits, monitor,
     async close() {
       redisHealth?.stop();
       stallWatch?.stop();
       await monitor.settle();
-      await notifier.close();
+      await stores.close();
       if (ownsRedis) await redis!.quit().catch(() => redis!.disconnect());
     },
   };
 }
 
 async function assembleProduct(config: Config, secrets: Secrets, storage: ProductStorage, logger: Logger): Promise<Product> {
-  const { redis, metrics, redisHealth, adapter, store, notifier, rateLimits, monitor } = storage;
+  const { redis, metrics, redisHealth, stores, rateLimits, monitor } = storage;
 
   const views = createViews(VIEWS_DIR, { cache: config.env === 'production' });
   // One signer for the provider's cookies and ours: both must accept the other's.
   const cookieSigner = createCookieSigner(secrets.cookieKeys);
   const clients = config.demo ? [...config.clients.filter((c) => c.client_id !== 'demo'), demoClient(config.issuer)] : config.clients;
   // docs/chain-claims.md: Evrmore node, chain claims and access rules, account page.
-  const chainAndAccount = await composeChainAndAccount(config, { redis, logger });
+  const chainAndAccount = await composeChainAndAccount(config, { holdingsCache: stores.holdingsCache, accountStore: stores.accounts, logger });
   const provider = createProvider({
     config,
     // Staged keys are published but do not sign yet (src/keys.ts).
     jwks: keysInEffect(secrets.jwks, Date.now() / 1000),
     cookieSigner,
-    adapter,
+    adapter: stores.oidcAdapter,
     clients: [...clients, ...chainAndAccount.clients],
     chain: chainAndAccount.providerHooks,
     pages: createProviderPages(views),
@@ -216,12 +133,12 @@ async function assembleProduct(config: Config, secrets: Secrets, storage: Produc
     onWrongUserCode: wrongUserCodeCounter({ limits: rateLimits, monitor }),
   });
   const challenges = new ChallengeService({
-    store,
+    store: stores.challenges,
     network: NETWORKS[config.network],
     issuerHost: config.issuer.host,
     ttlSeconds: config.ttl.challenge,
     maxAttempts: config.challengeMaxAttempts,
-    notifier,
+    notifier: stores.notifier,
     onIssued: (seconds) => metrics.challengeIssueSeconds.observe(seconds),
   });
   // Observability (docs/monitoring.md): audit log and metrics of the provider's events.
@@ -243,7 +160,7 @@ async function assembleProduct(config: Config, secrets: Secrets, storage: Produc
     ready,
     accessPolicy: chainFeature.accessPolicy,
     routers: chainFeature.routers,
-    devicePacer: redis ? createRedisPollPacer(redis) : createMemoryPollPacer(),
+    devicePacer: stores.devicePollPacer,
     ...(config.testWallet ? { testWallet: await loadTestWallet(config.dataDir, NETWORKS[config.network]) } : {}),
     authHooks: createSecurityHooks({ limits: rateLimits, monitor, logger, metrics }),
     lockedOut: lockoutRefusal(monitor),
