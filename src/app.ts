@@ -35,7 +35,7 @@ import { securityTxtRoutes } from './http/security-txt.js';
 import { httpsOnly } from './http/https-only.js';
 import { languages } from './i18n/index.js';
 import { maxBodySize } from './http/validation.js';
-import { PROVIDER_PATHS, PROVIDER_ROUTES } from './oidc/provider.js';
+import { PROVIDER_PATHS, PROVIDER_ROUTES } from './oidc/routes.js';
 import { canonicalPaths } from './http/canonical-path.js';
 import { pinHostToIssuer } from './http/issuer-host.js';
 import { metadataCaching } from './http/metadata-caching.js';

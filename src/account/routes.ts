@@ -23,7 +23,7 @@ import { formBody } from '../http/validation.js';
 import type { Views } from '../http/views.js';
 import { en, type MessageKey } from '../i18n/en.js';
 import { translator, type Translate } from '../i18n/index.js';
-import { PROVIDER_ROUTES } from '../oidc/provider.js';
+import { PROVIDER_ROUTES } from '../oidc/routes.js';
 import { evaluateGroups, releasedAssets, releasedTags } from '../chain/rules.js';
 import type { ChainService } from '../chain/service.js';
 import { clientIp } from '../security/client-ip.js';

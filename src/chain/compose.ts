@@ -20,13 +20,14 @@ import { longestJwtAccessTokenTtl } from '../oidc/resource-servers.js';
 import { chainAccessPolicy } from './access.js';
 import { withConsentDetails } from './consent.js';
 import { HoldingsReader, type HoldingsCache } from './holdings.js';
-import { chainProviderHooks, type ChainProviderHooks } from './oidc.js';
+import { chainProviderHooks } from './oidc.js';
+import type { ProviderExtension } from '../oidc/provider.js';
 import { EvrmoreRpc } from './rpc.js';
 import { ChainService } from './service.js';
 
 export interface ChainAndAccount {
   chain?: ChainService;
-  providerHooks?: ChainProviderHooks;
+  providerHooks?: ProviderExtension;
   /** Built-in clients to add to the provider's static ones (the account page's). */
   clients: ClientMetadata[];
   attach(provider: Provider, views: Views, app: () => { callback(): RequestListener }): AttachedFeatures;

@@ -14,28 +14,17 @@ import { errors, interactionPolicy, type Account, type FindAccount, type KoaCont
 import { CHAIN_SCOPES, ChainUnavailableError, type ChainService } from './service.js';
 import { CHAIN_CLIENT_METADATA, clientRuleProblem, clientRules } from './client-rules.js';
 import type { ChainRules } from './rules.js';
-
-export interface ChainProviderHooks {
-  rules: ChainRules;
-  claimsByScope: Record<string, string[]>;
-  findAccount(base: FindAccount): FindAccount;
-  policy(): interactionPolicy.DefaultPolicy;
-  /**
-   * Whether a token's address still meets its client's access rules, as refresh and userinfo
-   * check them (for introspection, RFC 7662: a token whose person lost a required group is not
-   * active). Fails closed when the node cannot be asked.
-   */
-  tokenMeetsRules(client: unknown, token: { accountId?: string; scope?: string }): Promise<boolean>;
-}
+import type { ProviderExtension } from '../oidc/provider.js';
+import type { ClientMetadataExtension } from '../oidc/client-metadata.js';
 
 const unavailable = (what: string) =>
   new errors.TemporarilyUnavailable(`${what}: the Evrmore node cannot be reached; try again later`);
 
 type Claims = Awaited<ReturnType<Account['claims']>>;
 
-export function chainProviderHooks(chain: ChainService): ChainProviderHooks {
+/** The chain's part of the provider configuration (oidc/provider.ts ProviderExtension). */
+export function chainProviderHooks(chain: ChainService): ProviderExtension {
   return {
-    rules: chain.rules,
     claimsByScope: Object.fromEntries(Object.entries(CHAIN_SCOPES).map(([scope, names]) => [scope, [...names]])),
 
     findAccount(base) {
@@ -70,6 +59,7 @@ export function chainProviderHooks(chain: ChainService): ChainProviderHooks {
       };
     },
 
+    // Fails closed when the node cannot be asked.
     async tokenMeetsRules(client, token) {
       if (!token.accountId) return true;
       const scopes = new Set(String(token.scope ?? '').split(' ').filter(Boolean));
@@ -95,10 +85,10 @@ export function chainProviderHooks(chain: ChainService): ChainProviderHooks {
   };
 }
 
-/** oidc-provider's extraClientMetadata validator for the access-rule properties. */
-export function validateChainClientMetadata(key: string, value: unknown, rules: ChainRules | undefined): void {
-  const problem = clientRuleProblem(key, value, rules);
-  if (problem) throw new errors.InvalidClientMetadata(problem);
+/**
+ * The access-rule properties of a client (docs/chain-claims.md §6: evrmore_required_groups,
+ * evrmore_required_tags), checked against the chain rules; refused without a node (no rules).
+ */
+export function chainClientMetadata(rules: ChainRules | undefined): ClientMetadataExtension {
+  return { properties: CHAIN_CLIENT_METADATA, problem: (key, value) => clientRuleProblem(key, value, rules) };
 }
-
-export { CHAIN_CLIENT_METADATA };

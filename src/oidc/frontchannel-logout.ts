@@ -12,13 +12,12 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import { CONTENT_SECURITY_POLICY } from '../http/security-headers.js';
 import type { Views } from '../http/views.js';
 import type { Translate } from '../i18n/index.js';
+import type { ClientMetadataExtension } from './client-metadata.js';
 
 interface EndedAuthorization {
   clientId: string;
   sid?: string;
 }
-
-export const FRONTCHANNEL_METADATA = ['frontchannel_logout_uri', 'frontchannel_logout_session_required'] as const;
 
 export function frontchannelLogout(provider: Provider, views: Views): Middleware {
   // oidc-provider emits this after destroying the session, while its record is still in hand.
@@ -56,8 +55,8 @@ export function frontchannelLogout(provider: Provider, views: Views): Middleware
   };
 }
 
-/** Validates the two client metadata fields of Front-Channel Logout §2. */
-export function validateFrontchannelMetadata(key: string, value: unknown): string | undefined {
+/** What is wrong with one of the two client metadata fields of Front-Channel Logout §2. */
+function frontchannelMetadataProblem(key: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (key === 'frontchannel_logout_session_required' && typeof value !== 'boolean') return 'frontchannel_logout_session_required must be a boolean';
   if (key === 'frontchannel_logout_uri') {
@@ -73,3 +72,8 @@ export function validateFrontchannelMetadata(key: string, value: unknown): strin
   }
   return undefined;
 }
+
+export const FRONTCHANNEL_CLIENT_METADATA: ClientMetadataExtension = {
+  properties: ['frontchannel_logout_uri', 'frontchannel_logout_session_required'],
+  problem: frontchannelMetadataProblem,
+};

@@ -2,23 +2,24 @@
  * The one declarative oidc-provider configuration. Everything it needs is passed in; it reads
  * no environment and connects to nothing.
  */
-import Provider, { errors, type Configuration, type KoaContextWithOIDC, type AdapterFactory, type ClientMetadata as OidcClientMetadata } from 'oidc-provider';
-import type { Config, ClientMetadata, JsonWebKeySet, RegistrationConfig } from '../config/index.js';
+import Provider, { type Configuration, type KoaContextWithOIDC, type AdapterFactory, type ClientMetadata as OidcClientMetadata, type FindAccount, type interactionPolicy } from 'oidc-provider';
+import type { Config, ClientMetadata, JsonWebKeySet } from '../config/index.js';
 import { createFindAccount } from './account.js';
 import { clientBasedCORS } from '../http/cors.js';
 import { pairwiseSubject } from './pairwise.js';
 import { resourceIndicators } from './resource-servers.js';
 import { cutClaimsParameterToScopes, releasingScopeClaimsOnly } from './claim-release.js';
-import { policedFetch } from '../security/outbound.js';
-import { backchannelLogoutProblem, clientNameProblem, comparableName, registrationUpdateProblem, type ReleasingIdentity } from './registered-clients.js';
 import { createRefreshGrant, providerWithRefreshGrant } from './refresh-grant.js';
 import { StoreAdapter } from './store-adapter.js';
 import { languages } from '../i18n/index.js';
-import { isLogoDataUri, LOGO_METADATA, withEmbeddedLogo } from './client-logo.js';
-import { FRONTCHANNEL_METADATA, validateFrontchannelMetadata } from './frontchannel-logout.js';
-import { CHAIN_CLIENT_METADATA, validateChainClientMetadata, type ChainProviderHooks } from '../chain/oidc.js';
+import { withEmbeddedLogo } from './client-logo.js';
+import { FRONTCHANNEL_CLIENT_METADATA } from './frontchannel-logout.js';
+import { extraClientMetadata, type ClientMetadataExtension } from './client-metadata.js';
+import { loadExistingOrFirstPartyGrant } from './first-party.js';
+import { registrationFeatures } from './registration.js';
+import { PROVIDER_ROUTES } from './routes.js';
 import type { CookieSigner } from '../http/cookie-signer.js';
-import { pkceRequired, requirePkceProblem } from './pkce-policy.js';
+import { pkceRequired } from './pkce-policy.js';
 import type { ProviderPages } from './pages.js';
 
 /**
@@ -27,39 +28,6 @@ import type { ProviderPages } from './pages.js';
  */
 export const WALLET_ACR = 'urn:evrmore:acr:wallet-signature';
 export const WALLET_AMR = ['pop'];
-
-/**
- * oidc-provider's endpoint paths (its defaults, named here so that the rate limits and the
- * CORS preflight guard in front of the provider match exactly what it serves).
- */
-export const PROVIDER_ROUTES = {
-  authorization: '/auth',
-  token: '/token',
-  userinfo: '/me',
-  introspection: '/token/introspection',
-  revocation: '/token/revocation',
-  registration: '/reg',
-  end_session: '/session/end',
-  jwks: '/jwks',
-  pushed_authorization_request: '/request',
-  device_authorization: '/device/auth',
-  code_verification: '/device',
-} as const;
-
-/**
- * Every path oidc-provider serves with these routes: the above, the paths it derives from them
- * and discovery (its initialize_app), for the one-spelling-per-route normalisation in front.
- */
-export const PROVIDER_PATHS: readonly string[] = [
-  ...Object.values(PROVIDER_ROUTES),
-  `${PROVIDER_ROUTES.authorization}/:uid`,
-  `${PROVIDER_ROUTES.registration}/:clientId`,
-  `${PROVIDER_ROUTES.end_session}/confirm`,
-  `${PROVIDER_ROUTES.end_session}/success`,
-  `${PROVIDER_ROUTES.code_verification}/:uid`,
-  '/.well-known/openid-configuration',
-  '/.well-known/oauth-authorization-server',
-];
 
 export interface ProviderDeps {
   config: Config;
@@ -72,8 +40,27 @@ export interface ProviderDeps {
   pairwiseSalt?: string;
   /** Counts a wrong device-flow user code (src/security/user-code-guesses.ts). */
   onWrongUserCode?: (ctx: KoaContextWithOIDC) => Promise<void>;
-  /** Chain claims and per-client access rules; absent without an Evrmore node. */
-  chain?: ChainProviderHooks;
+  /**
+   * Outbound requests to URLs that clients chose (request_uri, jwks_uri, sector_identifier_uri,
+   * back-channel logout): the operator's outbound policy (src/security/outbound.ts).
+   */
+  outboundFetch: NonNullable<Configuration['fetch']>;
+  /** Client metadata that features define, with their validators (the chain's access rules). */
+  clientMetadata?: readonly ClientMetadataExtension[];
+  /** Chain claims and per-client access rules (src/chain/oidc.ts); absent without an Evrmore node. */
+  chain?: ProviderExtension;
+}
+
+/**
+ * What a feature adds to the provider through its public configuration: scopes and the claims
+ * they release, the claims of an account, a check on the login prompt, and whether a token
+ * still meets its client's rules (for introspection, RFC 7662 §2.2 "active").
+ */
+export interface ProviderExtension {
+  claimsByScope: Record<string, string[]>;
+  findAccount(base: FindAccount): FindAccount;
+  policy(): interactionPolicy.DefaultPolicy;
+  tokenMeetsRules(client: unknown, token: { accountId?: string; scope?: string }): Promise<boolean>;
 }
 
 /**
@@ -98,8 +85,6 @@ export function createProvider(deps: ProviderDeps): Provider {
   const { config } = deps;
   // docs/chain-claims.md §2: the evrmore_assets and groups scopes exist with a node only.
   const claims = { ...claimsByScope(config.emailDomain), ...deps.chain?.claimsByScope };
-  // Names a self-registered client may not take (src/oidc/registered-clients.ts).
-  const configuredNames = new Set(deps.clients.flatMap((c) => (typeof c.client_name === 'string' ? [comparableName(c.client_name)] : [])));
   // Re-sent scopes and parallel refreshes (src/oidc/refresh-grant.ts).
   const refreshTokens = deps.adapter('RefreshToken');
   const refreshGrant = createRefreshGrant({
@@ -142,7 +127,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     allowOmittingSingleRegisteredRedirectUri: false,
     // Outbound requests to URLs that clients chose: public addresses, and the private ones the
     // operator lists in OUTBOUND_ALLOW; never link-local or cloud metadata (SSRF).
-    fetch: policedFetch(config.protocol.outbound),
+    fetch: deps.outboundFetch,
     routes: PROVIDER_ROUTES,
     // Browsers may call the token, userinfo, revocation and introspection endpoints only from a
     // client's own origins or the operator's CORS_ORIGINS (security document, CORS; src/http/cors.ts).
@@ -152,42 +137,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       long: { httpOnly: true, sameSite: 'lax' },
       short: { httpOnly: true, sameSite: 'lax' },
     },
-    extraClientMetadata: {
-      properties: ['first_party', 'require_pkce', ...FRONTCHANNEL_METADATA, ...CHAIN_CLIENT_METADATA, LOGO_METADATA],
-      validator(ctx, key, value, metadata) {
-        // Once per registration or update (oidc-provider calls the validator for every listed
-        // property, first_party first): whole-client rules for self-registered clients.
-        if (key === 'first_party' && ctx !== undefined) {
-          // RFC 7592 §2.2 update: the client being replaced is the authenticated one.
-          const registered = metadata as unknown as Record<string, unknown>;
-          const existing = ctx.oidc?.client as unknown as ReleasingIdentity | undefined;
-          const problem = clientNameProblem(registered.client_name, configuredNames)
-            ?? backchannelLogoutProblem(registered)
-            ?? (existing && registrationUpdateProblem(existing, registered));
-          if (problem) throw new errors.InvalidClientMetadata(problem);
-        }
-        // docs/chain-claims.md §6: evrmore_required_groups / evrmore_required_tags (refused without a node).
-        validateChainClientMetadata(key, value, deps.chain?.rules);
-        const frontchannelProblem = validateFrontchannelMetadata(key, value);
-        if (frontchannelProblem) throw new errors.InvalidClientMetadata(frontchannelProblem);
-        if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') {
-          throw new errors.InvalidClientMetadata('first_party must be a boolean');
-        }
-        const pkceProblem = requirePkceProblem(key, value, metadata as unknown as Record<string, unknown>, ctx !== undefined);
-        if (pkceProblem) throw new errors.InvalidClientMetadata(pkceProblem);
-        // Only the operator's static clients may skip consent: oidc-provider passes a request
-        // context only for dynamic registration and its updates (RFC 7591 §2, RFC 7592 §2.2).
-        if (key === 'first_party' && value === true && ctx !== undefined) {
-          throw new errors.InvalidClientMetadata('first_party cannot be registered dynamically');
-        }
-        // An embedded logo is the operator's to give (src/oidc/client-logo.ts): a self-registered
-        // client showing any picture it likes would help it pass for another.
-        if (key === LOGO_METADATA && value !== undefined) {
-          if (ctx !== undefined) throw new errors.InvalidClientMetadata(`${LOGO_METADATA} cannot be registered dynamically`);
-          if (!isLogoDataUri(value)) throw new errors.InvalidClientMetadata('logo_uri as data: must be a base64 PNG, JPEG, GIF, WebP or SVG image of at most 64 KiB');
-        }
-      },
-    },
+    // first_party, require_pkce, logos, front-channel logout and what features add (src/oidc/client-metadata.ts).
+    extraClientMetadata: extraClientMetadata(deps.clients, [FRONTCHANNEL_CLIENT_METADATA, ...(deps.clientMetadata ?? [])]),
     features: {
       devInteractions: { enabled: false },
       // A client may introspect and revoke only its own tokens (RFC 7009 §2.1, RFC 7662 §2.1):
@@ -246,32 +197,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     // (OAuth 2.0 Security BCP, RFC 9700 §4.14.2), except within REFRESH_TOKEN_REUSE_INTERVAL
     // of its rotation, where it gets the token that rotation issued (src/oidc/refresh-grant.ts).
     rotateRefreshToken: refreshGrant.rotateRefreshToken,
-    loadExistingGrant: async (ctx) => {
-      const { oidc } = ctx;
-      const grantId = oidc.result?.consent?.grantId ?? oidc.session?.grantIdFor(oidc.client!.clientId);
-      if (grantId) {
-        const existing = await oidc.provider.Grant.find(grantId);
-        // A first-party client whose grant was revoked (account page) or expired gets a new one
-        // below instead of a consent screen it never shows.
-        if (existing || oidc.client?.['first_party'] !== true) return existing;
-      }
-      // First-party clients (the operator's own apps) skip the consent screen: the grant is
-      // whatever they asked for.
-      if (oidc.client?.['first_party'] === true && oidc.session?.accountId) {
-        const grant = new oidc.provider.Grant({ clientId: oidc.client.clientId, accountId: oidc.session.accountId });
-        grant.addOIDCScope([...oidc.requestParamOIDCScopes].join(' '));
-        const requested = Object.keys({ ...oidc.claims?.id_token, ...oidc.claims?.userinfo });
-        if (requested.length > 0) grant.addOIDCClaims(requested);
-        for (const [indicator, server] of Object.entries(oidc.resourceServers ?? {})) {
-          const offered = new Set(String(server.scope).split(' '));
-          const scopes = [...oidc.requestParamScopes].filter((scope) => offered.has(scope));
-          if (scopes.length > 0) grant.addResourceScope(indicator, scopes.join(' '));
-        }
-        await grant.save();
-        return grant;
-      }
-      return undefined;
-    },
+    // First-party clients skip the consent screen (src/oidc/first-party.ts).
+    loadExistingGrant: loadExistingOrFirstPartyGrant,
     renderError: async (ctx, out) => deps.pages.error(ctx, out),
     ttl: providerTtls(config),
   };
@@ -291,26 +218,6 @@ export function createProvider(deps: ProviderDeps): Provider {
 async function revocationAnswerAsJson(ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> {
   await next();
   if (ctx.oidc?.route === 'revocation' && ctx.status === 200 && !ctx.body) ctx.body = {};
-}
-
-/**
- * Dynamic client registration (RFC 7591) and its management (RFC 7592), off unless configured.
- * With `token`, POST /reg needs the operator's initial access token as a Bearer token
- * (RFC 7591 §3); each registration returns a registration access token with which that client,
- * and only it, reads, updates or deletes its registration at /reg/<client_id> (RFC 7592 §2),
- * rotated on every update. Registered clients are stored by the adapter without expiry, so
- * they survive restarts on Redis.
- */
-export function registrationFeatures(registration: RegistrationConfig): Pick<NonNullable<Configuration['features']>, 'registration' | 'registrationManagement'> {
-  if (registration.mode === 'off') return {};
-  return {
-    registration: {
-      enabled: true,
-      // true: per-partner tokens, looked up through the InitialAccessToken adapter (src/oidc/registration-tokens.ts).
-      initialAccessToken: registration.mode === 'token' ? (registration.initialAccessToken ?? true) : false,
-    },
-    registrationManagement: { enabled: true, rotateRegistrationAccessToken: true },
-  };
 }
 
 /** Lifetimes of oidc-provider's models from the configuration (shared with the benchmark's baseline). */

@@ -27,9 +27,10 @@ import { auditProviderEvents, createSecurityHooks, lockoutRefusal } from '../sec
 import { developmentLockoutHint } from '../security/lockouts.js';
 import { wrongUserCodeCounter } from '../security/user-code-guesses.js';
 import { composeChainAndAccount } from '../chain/compose.js';
+import { chainClientMetadata } from '../chain/oidc.js';
 import { createCookieSigner } from '../http/cookie-signer.js';
 import { keysInEffect } from '../keys.js';
-import { hostRefusal, type OutboundPolicy } from '../security/outbound.js';
+import { hostRefusal, policedFetch, type OutboundPolicy } from '../security/outbound.js';
 import { loadTestWallet } from '../dev/test-wallet.js';
 import { openRedis } from './redis-connection.js';
 import { createStores, type Stores } from './stores.js';
@@ -128,6 +129,9 @@ async function assembleProduct(config: Config, secrets: Secrets, storage: Produc
     adapter: stores.oidcAdapter,
     clients: [...clients, ...chainAndAccount.clients],
     chain: chainAndAccount.providerHooks,
+    // The access-rule properties are refused without a node, so they are always known.
+    clientMetadata: [chainClientMetadata(config.chain?.rules)],
+    outboundFetch: policedFetch(config.protocol.outbound),
     pages: createProviderPages(views),
     pairwiseSalt: secrets.pairwiseSalt,
     onWrongUserCode: wrongUserCodeCounter({ limits: rateLimits, monitor }),

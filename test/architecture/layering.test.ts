@@ -48,10 +48,6 @@ const KNOWN_UPWARD_IMPORTS = [
   // Body schemas match the routers' paths, so they import the id patterns those paths use.
   'http/body-schemas.ts -> challenge',
   'http/body-schemas.ts -> interaction',
-  // The provider configuration adds the chain's client metadata and fetches through the
-  // outbound allow-list of security/.
-  'oidc/provider.ts -> chain',
-  'oidc/provider.ts -> security',
   // The chain feature assembles the account page (its store, routes and back-channel logout).
   'chain/compose.ts -> account',
 ];

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { configProblems } from '../support/config.js';
 import { describeRedisTarget, parseRedisUrl } from '../../src/store/redis-target.js';
-import { registrationFeatures } from '../../src/oidc/provider.js';
+import { registrationFeatures } from '../../src/oidc/registration.js';
 
 function problems(env: Record<string, string>): string[] {
   return configProblems(env, '/nonexistent');
