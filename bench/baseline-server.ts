@@ -30,7 +30,18 @@ async function main(): Promise<void> {
   if (!config.redis || !config.jwks || !config.cookieKeys) throw new Error('the baseline needs REDIS_URL, JWKS(_FILE) and COOKIE_KEYS');
   // A plain ioredis client, as a bare deployment would open it: the product's own connection
   // settings are part of what the benchmark measures, not of the baseline.
-  const redis = new Redis(config.redisUrl!, { keyPrefix: config.redisKeyPrefix, lazyConnect: true });
+  const target = config.redis;
+  if (target.kind !== 'standalone') throw new Error('the baseline needs one Redis server (redis:// or rediss://)');
+  const redis = new Redis({
+    host: target.node.host,
+    port: target.node.port,
+    db: target.db,
+    ...(target.username ? { username: target.username } : {}),
+    ...(target.password ? { password: target.password } : {}),
+    ...(target.tls ? { tls: {} } : {}),
+    keyPrefix: config.redisKeyPrefix,
+    lazyConnect: true,
+  });
   await redis.connect();
   const claims = claimsByScope(config.emailDomain);
 

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   if (secrets.generated.length > 0) {
     logger.warn({ generated: secrets.generated }, 'development keys generated and kept on disk; configure JWKS and COOKIE_KEYS for production');
   }
-  if (!config.redisUrl) {
+  if (!config.redis) {
     // Once, in the log (a readable line in a terminal): the same words on stderr as well were
     // the same warning twice on the screen.
     logger.warn({ store: 'memory' }, '*** IN-MEMORY STORE: sessions, tokens and challenges live in this process only and are lost on restart. Set REDIS_URL for anything but a local trial. ***');

@@ -41,10 +41,10 @@ export const LAYERS: readonly (readonly string[])[] = [
 const KNOWN_UPWARD_IMPORTS = [
   // config parses what each feature defines: the chain rules file and chain client metadata,
   // the outbound allow-list, client logos and the Redis URL.
-  'config/index.ts -> chain',
-  'config/index.ts -> oidc',
-  'config/index.ts -> security',
-  'config/index.ts -> store',
+  'config/chain.ts -> chain',
+  'config/clients.ts -> oidc',
+  'config/protocol.ts -> security',
+  'config/storage.ts -> store',
   // Body schemas match the routers' paths, so they import the id patterns those paths use.
   'http/body-schemas.ts -> challenge',
   'http/body-schemas.ts -> interaction',

@@ -31,7 +31,7 @@ describe('configuration', () => {
 
   it('starts in development with nothing configured: memory store, demo on', () => {
     const config = loadConfig({}, dir);
-    expect(config.redisUrl).toBeUndefined();
+    expect(config.redis).toBeUndefined();
     expect(config.demo).toBe(true);
     expect(config.issuer.href).toBe('http://localhost:3000/');
   });
