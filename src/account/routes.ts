@@ -18,7 +18,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ACCOUNT_CLIENT_ID } from '../config/index.js';
 import type { NetworkName } from '../evrmore/network.js';
-import { UserError } from '../http/errors.js';
+import { UserError } from '../errors.js';
 import { formBody } from '../http/validation.js';
 import type { Views } from '../http/views.js';
 import { en, type MessageKey } from '../i18n/en.js';
@@ -118,11 +118,11 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
 
   const requireSession = (ctx: Context, csrf: string): AccountSession => {
     const session = readSession(ctx);
-    if (!session) throw new UserError(401, 'account_signed_out', t(ctx)('account.error.signedOut'));
+    if (!session) throw new UserError('account_signed_out');
     const expected = Buffer.from(session.csrf);
     const given = Buffer.from(csrf);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
-      throw new UserError(403, 'account_form_expired', t(ctx)('account.error.form'));
+      throw new UserError('account_form_expired');
     }
     return session;
   };
@@ -134,7 +134,7 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
 
   const parse = <T>(schema: z.ZodType<T>, ctx: Context): T => {
     const parsed = schema.safeParse(ctx.request.body);
-    if (!parsed.success) throw new UserError(400, 'invalid_request', t(ctx)('account.error.form'));
+    if (!parsed.success) throw new UserError('account_form_invalid');
     return parsed.data;
   };
 
@@ -225,7 +225,7 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     const body = parse(revokeBody, ctx);
     const session = requireSession(ctx, body.csrf);
     const refs = (await store.grants(session.address)).filter((ref) => ref.clientId === body.client_id);
-    if (refs.length === 0) throw new UserError(404, 'grant_not_found', t(ctx)('account.error.noGrant'));
+    if (refs.length === 0) throw new UserError('grant_not_found');
     for (const ref of refs) await revokeGrant(session.address, ref);
     logger.info({ event: 'account.grant_revoked', address: session.address, client_id: body.client_id, grants: refs.length }, 'access of an application revoked from the account page');
     ctx.cookies.set(REVOKED_COOKIE, Buffer.from(body.client_id).toString('base64url'), cookieOptions(ctx, 5 * 60));

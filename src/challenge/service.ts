@@ -5,7 +5,8 @@
  */
 import type { EvrmoreNetwork } from '../evrmore/network.js';
 import { verifyMessage } from '../evrmore/message.js';
-import { UserError } from '../http/errors.js';
+import { UserError, type ErrorCode } from '../errors.js';
+import type { EvrmoreError } from '../evrmore/errors.js';
 import { challengeText, newChallengeId, newNonce } from './text.js';
 import type { Challenge, ChallengeRefusal, ChallengeStore, ChallengeTransition } from './types.js';
 import type { ChallengeNotifier } from './notifier.js';
@@ -35,19 +36,17 @@ export interface ChallengeServiceOptions {
   onIssued?: (seconds: number) => void;
 }
 
-const REFUSALS: Record<ChallengeRefusal, [number, string]> = {
-  missing: [404, 'This sign-in text does not exist or has expired. Get a new one from the sign-in page.'],
-  expired: [410, 'This sign-in text has expired. Get a new one and sign that instead.'],
-  dead: [410, 'Too many wrong signatures for this text. Get a new one and sign that instead.'],
-  redeemed: [409, 'This sign-in text was already used. Each text signs in once; get a new one.'],
-  signed: [409, 'This text was already signed from another device. Continue on the computer where you started.'],
-  not_signed: [409, 'No signature has arrived for this text yet. Sign it first, then continue.'],
-  address_mismatch: [409, 'This text was signed with another address. Use the address you signed with.'],
-};
-
+/** The refusal of a challenge in `reason`'s state (its words: src/errors.ts). */
 export function refusalError(reason: ChallengeRefusal): UserError {
-  const [status, message] = REFUSALS[reason];
-  return new UserError(status, `challenge_${reason}`, message);
+  return new UserError(`challenge_${reason}`);
+}
+
+/** Why a signature was refused, and how many tries the text has left (none: get a new one). */
+function signatureRefusal(error: EvrmoreError, left: number): UserError {
+  // verifyMessage checks no key of ours, so its refusals are all about the address or signature.
+  const code: ErrorCode = error.reason === 'invalid_key' ? 'signature_mismatch' : error.reason;
+  const then = left === 0 ? { key: 'error.triesLeft.none' as const } : left === 1 ? { key: 'error.triesLeft.one' as const } : { key: 'error.triesLeft.other' as const, params: { left } };
+  return UserError.of(code, error.values, { then });
 }
 
 export class ChallengeService {
@@ -119,9 +118,7 @@ export class ChallengeService {
     const failed = await this.options.store.recordFailure(challenge.id, this.options.maxAttempts, this.now());
     if (!failed.ok) throw refusalError(failed.reason);
     if (failed.challenge.state === 'dead') this.announce(failed.challenge);
-    const left = this.options.maxAttempts - failed.challenge.attempts;
-    const suffix = left > 0 ? ` (${left} ${left === 1 ? 'try' : 'tries'} left for this text)` : ' No tries are left for this text: get a new one.';
-    throw new UserError(400, result.error.code, `${result.error.message}.${suffix}`.replace(/\.\./g, '.'));
+    throw signatureRefusal(result.error, Math.max(0, this.options.maxAttempts - failed.challenge.attempts));
   }
 
   /** Same-device login: verified by the form, redeemed at once. */

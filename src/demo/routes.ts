@@ -6,7 +6,7 @@
 import Router from '@koa/router';
 import * as oidc from 'openid-client';
 import type { Context } from 'koa';
-import { UserError } from '../http/errors.js';
+import { UserError } from '../errors.js';
 import type { Views } from '../http/views.js';
 import type { Translate } from '../i18n/index.js';
 
@@ -83,14 +83,14 @@ export function demoRoutes(options: { issuer: URL; views: Views }): Router {
       ctx.status = 400;
       return page(ctx, { error: `${ctx.query.error}: ${String(ctx.query.error_description ?? '')}` });
     }
-    if (!saved) throw new UserError(400, 'demo_flow_missing', 'This demo sign-in was not started here or took too long. Start again from /demo.');
+    if (!saved) throw new UserError('demo_flow_missing');
     const { verifier, state, nonce } = JSON.parse(saved) as { verifier: string; state: string; nonce: string };
     const config = await configuration();
     let tokens;
     try {
       tokens = await oidc.authorizationCodeGrant(config, new URL(ctx.href), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
     } catch (error) {
-      throw new UserError(400, 'demo_exchange_failed', `The demo could not exchange its code: ${(error as Error).message}`);
+      throw new UserError('demo_exchange_failed', { reason: (error as Error).message });
     }
     const claims = tokens.claims()!;
     const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);

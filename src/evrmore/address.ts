@@ -2,7 +2,7 @@ import { ripemd160 } from '@noble/hashes/legacy.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { decodeBase58Check, encodeBase58Check } from './base58check.js';
 import { EvrmoreError, fail, type Failure } from './errors.js';
-import { addressStart, otherNetwork, type EvrmoreNetwork } from './network.js';
+import { addressLetters, addressStart, otherNetwork, type EvrmoreNetwork } from './network.js';
 import { secp256k1 } from './secp.js';
 
 /** Base58check of 25 bytes is 34 characters at most; anything far past that is not an address. */
@@ -19,21 +19,21 @@ export function hash160(data: Uint8Array): Uint8Array {
  * thing forgiven; the returned address is the trimmed text, which is then the account id.
  */
 export function parseAddress(input: unknown, network: EvrmoreNetwork): ParsedAddress {
-  if (typeof input !== 'string') return fail('invalid_input', 'The address must be text');
+  if (typeof input !== 'string') return fail('invalid_input', 'address_not_text', 'The address must be text');
   const address = input.trim();
-  if (address === '') return fail('invalid_input', 'The address is empty');
+  if (address === '') return fail('invalid_input', 'address_empty', 'The address is empty');
   if (address.length > MAX_ADDRESS_LENGTH) {
-    return fail('invalid_input', `The address is too long (${address.length} characters); an Evrmore address has 34`);
+    return fail('invalid_input', 'address_too_long', `The address is too long (${address.length} characters); an Evrmore address has 34`, { length: address.length });
   }
   const decoded = decodeBase58Check(address);
   if (!decoded.ok) {
     return decoded.reason === 'alphabet'
-      ? fail('invalid_address', 'The address contains characters that Evrmore addresses never use (such as 0, O, I, l or punctuation)')
-      : fail('invalid_address', 'The address checksum does not match: check it for a typo');
+      ? fail('invalid_address', 'address_alphabet', 'The address contains characters that Evrmore addresses never use (such as 0, O, I, l or punctuation)')
+      : fail('invalid_address', 'address_checksum', 'The address checksum does not match: check it for a typo');
   }
   const { payload } = decoded;
   if (payload.length !== 21) {
-    return fail('invalid_address', 'This is not an Evrmore address (wrong length)');
+    return fail('invalid_address', 'address_length', 'This is not an Evrmore address (wrong length)');
   }
   return classify(address, payload[0] as number, payload.subarray(1), network);
 }
@@ -45,16 +45,20 @@ function classify(address: string, version: number, hash: Uint8Array, network: E
   if (version === network.scriptHash || version === other.scriptHash) {
     return fail(
       'not_signing_address',
+      'address_script',
       `Only P2PKH addresses (${addressStart(network)}) can sign messages; this is a P2SH address`,
+      { letters: addressLetters(network) },
     );
   }
   if (version === other.pubKeyHash) {
     return fail(
       'wrong_network',
+      'address_network',
       `This is a ${other.name} address; this service accepts ${network.name} addresses (${addressStart(network)})`,
+      { found: other.name, expected: network.name, letters: addressLetters(network) },
     );
   }
-  return fail('invalid_address', 'This is not an Evrmore address');
+  return fail('invalid_address', 'address_unknown', 'This is not an Evrmore address');
 }
 
 /** Throws EvrmoreError 'invalid_key' unless `pubkey` is a valid SEC1 point (33 or 65 bytes). */

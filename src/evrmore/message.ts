@@ -71,17 +71,17 @@ export function verifyMessage(
 
   const recovered = recoverPublicKey(magicHash(text.message), sig.rs, sig.recid, sig.compressed);
   if (!recovered || !equalConstantTime(hash160(recovered), parsedAddress.hash160)) {
-    return fail('signature_mismatch', 'The signature does not match this address and message');
+    return fail('signature_mismatch', 'signature_mismatch', 'The signature does not match this address and message');
   }
   return { ok: true, address: parsedAddress.address };
 }
 
 /** An empty message proves nothing about a challenge, so it is refused like a missing one. */
 export function checkMessage(message: unknown): { ok: true; message: string } | Failure {
-  if (typeof message !== 'string') return fail('invalid_input', 'The message must be text');
-  if (message === '') return fail('invalid_input', 'The message is empty');
+  if (typeof message !== 'string') return fail('invalid_input', 'message_invalid', 'The message must be text');
+  if (message === '') return fail('invalid_input', 'message_invalid', 'The message is empty');
   if (/\p{Cs}/u.test(message)) {
-    return fail('invalid_input', 'The message contains an unpaired UTF-16 surrogate, which has no UTF-8 form');
+    return fail('invalid_input', 'message_invalid', 'The message contains an unpaired UTF-16 surrogate, which has no UTF-8 form');
   }
   return { ok: true, message };
 }

@@ -44,7 +44,12 @@ export function otherNetwork(network: EvrmoreNetwork): EvrmoreNetwork {
   return network.name === 'mainnet' ? NETWORKS.testnet : NETWORKS.mainnet;
 }
 
+/** The first letters of this network's P2PKH addresses, for error messages. */
+export function addressLetters(network: EvrmoreNetwork): string {
+  return network.name === 'mainnet' ? 'E' : 'm or n';
+}
+
 /** How this network's P2PKH addresses look to a person, for error messages. */
 export function addressStart(network: EvrmoreNetwork): string {
-  return network.name === 'mainnet' ? 'starting with E' : 'starting with m or n';
+  return `starting with ${addressLetters(network)}`;
 }

@@ -22,28 +22,30 @@ export interface CompactSignature {
 export type ParsedSignature = ({ ok: true } & CompactSignature) | Failure;
 
 export function parseSignature(input: unknown): ParsedSignature {
-  if (typeof input !== 'string') return fail('invalid_input', 'The signature must be text');
+  if (typeof input !== 'string') return fail('invalid_input', 'signature_not_text', 'The signature must be text');
   const text = input.trim();
-  if (text === '') return fail('malformed_signature', 'The signature is empty');
+  if (text === '') return fail('malformed_signature', 'signature_empty', 'The signature is empty');
   let bytes: Uint8Array;
   try {
     bytes = base64.decode(text);
   } catch {
-    return fail('malformed_signature', 'The signature is not valid base64');
+    return fail('malformed_signature', 'signature_base64', 'The signature is not valid base64');
   }
   if (bytes.length !== SIGNATURE_BYTES) {
     return fail(
       'malformed_signature',
+      'signature_length',
       `A signature is 65 bytes (88 base64 characters); this one is ${bytes.length} bytes`,
+      { bytes: bytes.length },
     );
   }
   const header = bytes[0] as number;
   if (header < HEADER_MIN || header > HEADER_MAX) {
-    return fail('malformed_signature', `Signature header byte ${header} is outside 27–34`);
+    return fail('malformed_signature', 'signature_header', `Signature header byte ${header} is outside 27–34`, { header });
   }
   const rs = bytes.slice(1);
   if (!inScalarRange(rs.subarray(0, 32)) || !inScalarRange(rs.subarray(32))) {
-    return fail('malformed_signature', 'The signature is not a valid secp256k1 signature (r or s out of range)');
+    return fail('malformed_signature', 'signature_range', 'The signature is not a valid secp256k1 signature (r or s out of range)');
   }
   return {
     ok: true,

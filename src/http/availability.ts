@@ -6,7 +6,7 @@
  * one Lua script that either ran or did not.
  */
 import type { Context, Middleware } from 'koa';
-import { UserError } from './errors.js';
+import { UserError } from '../errors.js';
 
 export interface StoreStatus {
   /** True while the store answers commands. */
@@ -18,12 +18,7 @@ export const ALWAYS_AVAILABLE: StoreStatus = { available: () => true };
 const RETRY_AFTER_SECONDS = 5;
 
 export function storeUnavailable(): UserError {
-  return new UserError(
-    503,
-    'temporarily_unavailable',
-    'Sign-in is unavailable for a moment: this service cannot reach its database. Nothing you did caused this; please try again in a minute.',
-    { retryAfterSeconds: RETRY_AFTER_SECONDS },
-  );
+  return new UserError('temporarily_unavailable', {}, { retryAfterSeconds: RETRY_AFTER_SECONDS });
 }
 
 /**

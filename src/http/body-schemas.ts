@@ -13,23 +13,20 @@ import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import { CHALLENGE_ID_PATTERN } from '../challenge/text.js';
 import { INTERACTION_UID_PATTERN } from '../interaction/routes.js';
-import { UserError } from './errors.js';
+import { UserError } from '../errors.js';
 import { formBody } from './validation.js';
 
-const text = (name: string, max: number) =>
-  z.string({ error: `The field "${name}" must be a single text value.` })
-    .max(max, `The field "${name}" is too long (at most ${max} characters).`)
-    .optional();
+const text = (max: number) => z.string().max(max).optional();
 
 export const BODY_SCHEMAS = {
   /** The same-device form of the login page. */
-  login: z.strictObject({ address: text('address', 128), signature: text('signature', 200), challenge_id: text('challenge_id', 64) }),
+  login: z.strictObject({ address: text(128), signature: text(200), challenge_id: text(64) }),
   /** The wallet URL: the phone's form, or a wallet app's JSON. */
-  wallet: z.strictObject({ address: text('address', 128), signature: text('signature', 200) }),
+  wallet: z.strictObject({ address: text(128), signature: text(200) }),
   /** Cancel; `reason` says an access rule refused the address (the "denied" page). */
-  abort: z.strictObject({ reason: text('reason', 32) }),
+  abort: z.strictObject({ reason: text(32) }),
   /** Continuing after the phone signed: the address the person confirmed ("Continue as …?"). */
-  continue: z.strictObject({ address: text('address', 128) }),
+  continue: z.strictObject({ address: text(128) }),
   /** Buttons that post nothing: new text, consent. */
   empty: z.strictObject({}),
 } as const;
@@ -53,10 +50,11 @@ function refusal(error: z.ZodError): UserError {
   const issue = error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
     const names = issue.keys.map((k) => `"${k.slice(0, 40)}"`).join(', ');
-    return new UserError(400, 'invalid_request', `The request has fields this form does not take: ${names}.`);
+    return new UserError('fields_unknown', { fields: names });
   }
-  if (issue.path.length === 0) return new UserError(400, 'invalid_request', 'The request body must be a JSON object or form fields.');
-  return new UserError(400, 'invalid_request', issue.message);
+  if (issue.path.length === 0) return new UserError('body_not_object');
+  const field = String(issue.path[0]);
+  return issue.code === 'too_big' ? new UserError('field_too_long', { field, max: Number(issue.maximum) }) : new UserError('field_not_text', { field });
 }
 
 /** Parses and checks the body of every POST that one of our routes accepts. */
@@ -70,7 +68,7 @@ export function validateBodies(): Middleware {
     if (ctx.is('application/json') === 'application/json') ctx.state.api = true;
     // The body parser would silently ignore a body of any other type.
     if (ctx.request.length !== 0 && ctx.is('application/x-www-form-urlencoded', 'application/json') === false) {
-      throw new UserError(415, 'unsupported_media_type', 'Send the body as JSON or as a form (application/x-www-form-urlencoded).');
+      throw new UserError('body_type');
     }
     await formBody(ctx, async () => undefined);
     const parsed = rule.schema.safeParse(ctx.request.body);

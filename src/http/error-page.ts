@@ -5,9 +5,9 @@ import type { Views } from './views.js';
 
 export function createErrorPage(views: Views): ErrorPage {
   return {
-    async render(ctx, message, options = {}) {
+    async render(ctx, message) {
       const t = requestTranslator(ctx);
-      await views.render(ctx, 'error', { title: t('error.title'), message: options.key ? t(options.key) : message });
+      await views.render(ctx, 'error', { title: t('error.title'), message });
     },
   };
 }

@@ -2,29 +2,28 @@
  * The one place that turns errors into responses. A person's mistake gets a 4xx with words
  * that say what is wrong; our own failure gets a 500 with no details; a stack trace never
  * reaches the client, only the log.
+ *
+ * A UserError (src/errors.ts) carries a closed code; here it becomes its status, Retry-After,
+ * and words in the request's language (ctx.state.lang: a page's ui_locales, else
+ * Accept-Language, else English): on the HTML page, and as the JSON answer's
+ * `error_description` beside the stable `error` code, because wallets and the login page's
+ * script show that text to the person. A program that sends no Accept-Language reads English.
  */
 import type { Context, Middleware } from 'koa';
 import { errors as oidcErrors } from 'oidc-provider';
 import type { Logger } from 'pino';
+import { UserError } from '../errors.js';
 import { loggablePath } from '../logger.js';
-import type { MessageKey } from '../i18n/en.js';
+import { requestLanguage } from './language.js';
 
-/** An error the person or client caused, with a stable code and a message for them. */
-export class UserError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly options: { retryAfterSeconds?: number; expose?: Record<string, unknown> } = {},
-  ) {
-    super(message);
-    this.name = 'UserError';
-  }
+/** The words of `error` for this request's reader. */
+export function describeError(ctx: Context, error: UserError): string {
+  return error.describe(requestLanguage(ctx));
 }
 
 export interface ErrorPage {
   /** Renders the HTML error page with a title and a message for people. */
-  render(ctx: Context, message: string, options?: { key?: MessageKey }): Promise<void>;
+  render(ctx: Context, message: string): Promise<void>;
 }
 
 /** JSON for API callers (wallets, scripts) and for requests that asked for it. */
@@ -33,14 +32,19 @@ function wantsJson(ctx: Context): boolean {
   return ctx.accepts('html', 'json') === 'json';
 }
 
-function respond(ctx: Context, status: number, code: string, description: string, page: ErrorPage, key?: MessageKey) {
+function answer(ctx: Context, error: UserError, page: ErrorPage) {
+  if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(error.retryAfterSeconds));
+  return respond(ctx, error.status, error.publicCode, describeError(ctx, error), page);
+}
+
+function respond(ctx: Context, status: number, code: string, description: string, page: ErrorPage) {
   ctx.status = status;
   ctx.set('Cache-Control', 'no-store');
   if (wantsJson(ctx)) {
     ctx.body = { error: code, error_description: description };
     return undefined;
   }
-  return page.render(ctx, description, { key });
+  return page.render(ctx, description);
 }
 
 export interface ErrorHandlerOptions {
@@ -56,7 +60,7 @@ export function errorHandler(logger: Logger, page: ErrorPage, options: ErrorHand
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) {
-        await respond(ctx, 404, 'not_found', 'There is nothing at this address.', page, 'error.notFound');
+        await answer(ctx, new UserError('not_found'), page);
       }
     } catch (error) {
       await handle(ctx, error, logger, page, options);
@@ -74,13 +78,8 @@ async function handle(ctx: Context, error: unknown, logger: Logger, page: ErrorP
       error = translated;
     }
   }
-  if (error instanceof UserError) {
-    if (error.options.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(error.options.retryAfterSeconds));
-    return respond(ctx, error.status, error.code, error.message, page);
-  }
-  if (error instanceof oidcErrors.SessionNotFound) {
-    return respond(ctx, 400, 'session_not_found', 'This sign-in has expired or was opened in another browser. Go back to the application and start again.', page, 'error.session');
-  }
+  if (error instanceof UserError) return answer(ctx, error, page);
+  if (error instanceof oidcErrors.SessionNotFound) return answer(ctx, new UserError('session_not_found'), page);
   if (error instanceof oidcErrors.OIDCProviderError) {
     return respond(ctx, error.status, error.error, error.error_description ?? error.message, page);
   }
@@ -92,5 +91,5 @@ async function handle(ctx: Context, error: unknown, logger: Logger, page: ErrorP
     return respond(ctx, httpError.status, code, httpError.message ?? 'The request is not valid.', page);
   }
   logger.error({ err: error, method: ctx.method, path: loggablePath(ctx.path) }, 'unhandled error');
-  return respond(ctx, 500, 'server_error', 'Something went wrong on our side. Please try again in a moment.', page, 'error.server');
+  return answer(ctx, new UserError('server_error'), page);
 }

@@ -9,7 +9,7 @@
  * the container's own port, are exempt.
  */
 import type { Middleware } from 'koa';
-import { UserError } from './errors.js';
+import { UserError } from '../errors.js';
 
 export function httpsOnly(issuer: URL, exempt: (path: string) => boolean): Middleware {
   return async (ctx, next) => {
@@ -19,6 +19,6 @@ export function httpsOnly(issuer: URL, exempt: (path: string) => boolean): Middl
       ctx.redirect(new URL(ctx.url, issuer).href);
       return undefined;
     }
-    throw new UserError(403, 'https_required', `This provider answers over https only: use ${issuer.origin}. (The request reached it without the proxy's X-Forwarded-Proto: https.)`);
+    throw new UserError('https_required', { origin: issuer.origin });
   };
 }

@@ -4,7 +4,7 @@
  */
 import { bodyParser } from '@koa/bodyparser';
 import type { Middleware } from 'koa';
-import { UserError } from './errors.js';
+import { UserError, type ErrorCode } from '../errors.js';
 
 /** Forms and JSON bodies of at most 8 KiB: an address and a signature are about 130 bytes. */
 export const formBody: Middleware = bodyParser({
@@ -13,16 +13,15 @@ export const formBody: Middleware = bodyParser({
   jsonLimit: '8kb',
   onError(error) {
     const status = (error as { status?: number }).status;
-    if (status === 413) throw new UserError(413, 'request_too_large', 'The request body is too large (at most 8 KiB).');
-    if (status === 415) throw new UserError(415, 'unsupported_media_type', 'Send the body as JSON or as a form.');
-    throw new UserError(400, 'invalid_request', 'The request body is not valid JSON or form data.');
+    if (status === 413) throw new UserError('body_too_large', { kib: 8 });
+    if (status === 415) throw new UserError('body_type');
+    throw new UserError('body_unreadable');
   },
 }) as Middleware;
 
-export function requireShape(value: string | undefined, pattern: RegExp, what: string): string {
-  if (value === undefined || !pattern.test(value)) {
-    throw new UserError(400, 'invalid_request', `The ${what} in this address is malformed.`);
-  }
+/** `value` if it has the shape of `pattern`; otherwise the 400 of `refusal`. */
+export function requireShape(value: string | undefined, pattern: RegExp, refusal: Extract<ErrorCode, `${string}_id_malformed`>): string {
+  if (value === undefined || !pattern.test(value)) throw new UserError(refusal);
   return value;
 }
 
@@ -30,9 +29,9 @@ export function requireShape(value: string | undefined, pattern: RegExp, what: s
 export function stringField(body: unknown, name: string, maxLength: number): string {
   const value = body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
   if (value === undefined || value === null) return '';
-  if (typeof value !== 'string') throw new UserError(400, 'invalid_request', `The field "${name}" must be a single text value.`);
+  if (typeof value !== 'string') throw new UserError('field_not_text', { field: name });
   const trimmed = value.trim();
-  if (trimmed.length > maxLength) throw new UserError(400, 'invalid_request', `The field "${name}" is too long (at most ${maxLength} characters).`);
+  if (trimmed.length > maxLength) throw new UserError('field_too_long', { field: name, max: maxLength });
   return trimmed;
 }
 
@@ -48,7 +47,7 @@ export function maxBodySize(limit = MAX_BODY_BYTES): Middleware {
   return async (ctx, next) => {
     const length = ctx.request.length;
     if (length !== undefined && length > limit) {
-      throw new UserError(413, 'request_too_large', `The request body is too large (at most ${Math.floor(limit / 1024)} KiB).`);
+      throw new UserError('body_too_large', { kib: Math.floor(limit / 1024) });
     }
     await next();
   };

@@ -1,4 +1,5 @@
 import type { MessageKey } from './en.js';
+import { deErrors } from './de-errors.js';
 
 /**
  * German (Sie-form), in the order of ./en.ts. Keys missing here fall back to English
@@ -207,4 +208,5 @@ export const de: Partial<Record<MessageKey, string>> = {
   'account.error.noGrant': 'Diese Anwendung hat keinen Zugriff mehr auf Ihre Adresse.',
   'account.error.cancelled': 'Die Anmeldung an Ihrer Kontoseite wurde abgebrochen.',
   'account.error.flow': 'Die Anmeldung an Ihrer Kontoseite wurde nicht abgeschlossen oder hat zu lange gedauert. Melden Sie sich erneut an.',
+  ...deErrors,
 };

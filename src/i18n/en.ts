@@ -2,6 +2,8 @@
  * Every string a person reads, in one place, so another language is one more file like this
  * (same keys) registered in ./index.ts.
  */
+import { enErrors } from './en-errors.js';
+
 export const en = {
   'app.name': 'Evrmore Accounts',
   'app.tagline': 'Sign in with your Evrmore wallet',
@@ -208,6 +210,7 @@ export const en = {
   'account.error.noGrant': 'This application holds no access for your address any more.',
   'account.error.cancelled': 'The sign-in to your account page was cancelled.',
   'account.error.flow': 'The sign-in to your account page did not complete or took too long. Sign in again.',
+  ...enErrors,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,9 +1,10 @@
 /**
  * Where security and observability plug into sign-in attempts without the routes knowing
- * about them: `before` may refuse an attempt (rate limit, lock-out) by throwing a UserError;
+ * about them: `before` may refuse an attempt (rate limit, lock-out) by throwing a UserError (src/errors.ts);
  * `after` hears every outcome (audit log, metrics, alerts).
  */
 import type { Context } from 'koa';
+import { UserError, type ErrorCode } from '../errors.js';
 
 /** How the signature arrived: the same-device form, the wallet URL, or the desktop continuing. */
 export type AuthChannel = 'form' | 'wallet' | 'continue';
@@ -33,7 +34,7 @@ export const NO_AUTH_HOOKS: AuthHooks = {
   async after() {},
 };
 
-/** Runs `attempt` between the hooks, reporting success or the UserError code. */
+/** Runs `attempt` between the hooks, reporting success or the UserError's public code. */
 export async function withAuthHooks<T>(hooks: AuthHooks, ctx: Context, info: AuthAttemptInfo, attempt: () => Promise<T>): Promise<T> {
   await hooks.before(ctx, info);
   try {
@@ -41,11 +42,10 @@ export async function withAuthHooks<T>(hooks: AuthHooks, ctx: Context, info: Aut
     await hooks.after(ctx, { ...info, outcome: 'success', ...(typeof result === 'string' ? { address: result } : {}) });
     return result;
   } catch (error) {
-    const reason = (error as { code?: unknown }).code;
-    await hooks.after(ctx, { ...info, outcome: 'failure', reason: typeof reason === 'string' ? reason : 'server_error' });
+    await hooks.after(ctx, { ...info, outcome: 'failure', reason: error instanceof UserError ? error.publicCode : 'server_error' });
     throw error;
   }
 }
 
 /** The code of the refusal while the client's IP is locked out after repeated failed sign-ins. */
-export const LOCKED_OUT = 'locked_out';
+export const LOCKED_OUT = 'locked_out' satisfies ErrorCode;

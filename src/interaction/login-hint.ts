@@ -5,7 +5,7 @@
  */
 import { parseAddress } from '../evrmore/address.js';
 import type { EvrmoreNetwork } from '../evrmore/network.js';
-import { UserError } from '../http/errors.js';
+import { UserError } from '../errors.js';
 
 export function expectedAddress(params: Record<string, unknown>, network: EvrmoreNetwork): string | undefined {
   const hint = params.login_hint;
@@ -16,6 +16,6 @@ export function expectedAddress(params: Record<string, unknown>, network: Evrmor
 
 export function assertExpectedAddress(expected: string | undefined, address: string | undefined): void {
   if (expected && address && address !== expected) {
-    throw new UserError(400, 'login_hint_mismatch', `This application asked you to sign in as ${expected}. Sign with that address, or go back to the application to use another one.`);
+    throw new UserError('login_hint_mismatch', { address: expected });
   }
 }

@@ -8,7 +8,8 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { refusalError, type ChallengeService } from '../challenge/service.js';
 import type { Challenge } from '../challenge/types.js';
-import { UserError } from '../http/errors.js';
+import { UserError } from '../errors.js';
+import { describeError } from '../http/errors.js';
 import { formBody, requireShape, stringField } from '../http/validation.js';
 import type { Views } from '../http/views.js';
 import { pickLanguage, translator, type Translate } from '../i18n/index.js';
@@ -62,14 +63,14 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid' });
 
   router.use(async (ctx, next) => {
-    requireShape(ctx.params.uid, INTERACTION_UID_PATTERN, 'interaction id');
+    requireShape(ctx.params.uid, INTERACTION_UID_PATTERN, 'interaction_id_malformed');
     ctx.set('Cache-Control', 'no-store');
     await next();
   });
 
   const details = async (ctx: Context): Promise<Details> => {
     const found = await provider.interactionDetails(ctx.req, ctx.res);
-    if (found.uid !== ctx.params.uid) throw new UserError(400, 'interaction_mismatch', 'This page belongs to another sign-in. Go back to the application and start again.');
+    if (found.uid !== ctx.params.uid) throw new UserError('interaction_mismatch');
     // ui_locales (OIDC Core §3.1.2.1) before the browser's Accept-Language.
     if (typeof found.params.ui_locales === 'string') {
       ctx.state.lang = pickLanguage(found.params.ui_locales, ...ctx.acceptsLanguages());
@@ -80,7 +81,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
 
   const expectPrompt = (found: Details, name: string) => {
     if (found.prompt.name !== name) {
-      throw new UserError(400, 'wrong_step', 'This step of the sign-in is already done. Go back to the application and start again.');
+      throw new UserError('wrong_step');
     }
   };
 
@@ -99,7 +100,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   const showLockedOut = async (ctx: Context, found: Details, refusal: UserError) => {
     const client = await clientDisplay(provider, found.params.client_id as string);
     ctx.status = refusal.status;
-    await presenter.renderLockedOut(ctx, { uid: found.uid, client, message: refusal.message, retryAfterSeconds: refusal.options.retryAfterSeconds ?? 1, hint: deps.lockoutHint });
+    await presenter.renderLockedOut(ctx, { uid: found.uid, client, message: describeError(ctx, refusal), retryAfterSeconds: refusal.retryAfterSeconds ?? 1, hint: deps.lockoutHint });
   };
 
   /** The wallet proved `address`: apply the client's access rules, then finish the login. */
@@ -130,7 +131,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
       // Nothing stored for this interaction yet: issue at once (currentFor would look it up again).
       const challenge = existing ?? (await challengeFor(found, client, true));
       const state = challenges.publicState(challenge);
-      const reason = state === 'expired' || state === 'dead' || state === 'redeemed' ? refusalError(state).message : undefined;
+      const reason = state === 'expired' || state === 'dead' || state === 'redeemed' ? describeError(ctx, refusalError(state)) : undefined;
       return showLogin(ctx, found, challenge, reason);
     }
     if (found.prompt.name === 'consent') {
@@ -144,7 +145,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
         scopes,
       });
     }
-    throw new UserError(400, 'unknown_prompt', `This provider cannot handle the "${found.prompt.name}" step.`);
+    throw new UserError('unknown_prompt', { prompt: found.prompt.name });
   });
 
   // Same-device sign-in: the person pastes address and signature into the form.
@@ -157,19 +158,20 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     const address = stringField(body, 'address', 128);
     const signature = stringField(body, 'signature', 200);
     const challengeId = stringField(body, 'challenge_id', 64);
-    if (!challenge) throw new UserError(404, 'challenge_missing', 'This sign-in text has expired. Get a new one and sign that instead.');
+    if (!challenge) throw new UserError('challenge_missing');
     if (challengeId && challengeId !== challenge.id) {
-      throw new UserError(400, 'challenge_mismatch', 'The signed text belongs to another sign-in page. Sign the text shown on this page.');
+      throw new UserError('challenge_mismatch');
     }
     if (!address || !signature) {
       ctx.status = 400;
-      return showLogin(ctx, found, challenge, 'Enter both your Evrmore address and the signature.', { address, signature });
+      return showLogin(ctx, found, challenge, describeError(ctx, new UserError('signature_fields_missing')), { address, signature });
     }
     try {
       assertExpectedAddress(expectedAddress(found.params, challenges.network), address);
     } catch (error) {
       ctx.status = 400;
-      return showLogin(ctx, found, challenge, (error as Error).message, { address, signature: '' });
+      if (!(error instanceof UserError)) throw error;
+      return showLogin(ctx, found, challenge, describeError(ctx, error), { address, signature: '' });
     }
     let proven: string;
     try {
@@ -180,7 +182,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
       if (error.code === LOCKED_OUT) return showLockedOut(ctx, found, error);
       ctx.status = error.status;
       const current = (await challenges.get(challenge.id)) ?? challenge;
-      return showLogin(ctx, found, current, error.message, { address, signature: '' });
+      return showLogin(ctx, found, current, describeError(ctx, error), { address, signature: '' });
     }
     return finishLogin(ctx, found, proven);
   });
@@ -193,7 +195,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     router.post('/test-wallet', formBody, async (ctx) => {
       const [found, challenge] = await Promise.all([details(ctx), challenges.forInteraction(ctx.params.uid!)]);
       expectPrompt(found, 'login');
-      if (!challenge) throw new UserError(404, 'challenge_missing', 'This sign-in text has expired. Get a new one and sign that instead.');
+      if (!challenge) throw new UserError('challenge_missing');
       const t = ctx.state.t as Translate;
       const values = { address: testWallet.address, signature: testWallet.sign(challenge.text) };
       return showLogin(ctx, found, challenge, undefined, values, undefined, t('login.testWallet.signed'));
@@ -205,7 +207,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     const found = await details(ctx);
     expectPrompt(found, 'login');
     const challenge = await challenges.forInteraction(found.uid);
-    if (!challenge) throw new UserError(404, 'challenge_missing', 'This sign-in text has expired. Get a new one and sign that instead.');
+    if (!challenge) throw new UserError('challenge_missing');
     // Login CSRF (RFC 6749 §10.12): whoever saw the QR code can sign it with their own key. So
     // the person confirms the address that signed ("Continue as …?"), unless the relying party
     // named it in login_hint (the wallet URL accepts no other signer then).
@@ -223,7 +225,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
       ctx.status = error.status;
       // Still signed (another address was named): ask about the one that signed again.
       const current = (await challenges.get(challenge.id)) ?? challenge;
-      return showLogin(ctx, found, current, error.message, {}, challenges.publicState(current) === 'signed' ? current.address : undefined);
+      return showLogin(ctx, found, current, describeError(ctx, error), {}, challenges.publicState(current) === 'signed' ? current.address : undefined);
     }
     return finishLogin(ctx, found, proven);
   });
@@ -257,7 +259,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     try {
       const found = await details(ctx);
       const challenge = await challenges.forInteraction(found.uid);
-      if (!challenge) throw new UserError(404, 'challenge_missing', 'This sign-in has no text to sign any more. Reload the page.');
+      if (!challenge) throw new UserError('challenge_missing');
       streamChallengeEvents(ctx, challenges, challenge.id, release);
     } catch (error) {
       release();
@@ -269,7 +271,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     const found = await details(ctx);
     expectPrompt(found, 'consent');
     const accountId = found.session?.accountId;
-    if (!accountId) throw new UserError(400, 'no_session', 'You are not signed in any more. Go back to the application and start again.');
+    if (!accountId) throw new UserError('no_session');
     const grant = found.grantId
       ? (await provider.Grant.find(found.grantId))!
       : new provider.Grant({ accountId, clientId: found.params.client_id as string });

@@ -11,7 +11,8 @@ import type { ChallengeService } from '../challenge/service.js';
 import { challengeStatus } from '../challenge/status.js';
 import { CHALLENGE_ID_PATTERN } from '../challenge/text.js';
 import type { Challenge } from '../challenge/types.js';
-import { UserError } from '../http/errors.js';
+import { UserError } from '../errors.js';
+import { describeError } from '../http/errors.js';
 import { formBody, requireShape, stringField } from '../http/validation.js';
 import { clientDisplay, type ClientDisplay } from './client-display.js';
 import { assertExpectedAddress, expectedAddress } from './login-hint.js';
@@ -63,13 +64,13 @@ export function walletRoutes(deps: WalletRoutesDeps): Router {
   const load = async (ctx: Context): Promise<Challenge> => {
     ctx.set('Cache-Control', 'no-store');
     if (isApiCall(ctx)) ctx.state.api = true;
-    const id = requireShape(ctx.params.id, CHALLENGE_ID_PATTERN, 'sign-in code');
+    const id = requireShape(ctx.params.id, CHALLENGE_ID_PATTERN, 'challenge_id_malformed');
     const challenge = await challenges.get(id);
-    if (!challenge) throw new UserError(404, 'challenge_missing', 'This sign-in code does not exist or has expired. Start the sign-in again on your computer.');
+    if (!challenge) throw new UserError('challenge_missing');
     // A newer challenge replaced this one on the computer's page: signing the old one would
     // never complete the sign-in there.
     const current = await challenges.forInteraction(challenge.interactionUid);
-    if (current?.id !== challenge.id) throw new UserError(410, 'challenge_replaced', 'This sign-in code was replaced by a newer one. Scan the code shown on your computer now.');
+    if (current?.id !== challenge.id) throw new UserError('challenge_replaced');
     return challenge;
   };
 
@@ -96,7 +97,7 @@ export function walletRoutes(deps: WalletRoutesDeps): Router {
     const signature = stringField(body, 'signature', 200);
     const api = ctx.state.api === true;
     try {
-      if (!address || !signature) throw new UserError(400, 'invalid_request', 'Send both "address" and "signature".');
+      if (!address || !signature) throw new UserError('signature_fields_missing');
       assertExpectedAddress(await expectedFor(challenge), address);
       const info = { channel: 'wallet' as const, clientId: challenge.clientId, address, interactionUid: challenge.interactionUid, challengeId: challenge.id };
       const proven = await withAuthHooks(hooks, ctx, info, () => challenges.markSignedWithSignature(challenge, address, signature));
@@ -111,7 +112,7 @@ export function walletRoutes(deps: WalletRoutesDeps): Router {
       ctx.status = error.status;
       const client = await clientDisplay(provider, challenge.clientId);
       const current = (await challenges.get(challenge.id)) ?? challenge;
-      await presenter.renderWallet(ctx, { client, challenge: current, error: error.message, values: { address } });
+      await presenter.renderWallet(ctx, { client, challenge: current, error: describeError(ctx, error), values: { address } });
     }
   });
 

@@ -9,7 +9,7 @@
  * itself, is bounded by its size instead.
  */
 import type { Middleware } from 'koa';
-import { UserError } from '../http/errors.js';
+import { UserError } from '../errors.js';
 
 /** Longest value, in characters, of each authorization request parameter (OIDC Core §3.1.2.1). */
 export const AUTHORIZATION_PARAMETER_LIMITS: Readonly<Record<string, number>> = {
@@ -38,7 +38,7 @@ export const PUSHED_REQUEST_MAX_BYTES = 16 * 1024;
 
 function tooLong(name: string, limit: number): UserError {
   const shown = name.length > 40 ? `${name.slice(0, 40)}…` : name;
-  return new UserError(400, 'invalid_request', `The parameter "${shown}" is too long (at most ${limit} characters).`);
+  return new UserError('parameter_too_long', { name: shown, max: limit });
 }
 
 export function boundAuthorizationRequests(routes: { authorization: string; pushed_authorization_request: string }): Middleware {
@@ -54,10 +54,10 @@ export function boundAuthorizationRequests(routes: { authorization: string; push
       // A chunked body without a length is read by oidc-provider up to its own 56 KiB.
       const length = ctx.request.length;
       if (length === undefined && ctx.get('Transfer-Encoding')) {
-        throw new UserError(411, 'length_required', 'A pushed authorization request must state its Content-Length.');
+        throw new UserError('pushed_request_length_required');
       }
       if (length !== undefined && length > PUSHED_REQUEST_MAX_BYTES) {
-        throw new UserError(413, 'request_too_large', `The pushed authorization request is too large (at most ${PUSHED_REQUEST_MAX_BYTES / 1024} KiB).`);
+        throw new UserError('pushed_request_too_large', { kib: PUSHED_REQUEST_MAX_BYTES / 1024 });
       }
     }
     await next();

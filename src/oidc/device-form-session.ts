@@ -8,7 +8,7 @@
  */
 import type { Context, Middleware } from 'koa';
 import type Provider from 'oidc-provider';
-import { UserError } from '../http/errors.js';
+import { UserError } from '../errors.js';
 
 export function requireDeviceFormSession(provider: Provider, path: string, issuer: URL): Middleware {
   const formUrl = new URL(path, issuer).href;
@@ -18,7 +18,7 @@ export function requireDeviceFormSession(provider: Provider, path: string, issue
       // A session that was stored has an expiry; one made up for this request has none.
       const session = await provider.Session.get(ctx);
       if (typeof session.exp !== 'number') {
-        throw new UserError(400, 'device_form_expired', `This form has expired, or your browser did not send its cookie. Open ${formUrl} again (with cookies allowed) and enter the code your device shows.`);
+        throw new UserError('device_form_expired', { url: formUrl });
       }
     }
     await next();

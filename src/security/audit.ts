@@ -14,7 +14,7 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
-import { UserError } from '../http/errors.js';
+import { UserError } from '../errors.js';
 import { loggablePath } from '../logger.js';
 import { reasonLabel, type Metrics } from '../http/metrics.js';
 import { LOCKED_OUT, type AuthAttemptInfo, type AuthHooks, type AuthOutcome } from '../interaction/auth-hooks.js';
@@ -24,7 +24,7 @@ import type { FailureMonitor } from './failure-monitor.js';
 import { tooManyRequests, type RateLimits } from './rate-limit.js';
 
 const lockedOutError = (ctx: Context, remainingMs: number): UserError =>
-  tooManyRequests(ctx, remainingMs, 'Too many failed sign-ins from your network.', LOCKED_OUT);
+  tooManyRequests(ctx, remainingMs, LOCKED_OUT);
 
 /** The lock-out's 429 for this request's IP, or undefined: the sign-in page asks before showing a form. */
 export function lockoutRefusal(monitor: FailureMonitor): (ctx: Context) => Promise<UserError | undefined> {
@@ -95,7 +95,7 @@ export function createSecurityHooks(deps: SecurityHooksDeps): AuthHooks {
         }
         if (limited.status === 'rejected') throw limited.reason;
       } catch (error) {
-        if (error instanceof UserError && error.status === 429) audit(ctx, info, 'refused', error.code);
+        if (error instanceof UserError && error.status === 429) audit(ctx, info, 'refused', error.publicCode);
         throw error;
       }
     },

@@ -5,7 +5,7 @@
  */
 import type { RedisClient } from '../store/redis-script.js';
 import { MemoryTtlMap } from '../store/memory-ttl-map.js';
-import { inWords } from './rate-limit.js';
+import { inWords } from '../errors.js';
 
 export interface Lockouts {
   /** Milliseconds until `ipKey` may sign in again; 0 when it is not locked out. */

@@ -8,22 +8,25 @@
 import type { Context, Middleware } from 'koa';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RateLimit, SecurityConfig } from '../config/index.js';
-import { UserError } from '../http/errors.js';
+import { UserError, type ErrorCode } from '../errors.js';
 import type { Metrics } from '../http/metrics.js';
 import { clientIp, ipKey } from './client-ip.js';
 
 export type LimitName = keyof SecurityConfig['rateLimits'];
 
-/** What the person reads before "Try again in ...". */
-const REFUSALS: Record<LimitName, string> = {
-  challenge: 'Too many sign-in pages were opened from your network.',
-  signinPerIp: 'Too many sign-in attempts from your network.',
-  token: 'Too many token requests from your network.',
-  registration: 'Too many client registrations from your network.',
-  authorization: 'Too many sign-in requests from your network.',
-  status: 'Too many status checks from your network.',
-  userCodeGuesses: 'Too many wrong device codes were entered on this service, so codes cannot be entered for a while.',
+/** The refusal of each limit (its words: src/errors.ts). */
+const REFUSALS: Record<LimitName, LimitRefusal> = {
+  challenge: 'rate_limited_challenge',
+  signinPerIp: 'rate_limited_signin',
+  token: 'rate_limited_token',
+  registration: 'rate_limited_registration',
+  authorization: 'rate_limited_authorization',
+  status: 'rate_limited_status',
+  userCodeGuesses: 'rate_limited_user_codes',
 };
+
+/** The codes that say when to try again. */
+export type LimitRefusal = Extract<ErrorCode, 'locked_out' | `rate_limited_${string}`>;
 
 /** Metric label and Redis key part of each limit. */
 const LABELS: Record<LimitName, string> = {
@@ -46,23 +49,16 @@ function clockTime(date: Date): string {
   return `${date.toISOString().slice(11, 19)} UTC`;
 }
 
-export function inWords(seconds: number): string {
-  if (seconds < 90) return `${seconds} second${seconds === 1 ? '' : 's'}`;
-  const minutes = Math.ceil(seconds / 60);
-  if (minutes < 90) return `${minutes} minutes`;
-  return `${Math.ceil(minutes / 60)} hours`;
-}
-
 /**
  * The 429 for a refusal that lifts in `retryAfterMs`. Retry-After is set on the response here
  * as well as carried by the error, because routes that catch a UserError to re-render their
  * own page (the login form) still answer with this status and must keep the header.
  */
-export function tooManyRequests(ctx: Context, retryAfterMs: number, message: string, code = 'rate_limited'): UserError {
+export function tooManyRequests(ctx: Context, retryAfterMs: number, code: LimitRefusal): UserError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   ctx.set('Retry-After', String(seconds));
   const at = clockTime(new Date(Date.now() + seconds * 1000));
-  return new UserError(429, code, `${message} Try again in ${inWords(seconds)} (at ${at}).`, { retryAfterSeconds: seconds });
+  return new UserError(code, { wait: { seconds }, at }, { retryAfterSeconds: seconds });
 }
 
 export class RateLimits {

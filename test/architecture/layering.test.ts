@@ -16,7 +16,7 @@ const src = join(root, 'src');
  * top (without .ts); names on one line form one layer and may import each other.
  */
 export const LAYERS: readonly (readonly string[])[] = [
-  ['evrmore', 'i18n', 'duration', 'logger'],
+  ['evrmore', 'i18n', 'errors', 'duration', 'logger'],
   ['config', 'keys', 'dev-secrets'],
   ['store'],
   ['http'],
