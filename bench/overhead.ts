@@ -1,16 +1,18 @@
 /**
- * `node dist-bench/bench/overhead.js [path] [n] [product-entry]`: server CPU per request of one
- * cheap provider endpoint (default /jwks), product against baseline, alternating batches: the
- * cost of everything in front of the provider (middleware), measured exactly (schedstat).
+ * `node dist-bench/bench/overhead.js [path] [n] [product-entry] [--parts]`: server CPU per request
+ * of one cheap provider endpoint (default /jwks), product against bare oidc-provider (or, with
+ * `--parts`, the product-parts baseline), alternating batches: the cost of everything in front of
+ * the provider (middleware), measured exactly (schedstat).
  */
 import { Target } from './http.js';
 import { threadCpuNs } from './procfs.js';
-import { withBothServers } from './servers.js';
+import { baselineOf, withBothServers } from './servers.js';
 
 async function main(): Promise<void> {
-  const path = process.argv[2] ?? '/jwks';
-  const n = Number(process.argv[3] ?? 2000);
-  await withBothServers('overhead', process.argv[4], async (servers) => {
+  const { baseline, rest } = baselineOf(process.argv.slice(2));
+  const path = rest[0] ?? '/jwks';
+  const n = Number(rest[1] ?? 2000);
+  await withBothServers('overhead', rest[2], async (servers) => {
     const totals = servers.map(() => ({ ns: 0, count: 0 }));
     for (let round = 0; round < 6; round++) {
       for (const [i, server] of servers.entries()) {
@@ -32,7 +34,7 @@ async function main(): Promise<void> {
     for (const [i, server] of servers.entries()) {
       process.stdout.write(`${server.name.padEnd(9)} ${path}: ${(totals[i]!.ns / totals[i]!.count / 1000).toFixed(1)} µs CPU per request\n`);
     }
-  });
+  }, baseline);
 }
 
 main().catch((error: unknown) => {

@@ -207,16 +207,22 @@ export async function usedMemory(redis: Redis): Promise<number> {
   return Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0);
 }
 
+/** Which baseline a diagnostic tool compares with: bare oidc-provider unless `--parts` is among its arguments. */
+export function baselineOf(argv: readonly string[]): { baseline: 'bare' | 'baseline'; rest: string[] } {
+  return { baseline: argv.includes('--parts') ? 'baseline' : 'bare', rest: argv.filter((a) => a !== '--parts') };
+}
+
 /**
- * For the bench's diagnostic tools: the baseline and the product (or the build at
- * `productEntry`), with fresh secrets and their logs in a temporary folder; `use` runs while
- * both are up, and both are stopped after it, whatever happens.
+ * For the bench's diagnostic tools: a baseline (bare oidc-provider unless `baseline` says the
+ * product-parts one) and the product (or the build at `productEntry`), with fresh secrets and
+ * their logs in a temporary folder; `use` runs while both are up, and both are stopped after
+ * it, whatever happens.
  */
-export async function withBothServers<T>(label: string, productEntry: string | undefined, use: (servers: ServerUnderTest[]) => Promise<T>): Promise<T> {
+export async function withBothServers<T>(label: string, productEntry: string | undefined, use: (servers: ServerUnderTest[]) => Promise<T>, baseline: 'bare' | 'baseline' = 'bare'): Promise<T> {
   const secrets = await benchSecrets();
   const logDir = mkdtempSync(join(tmpdir(), `evr-${label}-`));
   const servers: ServerUnderTest[] = [
-    await startServer({ name: 'baseline', secrets, logDir }),
+    await startServer({ name: baseline, secrets, logDir }),
     await startServer({ name: 'product', secrets, logDir, productEntry }),
   ];
   try {

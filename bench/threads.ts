@@ -1,7 +1,8 @@
 /**
- * `node dist-bench/bench/threads.js [flows] [concurrency] [product-entry]`: server CPU per
- * sign-in by thread (main JavaScript thread, V8's GC and compiler helpers, libuv's pool), from
- * /proc/<pid>/task/<tid>/{comm,stat}, product against baseline, in alternating rounds. The CPU
+ * `node dist-bench/bench/threads.js [flows] [concurrency] [product-entry] [--parts]`: server CPU
+ * per sign-in by thread (main JavaScript thread, V8's GC and compiler helpers, libuv's pool), from
+ * /proc/<pid>/task/<tid>/{comm,stat}, product against bare oidc-provider (or, with `--parts`, the
+ * product-parts baseline), in alternating rounds. The CPU
  * profile sees only the main thread; this shows what happens beside it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { Target } from './http.js';
 import { benchSigners } from './keys.js';
 import { loginKind } from './phase.js';
 import { clockTicks } from './procfs.js';
-import { BENCH_CLIENT, withBothServers, type ServerUnderTest } from './servers.js';
+import { BENCH_CLIENT, baselineOf, withBothServers, type ServerUnderTest } from './servers.js';
 
 /** CPU milliseconds per thread name (digits dropped, so a pool's threads add up). */
 function threadCpu(pid: number): Map<string, number> {
@@ -30,10 +31,11 @@ function threadCpu(pid: number): Map<string, number> {
 }
 
 async function main(): Promise<void> {
-  const flows = Number(process.argv[2] ?? 1200);
-  const concurrency = Number(process.argv[3] ?? 8);
+  const { baseline, rest } = baselineOf(process.argv.slice(2));
+  const flows = Number(rest[0] ?? 1200);
+  const concurrency = Number(rest[1] ?? 8);
   const signers = benchSigners(200);
-  await withBothServers('threads', process.argv[4], async (servers) => {
+  await withBothServers('threads', rest[2], async (servers) => {
     const totals = servers.map(() => new Map<string, number>());
     const run = (server: ServerUnderTest, count: number) => runLoad({
       target: new Target(server.port, server.issuer, concurrency), login: loginKind(server), client: BENCH_CLIENT, signers, flows: count, concurrency, maxSeconds: 120,
@@ -54,9 +56,9 @@ async function main(): Promise<void> {
     process.stdout.write(`CPU ms per sign-in by thread, C = ${concurrency}, ${flows} flows each\n`);
     for (const name of [...names, 'all']) {
       const per = totals.map((t) => (name === 'all' ? [...t.values()].reduce((a, b) => a + b, 0) : t.get(name) ?? 0) / flows);
-      process.stdout.write(`${name.padEnd(20)} baseline ${per[0]!.toFixed(2).padStart(6)}  product ${per[1]!.toFixed(2).padStart(6)}\n`);
+      process.stdout.write(`${name.padEnd(20)} ${servers[0]!.name.padEnd(8)} ${per[0]!.toFixed(2).padStart(6)}  product ${per[1]!.toFixed(2).padStart(6)}\n`);
     }
-  });
+  }, baseline);
 }
 
 main().catch((error: unknown) => {
