@@ -16,9 +16,13 @@ interface Template {
   spelled: string[];
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** ASCII upper case only, as oidc-provider's router folds (a non-ASCII letter never matches an ASCII one). */
 function fold(text: string): string {
-  return text.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
+  // toUpperCase is ASCII-only on ASCII text; only other text needs the letter-by-letter fold
+  // ('ß' and 'ı' would otherwise become 'SS' and 'I').
+  return NON_ASCII.test(text) ? text.replace(/[a-z]+/g, (letters) => letters.toUpperCase()) : text.toUpperCase();
 }
 
 function parse(template: string): Template {
@@ -45,10 +49,11 @@ export function canonicalPathFinder(templates: Iterable<string>): (path: string)
     }
   }
   const lookup = (path: string): string | undefined => {
-    const known = literal.get(fold(path));
+    const upper = fold(path);
+    const known = literal.get(upper);
     if (known !== undefined) return known;
     const parts = path.split('/');
-    const folded = parts.map(fold);
+    const folded = upper.split('/');
     for (const template of withParams) {
       if (template.segments.length !== parts.length) continue;
       const matches = template.segments.every((segment, i) => (segment === null ? parts[i] !== '' : segment === folded[i]));

@@ -44,15 +44,15 @@ export function clientBasedCORS(operatorOrigins: string[]): NonNullable<Configur
 /** Refuses preflights to `paths` from origins outside `allowed` (see the module comment). */
 export function corsPreflightGuard(paths: string[], allowed: Set<string>): Middleware {
   const guarded = new Set(paths);
-  return async (ctx, next) => {
+  return (ctx, next) => {
     const origin = ctx.get('Origin');
     if (ctx.method === 'OPTIONS' && guarded.has(ctx.path) && origin && ctx.get('Access-Control-Request-Method') && !allowed.has(origin)) {
       ctx.vary('Origin');
       ctx.status = 403;
       ctx.set('Cache-Control', 'no-store');
       ctx.body = { error: 'origin_not_allowed', error_description: `The origin ${origin} may not call this endpoint from a browser.` };
-      return;
+      return undefined;
     }
-    await next();
+    return next();
   };
 }

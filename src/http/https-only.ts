@@ -12,7 +12,8 @@ import type { Middleware } from 'koa';
 import { UserError } from '../errors.js';
 
 export function httpsOnly(issuer: URL, exempt: (path: string) => boolean): Middleware {
-  return async (ctx, next) => {
+  // Not async: most requests pass straight through, without a promise of this layer's own.
+  return (ctx, next) => {
     if (ctx.protocol === 'https' || exempt(ctx.path)) return next();
     if (ctx.get('X-Forwarded-Proto') !== '' && (ctx.method === 'GET' || ctx.method === 'HEAD')) {
       ctx.status = 308;

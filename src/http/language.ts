@@ -35,9 +35,9 @@ class RequestState {
 }
 
 export function negotiateLanguage(): Middleware {
-  return async (ctx, next) => {
+  return (ctx, next) => {
     ctx.state = new RequestState(ctx);
-    await next();
+    return next();
   };
 }
 

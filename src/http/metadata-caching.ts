@@ -12,8 +12,9 @@ export const METADATA_CACHE_CONTROL = 'public, max-age=300';
 export function metadataCaching(paths: string[]): Middleware {
   const cached = new Set(paths);
   return async (ctx, next) => {
+    if (!cached.has(ctx.path)) return next();
     await next();
-    if (cached.has(ctx.path) && (ctx.method === 'GET' || ctx.method === 'HEAD') && ctx.status === 200) {
+    if ((ctx.method === 'GET' || ctx.method === 'HEAD') && ctx.status === 200) {
       ctx.set('Cache-Control', METADATA_CACHE_CONTROL);
       ctx.vary('Origin');
     }

@@ -67,8 +67,8 @@ export function securityHeaders(options: SecurityHeaderOptions): Middleware {
     await next();
     // Whatever removed a header on the way (none of our code does) does not get the last word.
     // res.hasHeader, not ctx.response.get: Koa's copies every header on each call.
-    for (const [name, value] of [...entries, ['Cross-Origin-Opener-Policy', opener]]) {
-      if (!ctx.res.hasHeader(name!) && !ctx.headerSent) ctx.set(name!, value!);
-    }
+    if (ctx.headerSent) return;
+    for (const [name, value] of entries) if (!ctx.res.hasHeader(name)) ctx.set(name, value);
+    if (!ctx.res.hasHeader('Cross-Origin-Opener-Policy')) ctx.set('Cross-Origin-Opener-Policy', opener);
   };
 }

@@ -26,7 +26,7 @@ export function staticFiles(dir: string, prefix = '/static/'): Middleware {
   // Browsers ask for /favicon.ico on every page, whatever the page links: the same icon.
   const icon = files.get(`${prefix}favicon.svg`);
   if (icon) files.set('/favicon.ico', icon);
-  return async (ctx, next) => {
+  return (ctx, next) => {
     const file = ctx.method === 'GET' || ctx.method === 'HEAD' ? files.get(ctx.path) : undefined;
     if (!file) return next();
     ctx.set('ETag', file.etag);

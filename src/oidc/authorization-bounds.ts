@@ -42,7 +42,7 @@ function tooLong(name: string, limit: number): UserError {
 }
 
 export function boundAuthorizationRequests(routes: { authorization: string; pushed_authorization_request: string }): Middleware {
-  return async (ctx, next) => {
+  return (ctx, next) => {
     if (ctx.path === routes.authorization && ctx.method === 'GET') {
       for (const [name, value] of Object.entries(ctx.query)) {
         const limit = AUTHORIZATION_PARAMETER_LIMITS[name] ?? OTHER_PARAMETER_LIMIT;
@@ -60,6 +60,6 @@ export function boundAuthorizationRequests(routes: { authorization: string; push
         throw new UserError('pushed_request_too_large', { kib: PUSHED_REQUEST_MAX_BYTES / 1024 });
       }
     }
-    await next();
+    return next();
   };
 }

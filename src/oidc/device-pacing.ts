@@ -62,6 +62,7 @@ export function createMemoryPollPacer(): PollPacer {
  */
 export function devicePollPacing(pacer: PollPacer, routes: { token: string; deviceAuthorization: string }, ttlSeconds: number): Middleware {
   return async (ctx, next) => {
+    if (ctx.method !== 'POST' || (ctx.path !== routes.token && ctx.path !== routes.deviceAuthorization)) return next();
     await next();
     const body = ctx.body as Record<string, unknown> | undefined;
     if (ctx.method !== 'POST' || !body || typeof body !== 'object') return;
