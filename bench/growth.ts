@@ -6,6 +6,7 @@
  * sessions already in Redis.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import type { AdapterFactory, AdapterPayload } from 'oidc-provider';
 import { createRedisAdapter } from '../src/oidc/redis-adapter.js';
@@ -217,4 +218,81 @@ export class Seeder {
   async close(): Promise<void> {
     await Promise.all([this.client, this.scratchClient].map((c) => c.quit().catch(() => c.disconnect())));
   }
+}
+
+/**
+ * Keys that outlive the sign-in: anything stored for longer than a day (sessions, grants,
+ * refresh tokens, the account page's index) or for ever. Codes (60 s), challenges (minutes),
+ * interactions and access tokens (an hour) and rate-limit counters are gone by then.
+ */
+export const SHORT_LIVED_SECONDS = 86_400;
+
+export interface RetainedKind {
+  kind: string;
+  keysPerSignIn: number;
+  /** MEMORY USAGE of the kind's kept keys, per sign-in. */
+  bytesPerSignIn: number;
+}
+
+export interface Retention {
+  /** Sign-ins measured, each by a person (wallet) and a browser never seen before. */
+  signIns: number;
+  /** Redis bytes kept per sign-in once its short-lived keys expire (MEMORY USAGE of every kept key). */
+  bytesPerSignIn: number;
+  kinds: RetainedKind[];
+  /** The server's log written during those sign-ins, per sign-in. */
+  log: { linesPerSignIn: number; bytesPerSignIn: number };
+}
+
+async function allKeys(redis: Redis, prefix: string): Promise<Set<string>> {
+  const keys = new Set<string>();
+  await scanKeys(redis, `${prefix}*`, (batch) => {
+    for (const key of batch) keys.add(key);
+  });
+  return keys;
+}
+
+function logSize(file: string): { lines: number; bytes: number } {
+  const text = readFileSync(file, 'utf8');
+  return { lines: text.split('\n').filter(Boolean).length, bytes: Buffer.byteLength(text) };
+}
+
+/**
+ * What `signIn` (complete sign-ins by new people, refresh included; it returns how many
+ * completed) leaves in the product's Redis for good, by kind: the keys it created whose TTL is
+ * beyond SHORT_LIVED_SECONDS, each weighed with MEMORY USAGE (a key's name, value and
+ * overhead; exact, not sampled). And the log lines it wrote.
+ */
+export async function measureRetention(server: ServerUnderTest, signIn: () => Promise<number>): Promise<Retention> {
+  const redis = server.monitor;
+  const before = await allKeys(redis, server.keyPrefix);
+  // The logger flushes at least every second: wait for what earlier phases left buffered.
+  await new Promise((r) => setTimeout(r, 1_500));
+  const logBefore = logSize(server.logFile);
+  const signIns = Math.max(1, await signIn());
+  await new Promise((r) => setTimeout(r, 1_500));
+  const logAfter = logSize(server.logFile);
+  const groups = new Map<string, { keys: number; bytes: number }>();
+  for (const key of await allKeys(redis, server.keyPrefix)) {
+    if (before.has(key)) continue;
+    const ttl = await redis.ttl(key);
+    if (ttl !== -1 && ttl <= SHORT_LIVED_SECONDS) continue;
+    const kind = kindOf(key, server.keyPrefix);
+    const group = groups.get(kind) ?? { keys: 0, bytes: 0 };
+    group.keys += 1;
+    group.bytes += Number(await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) || 0;
+    groups.set(kind, group);
+  }
+  const kinds = [...groups].map(([kind, g]) => ({ kind, keysPerSignIn: round(g.keys / signIns, 2), bytesPerSignIn: Math.round(g.bytes / signIns) }))
+    .sort((a, b) => b.bytesPerSignIn - a.bytesPerSignIn);
+  const total = [...groups.values()].reduce((sum, g) => sum + g.bytes, 0);
+  return {
+    signIns,
+    bytesPerSignIn: Math.round(total / signIns),
+    kinds,
+    log: {
+      linesPerSignIn: round((logAfter.lines - logBefore.lines) / signIns, 2),
+      bytesPerSignIn: Math.round((logAfter.bytes - logBefore.bytes) / signIns),
+    },
+  };
 }

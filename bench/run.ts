@@ -15,7 +15,9 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchSigners } from './keys.js';
 import { runPhase, type PhaseReport } from './phase.js';
-import { countKeys, keyCensus, Seeder } from './growth.js';
+import { countKeys, keyCensus, measureRetention, Seeder } from './growth.js';
+import { runLoad } from './driver.js';
+import { Target } from './http.js';
 import { runMicro } from './micro.js';
 import { machine } from './procfs.js';
 import { compare, renderReport, targets, type BenchReport, type GrowthReport } from './report.js';
@@ -38,6 +40,8 @@ export interface BenchOptions {
   growthFlows: number;
   /** Items seeded to measure Redis memory per session, grant and token. */
   memorySeed: number;
+  /** Sign-ins by new people whose kept Redis keys and log lines are weighed. */
+  retentionFlows: number;
   /** Seconds per micro-benchmark; 0: none. */
   microSeconds: number;
   outDir: string;
@@ -50,10 +54,10 @@ export interface BenchOptions {
 }
 
 export const PRESETS = {
-  full: { flows: 2000, concurrency: [1, 8, 32, 128], warmup: 200, maxSeconds: 120, rounds: 6, budgetMinutes: 20, growthSessions: [10_000, 100_000], growthFlows: 1000, memorySeed: 10_000, microSeconds: 2 },
-  quick: { flows: 300, concurrency: [1, 8, 32, 128], warmup: 60, maxSeconds: 60, rounds: 2, budgetMinutes: 6, growthSessions: [10_000], growthFlows: 300, memorySeed: 2000, microSeconds: 0.5 },
+  full: { flows: 2000, concurrency: [1, 8, 32, 128], warmup: 200, maxSeconds: 120, rounds: 6, budgetMinutes: 20, growthSessions: [10_000, 100_000], growthFlows: 1000, memorySeed: 10_000, retentionFlows: 200, microSeconds: 2 },
+  quick: { flows: 300, concurrency: [1, 8, 32, 128], warmup: 60, maxSeconds: 60, rounds: 2, budgetMinutes: 6, growthSessions: [10_000], growthFlows: 300, memorySeed: 2000, retentionFlows: 100, microSeconds: 0.5 },
   // The vitest guard (test/bench): a handful of flows, every part of the report.
-  smoke: { flows: 6, concurrency: [2], warmup: 2, maxSeconds: 60, rounds: 2, budgetMinutes: 5, growthSessions: [300], growthFlows: 6, memorySeed: 100, microSeconds: 0.05 },
+  smoke: { flows: 6, concurrency: [2], warmup: 2, maxSeconds: 60, rounds: 2, budgetMinutes: 5, growthSessions: [300], growthFlows: 6, memorySeed: 100, retentionFlows: 6, microSeconds: 0.05 },
 } as const;
 
 function log(options: BenchOptions, line: string): void {
@@ -134,6 +138,19 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
       log(options, 'bench: growth: key census and memory per stored item');
       const productFlows = await countKeys(product.monitor, `${product.keyPrefix}oidc:Session:*`);
       const census = await keyCensus(product, productFlows);
+      log(options, `bench: growth: what ${options.retentionFlows} sign-ins by new people keep in Redis and write to the log`);
+      // People never seen before (the load phases' 200 wallets are the first of the same list).
+      const newPeople = benchSigners(signers.length + options.retentionFlows).slice(signers.length);
+      const retention = await measureRetention(product, async () => {
+        const target = new Target(product.port, product.issuer, 8);
+        try {
+          const result = await runLoad({ target, login: 'wallet', client: BENCH_CLIENT, signers: newPeople, flows: newPeople.length, concurrency: 8, maxSeconds: options.maxSeconds });
+          if (result.failed > 0) throw new Error(`retention: ${result.failed} of ${newPeople.length} sign-ins failed`);
+          return result.completed;
+        } finally {
+          target.close();
+        }
+      });
       const seeder = new Seeder(product);
       await seeder.connect();
       try {
@@ -164,7 +181,7 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
             otherLoadCores: report.otherLoadCores,
           });
         }
-        growth = { census: { flows: productFlows, kinds: census }, memory, latency };
+        growth = { census: { flows: productFlows, kinds: census }, retention, memory, latency };
       } finally {
         await seeder.close();
       }
@@ -275,6 +292,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     growthSessions: values['no-growth'] ? [] : list(values['growth-sessions'], 'growth-sessions', preset.growthSessions, 1_000_000),
     growthFlows: int(values['growth-flows'], 'growth-flows', preset.growthFlows, 1, 100_000),
     memorySeed: preset.memorySeed,
+    retentionFlows: preset.retentionFlows,
     microSeconds: values['no-micro'] ? 0 : values['micro-seconds'] !== undefined ? Number(values['micro-seconds']) : preset.microSeconds,
     outDir: values.out ?? join(ROOT, 'bench-results'),
     profile: values.profile,
