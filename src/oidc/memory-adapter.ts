@@ -5,7 +5,7 @@
  * inside it, which is what makes it atomic here.
  */
 import { MemoryTtlMap } from '../store/memory-ttl-map.js';
-import { createStoreAdapterFactory, type AdapterBackend, type StoredModel, type StoreAdapterOptions } from './store-adapter.js';
+import { createStoreAdapterFactory, keptFields, type AdapterBackend, type StoredModel, type StoreAdapterOptions } from './store-adapter.js';
 import type { AdapterFactory } from 'oidc-provider';
 
 export type MemoryAdapterOptions = StoreAdapterOptions;
@@ -34,11 +34,12 @@ function memoryBackend(): AdapterBackend {
       models.delete(key);
       return model;
     },
-    async consume(key, now) {
+    async consume(key, now, keep) {
       const model = models.get(key);
       if (!model) return { status: 'missing' };
-      if (model.consumed !== undefined) return { status: 'already-consumed', grantId: model.grantId, consumedAt: model.consumed };
+      if (model.consumed !== undefined) return { status: 'already-consumed', model: { ...model } };
       model.consumed = now;
+      if (keep) model.payload = keptFields(model.payload, keep);
       return { status: 'consumed' };
     },
     async setLookup(key, id, ttlSeconds) {

@@ -4,14 +4,20 @@
  * Key layout, inside the client's own keyPrefix (ioredis adds it, to script KEYS too: nothing here
  * prefixes by hand):
  *
- *   oidc:<Model>:<id>            HASH  payload (JSON, verbatim), consumed (epoch s, once consumed),
- *                                      grantId / uid / userCode (copied out of the payload so that
- *                                      scripts and deletes can see them without parsing JSON).
- *                                      TTL = expiresIn (+ clockTolerance); none for models stored
- *                                      without one (a dynamically registered Client).
- *   oidc:grant-index:<grantId>   ZSET  member = model key (unprefixed, as above), score = its
- *                                      expiry in epoch ms (+inf when it has none). TTL = the
- *                                      highest score, so the index outlives every member.
+ *   oidc:<Model>:<id>            STRING the payload's JSON (less the jti and kind the key names,
+ *                                      store-adapter.ts), preceded once consumed by the epoch
+ *                                      seconds of its consumption: `1796558116{"exp":...}`. A
+ *                                      consumed refresh token keeps only a few fields
+ *                                      (KEPT_WHEN_CONSUMED). TTL = expiresIn (+ clockTolerance);
+ *                                      none for models stored without one (a dynamically
+ *                                      registered Client). A string, not a hash: a hash holding a
+ *                                      value over 64 bytes costs Redis ~130 bytes more per key.
+ *                                      Models written as a HASH (payload, consumed, ...) by
+ *                                      earlier versions are still read, taken and consumed; the
+ *                                      next upsert rewrites them as strings.
+ *   oidc:grant-index:<grantId>   ZSET  member = `<Model>:<id>` (the model key without `oidc:`),
+ *                                      score = its expiry in epoch ms (+inf when it has none).
+ *                                      TTL = the highest score, so the index outlives every member.
  *   oidc:session-uid:<uid>       STRING Session id, for findByUid. TTL = the session's.
  *   oidc:user-code:<userCode>    STRING DeviceCode id, for findByUserCode. TTL = the code's.
  *
@@ -33,22 +39,45 @@ import {
   type StoreAdapterOptions,
 } from './store-adapter.js';
 import type { AdapterFactory } from 'oidc-provider';
-import { defineScript, hashOrUndefined, pairsToObject, writeHash, type RedisClient } from '../store/redis-script.js';
+import { defineScript, hashOrUndefined, type RedisClient } from '../store/redis-script.js';
 
 export type RedisAdapterOptions = StoreAdapterOptions;
 
-const takeHash = defineScript(`
-local fields = redis.call('HGETALL', KEYS[1])
-if #fields > 0 then redis.call('DEL', KEYS[1]) end
-return fields
+/** GET and DEL in one step (GETDEL needs Redis 6.2), for either layout (see above). */
+const takeModel = defineScript(`
+local kind = redis.call('TYPE', KEYS[1]).ok
+if kind == 'none' then return false end
+local value
+if kind == 'hash' then
+  value = (redis.call('HGET', KEYS[1], 'consumed') or '') .. (redis.call('HGET', KEYS[1], 'payload') or '{}')
+else
+  value = redis.call('GET', KEYS[1])
+end
+redis.call('DEL', KEYS[1])
+return value
 `);
 
-// HSETNX decides the race: exactly one caller sees 1. EXISTS first, because HSETNX on a missing
-// key would create a hash without a TTL.
+// ARGV: now, then the payload's fields a consumed model keeps (none: all of it). The value's
+// first byte decides the race: exactly one caller finds a '{' and writes its time in front.
+// The TTL is kept as it is (PTTL + SET PX: SET's KEEPTTL needs Redis 6).
 const consumeScript = defineScript(`
-if redis.call('EXISTS', KEYS[1]) == 0 then return {'missing'} end
-if redis.call('HSETNX', KEYS[1], 'consumed', ARGV[1]) == 1 then return {'consumed'} end
-return {'already-consumed', redis.call('HGET', KEYS[1], 'grantId') or '', redis.call('HGET', KEYS[1], 'consumed')}
+local kind = redis.call('TYPE', KEYS[1]).ok
+if kind == 'none' then return {'missing'} end
+if kind == 'hash' then
+  if redis.call('HSETNX', KEYS[1], 'consumed', ARGV[1]) == 1 then return {'consumed'} end
+  return {'already-consumed', redis.call('HGET', KEYS[1], 'consumed') .. (redis.call('HGET', KEYS[1], 'payload') or '{}')}
+end
+local value = redis.call('GET', KEYS[1])
+if string.sub(value, 1, 1) ~= '{' then return {'already-consumed', value} end
+if #ARGV > 1 then
+  local full = cjson.decode(value)
+  local kept = {}
+  for i = 2, #ARGV do kept[ARGV[i]] = full[ARGV[i]] end
+  value = cjson.encode(kept)
+end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then redis.call('SET', KEYS[1], ARGV[1] .. value, 'PX', ttl) else redis.call('SET', KEYS[1], ARGV[1] .. value) end
+return {'consumed'}
 `);
 
 const deleteIfEquals = defineScript(`
@@ -78,22 +107,22 @@ return 1
 /** Keeps each ZREM well below Lua's limit on unpack() arguments. */
 const REMOVE_CHUNK = 500;
 
-function toHash(model: StoredModel): Record<string, string | number> {
-  const hash: Record<string, string | number> = { payload: model.payload };
-  if (model.consumed !== undefined) hash.consumed = model.consumed;
-  if (model.grantId !== undefined) hash.grantId = model.grantId;
-  if (model.uid !== undefined) hash.uid = model.uid;
-  if (model.userCode !== undefined) hash.userCode = model.userCode;
-  return hash;
+/** `<consumed epoch seconds><payload JSON>`: a payload is a JSON object, so it starts with '{'. */
+function toValue(model: StoredModel): string {
+  return model.consumed === undefined ? model.payload : `${model.consumed}${model.payload}`;
 }
 
+function fromValue(value: string): StoredModel {
+  if (value.startsWith('{')) return { payload: value };
+  const brace = value.indexOf('{');
+  return { payload: value.slice(brace), consumed: Number(value.slice(0, brace)) };
+}
+
+/** A model written before models were strings (see above). */
 function fromHash(hash: Record<string, string> | undefined): StoredModel | undefined {
   if (hash?.payload === undefined) return undefined;
   const model: StoredModel = { payload: hash.payload };
   if (hash.consumed !== undefined) model.consumed = Number(hash.consumed);
-  if (hash.grantId !== undefined) model.grantId = hash.grantId;
-  if (hash.uid !== undefined) model.uid = hash.uid;
-  if (hash.userCode !== undefined) model.userCode = hash.userCode;
   return model;
 }
 
@@ -104,18 +133,27 @@ function ttlArg(ttlSeconds: number | undefined): string | number {
 function redisBackend(redis: RedisClient): AdapterBackend {
   return {
     async writeModel(key, model, ttlSeconds) {
-      await writeHash(redis, key, toHash(model), ttlSeconds);
+      // SET replaces whatever was there (a hash of the earlier layout included), TTL and all.
+      if (ttlSeconds === undefined) await redis.set(key, toValue(model));
+      else await redis.set(key, toValue(model), 'EX', ttlSeconds);
     },
     async readModel(key) {
-      return fromHash(hashOrUndefined(await redis.hgetall(key)));
+      try {
+        const value = await redis.get(key);
+        return value === null ? undefined : fromValue(value);
+      } catch (error) {
+        if (!(error instanceof Error) || !error.message.startsWith('WRONGTYPE')) throw error;
+        return fromHash(hashOrUndefined(await redis.hgetall(key)));
+      }
     },
     async takeModel(key) {
-      return fromHash(pairsToObject((await takeHash(redis, [key], [])) as unknown[]));
+      const value = (await takeModel(redis, [key], [])) as string | null;
+      return value === null ? undefined : fromValue(value);
     },
-    async consume(key, now): Promise<ConsumeOutcome> {
-      const [status, grantId, consumedAt] = (await consumeScript(redis, [key], [now])) as [string, string?, string?];
+    async consume(key, now, keep = []): Promise<ConsumeOutcome> {
+      const [status, value] = (await consumeScript(redis, [key], [now, ...keep])) as [string, string?];
       if (status === 'consumed' || status === 'missing') return { status };
-      return { status: 'already-consumed', grantId: grantId ? grantId : undefined, consumedAt: Number(consumedAt) };
+      return { status: 'already-consumed', model: fromValue(value!) };
     },
     async setLookup(key, id, ttlSeconds) {
       if (ttlSeconds === undefined) await redis.set(key, id);

@@ -7,21 +7,22 @@ import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from '
  * unchanged on Redis Cluster (see the key layout in redis-adapter.ts).
  */
 
-/** A model as stored: its payload verbatim, plus the fields the store itself needs to see. */
+/**
+ * A model as stored: its payload, less the `jti` and `kind` its key already names (BASE_MODELS),
+ * and when it was consumed. A consumed model may be cut down to the fields that are still read
+ * (KEPT_WHEN_CONSUMED).
+ */
 export interface StoredModel {
-  /** JSON of the payload as upserted. Kept opaque so nothing rewrites it (e.g. Lua's cjson). */
+  /** JSON of the payload as upserted (less jti and kind). Kept opaque so nothing rewrites it (e.g. Lua's cjson). */
   payload: string;
   /** Epoch seconds of the first `consume`. */
   consumed?: number;
-  grantId?: string;
-  uid?: string;
-  userCode?: string;
 }
 
 export type ConsumeOutcome =
   | { status: 'consumed' }
   | { status: 'missing' }
-  | { status: 'already-consumed'; grantId: string | undefined; consumedAt?: number };
+  | { status: 'already-consumed'; model: StoredModel };
 
 /** `ttlSeconds` undefined everywhere means "does not expire". */
 export interface AdapterBackend {
@@ -30,8 +31,11 @@ export interface AdapterBackend {
   readModel(key: string): Promise<StoredModel | undefined>;
   /** Reads and deletes in one step, so two concurrent takes cannot both get the model. */
   takeModel(key: string): Promise<StoredModel | undefined>;
-  /** In one step: sets `consumed` to `now` unless it is already set; keeps the TTL. */
-  consume(key: string, now: number): Promise<ConsumeOutcome>;
+  /**
+   * In one step: sets `consumed` to `now` unless it is already set; keeps the TTL. With `keep`,
+   * the payload is cut to those of its top-level fields (the rest is no longer needed).
+   */
+  consume(key: string, now: number, keep?: readonly string[]): Promise<ConsumeOutcome>;
   setLookup(key: string, id: string, ttlSeconds: number | undefined): Promise<void>;
   getLookup(key: string): Promise<string | undefined>;
   /** Deletes the lookup only while it still names `id`, so a newer model's lookup survives. */
@@ -47,12 +51,20 @@ export interface AdapterBackend {
  * Logical key names. The Redis client adds its own keyPrefix in front; the memory store uses them
  * as they are. Model names never contain ':' and oidc-provider ids are base64url, so a model key
  * parses back into model and id.
+ *
+ * A grant index lists its members as `<Model>:<id>`, the model key without its `oidc:`: short
+ * enough (at most 64 bytes for oidc-provider's codes and tokens) for Redis to keep a small
+ * index in its compact encoding, several times smaller. Members written before in full
+ * (`oidc:<Model>:<id>`) are still read.
  */
 const adapterKeys = {
   model: (model: string, id: string) => `oidc:${model}:${id}`,
   grantIndex: (grantId: string) => `oidc:grant-index:${grantId}`,
   sessionUid: (uid: string) => `oidc:session-uid:${uid}`,
   userCode: (userCode: string) => `oidc:user-code:${userCode}`,
+  indexMember: (model: string, id: string) => `${model}:${id}`,
+  keyOfIndexMember: (member: string) => (member.startsWith('oidc:') ? member : `oidc:${member}`),
+  modelOfKey: (key: string) => key.split(':')[1]!,
   idOfModelKey: (key: string) => key.split(':').slice(2).join(':'),
 };
 
@@ -69,6 +81,39 @@ const GRANT_MEMBERS: ReadonlySet<string> = new Set([
   'BackchannelAuthenticationRequest',
   'PreAuthorizedCode',
 ]);
+
+/**
+ * oidc-provider's models built on its BaseModel: their payload always carries `jti` (the id the
+ * adapter is given) and `kind` (the model name), which the key already says, so they are not
+ * stored twice. (A Client, or a model of our own, is stored as it is.)
+ */
+const BASE_MODELS: ReadonlySet<string> = new Set([
+  'AccessToken', 'AuthorizationCode', 'BackchannelAuthenticationRequest', 'ClientCredentials',
+  'DeviceCode', 'Grant', 'InitialAccessToken', 'Interaction', 'PreAuthorizedCode',
+  'PushedAuthorizationRequest', 'RefreshToken', 'RegistrationAccessToken', 'ReplayDetection', 'Session',
+]);
+
+/**
+ * What a consumed model keeps: a rotated refresh token is kept until it would have expired only
+ * so that presenting it again is caught as a reuse (RFC 9700 §4.14.2), and for that
+ * oidc-provider's refresh_token grant reads these fields before it looks at `consumed`: the
+ * client, expiry, grant, account and scope checks, the certificate / DPoP / attestation
+ * bindings (kept when the token had them), then revokes the grant. The chain's access rules read
+ * the scope too, and the audit log the client, address, grant and scope. Everything else (the
+ * nonce, acr, amr, auth_time, session) served only to issue its successor: about two thirds of
+ * the token.
+ */
+export const KEPT_WHEN_CONSUMED: Readonly<Record<string, readonly string[]>> = {
+  RefreshToken: ['exp', 'clientId', 'grantId', 'accountId', 'scope', 'x5t#S256', 'jkt', 'attestationJkt'],
+};
+
+/** The payload (JSON) cut to `keep`'s top-level fields: what a backend stores of a consumed model. */
+export function keptFields(payload: string, keep: readonly string[]): string {
+  const full = JSON.parse(payload) as Record<string, unknown>;
+  const kept: Record<string, unknown> = {};
+  for (const field of keep) if (full[field] !== undefined) kept[field] = full[field];
+  return JSON.stringify(kept);
+}
 
 function epochSeconds(ms = Date.now()): number {
   return Math.floor(ms / 1000);
@@ -127,19 +172,46 @@ function consumeRefused(model: string, why: 'already used' | 'not found'): Error
   return new errors.InvalidGrant(`${words(model)} ${why}`);
 }
 
-function toStored(model: string, payload: AdapterPayload): StoredModel {
-  const stored: StoredModel = { payload: JSON.stringify(payload) };
+function toStored(model: string, id: string, payload: AdapterPayload): StoredModel {
+  let json: string;
+  if (BASE_MODELS.has(model) && payload.jti === id && payload.kind === model) {
+    const { jti: _jti, kind: _kind, ...rest } = payload;
+    json = JSON.stringify(rest);
+  } else {
+    json = JSON.stringify(payload);
+  }
+  const stored: StoredModel = { payload: json };
   if (payload.consumed) stored.consumed = typeof payload.consumed === 'number' ? payload.consumed : epochSeconds();
-  if (GRANT_MEMBERS.has(model) && typeof payload.grantId === 'string') stored.grantId = payload.grantId;
-  if (model === 'Session' && typeof payload.uid === 'string') stored.uid = payload.uid;
-  if (typeof payload.userCode === 'string') stored.userCode = payload.userCode;
   return stored;
 }
 
-function toPayload(stored: StoredModel): AdapterPayload {
+function toPayload(model: string, id: string, stored: StoredModel): AdapterPayload {
   const payload = JSON.parse(stored.payload) as AdapterPayload;
+  if (BASE_MODELS.has(model) && payload.kind === undefined) {
+    payload.jti = id;
+    payload.kind = model;
+  }
   if (stored.consumed !== undefined) payload.consumed = stored.consumed;
   return payload;
+}
+
+/** The ids a stored model is indexed and looked up by. */
+interface References {
+  grantId?: string;
+  uid?: string;
+  userCode?: string;
+}
+
+function referencesOf(model: string, payload: AdapterPayload): References {
+  const refs: References = {};
+  if (GRANT_MEMBERS.has(model) && typeof payload.grantId === 'string') refs.grantId = payload.grantId;
+  if (model === 'Session' && typeof payload.uid === 'string') refs.uid = payload.uid;
+  if (typeof payload.userCode === 'string') refs.userCode = payload.userCode;
+  return refs;
+}
+
+function storedReferences(model: string, stored: StoredModel): References {
+  return referencesOf(model, JSON.parse(stored.payload) as AdapterPayload);
 }
 
 export class StoreAdapter implements Adapter {
@@ -154,14 +226,14 @@ export class StoreAdapter implements Adapter {
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
     const key = adapterKeys.model(this.model, id);
     const ttl = ttlSeconds(expiresIn, this.clockTolerance + (KEPT_AFTER_EXPIRY[this.model] ?? 0));
-    const stored = toStored(this.model, payload);
+    const refs = referencesOf(this.model, payload);
     // Indexes first: a token must never be findable without being revocable through its grant.
     await Promise.all([
-      stored.grantId && this.backend.addGrantMember(adapterKeys.grantIndex(stored.grantId), key, ttl),
-      stored.uid && this.backend.setLookup(adapterKeys.sessionUid(stored.uid), id, ttl),
-      stored.userCode && this.backend.setLookup(adapterKeys.userCode(stored.userCode), id, ttl),
+      refs.grantId && this.backend.addGrantMember(adapterKeys.grantIndex(refs.grantId), adapterKeys.indexMember(this.model, id), ttl),
+      refs.uid && this.backend.setLookup(adapterKeys.sessionUid(refs.uid), id, ttl),
+      refs.userCode && this.backend.setLookup(adapterKeys.userCode(refs.userCode), id, ttl),
     ]);
-    await this.backend.writeModel(key, stored, ttl);
+    await this.backend.writeModel(key, toStored(this.model, id, payload), ttl);
   }
 
   /**
@@ -172,7 +244,7 @@ export class StoreAdapter implements Adapter {
   async find(id: string): Promise<AdapterPayload | undefined> {
     const stored = await this.backend.readModel(adapterKeys.model(this.model, id));
     if (!stored) return undefined;
-    const payload = toPayload(stored);
+    const payload = toPayload(this.model, id, stored);
     if (stored.consumed !== undefined && this.withinRaceInterval(stored.consumed)) delete payload.consumed;
     return payload;
   }
@@ -200,9 +272,10 @@ export class StoreAdapter implements Adapter {
     const key = adapterKeys.model(this.model, id);
     const stored = await this.backend.takeModel(key);
     if (!stored) return;
+    const refs = storedReferences(this.model, stored);
     await Promise.all([
-      stored.grantId && this.backend.removeGrantMembers(adapterKeys.grantIndex(stored.grantId), [key]),
-      this.dropLookups(id, stored),
+      refs.grantId && this.backend.removeGrantMembers(adapterKeys.grantIndex(refs.grantId), [adapterKeys.indexMember(this.model, id), key]),
+      this.dropLookups(id, refs),
     ]);
   }
 
@@ -214,14 +287,16 @@ export class StoreAdapter implements Adapter {
    * Except a refresh token consumed again within the reuse interval: a race, not a reuse.
    */
   async consume(id: string): Promise<void> {
-    const outcome = await this.backend.consume(adapterKeys.model(this.model, id), epochSeconds());
+    const outcome = await this.backend.consume(adapterKeys.model(this.model, id), epochSeconds(), KEPT_WHEN_CONSUMED[this.model]);
     if (outcome.status === 'consumed') return;
     if (outcome.status === 'missing') throw consumeRefused(this.model, 'not found');
-    if (outcome.consumedAt !== undefined && this.withinRaceInterval(outcome.consumedAt)) throw new RefreshTokenRotatedMeanwhile();
-    if (outcome.grantId !== undefined) {
+    const consumedAt = outcome.model.consumed;
+    if (consumedAt !== undefined && this.withinRaceInterval(consumedAt)) throw new RefreshTokenRotatedMeanwhile();
+    const { grantId } = storedReferences(this.model, outcome.model);
+    if (grantId !== undefined) {
       await Promise.all([
-        this.revokeByGrantId(outcome.grantId),
-        this.backend.takeModel(adapterKeys.model('Grant', outcome.grantId)),
+        this.revokeByGrantId(grantId),
+        this.backend.takeModel(adapterKeys.model('Grant', grantId)),
       ]);
     }
     throw consumeRefused(this.model, 'already used');
@@ -231,17 +306,18 @@ export class StoreAdapter implements Adapter {
     const indexKey = adapterKeys.grantIndex(grantId);
     const members = await this.backend.grantMembers(indexKey);
     await Promise.all(members.map(async (member) => {
-      const stored = await this.backend.takeModel(member);
-      if (stored) await this.dropLookups(adapterKeys.idOfModelKey(member), stored);
+      const key = adapterKeys.keyOfIndexMember(member);
+      const stored = await this.backend.takeModel(key);
+      if (stored) await this.dropLookups(adapterKeys.idOfModelKey(key), storedReferences(adapterKeys.modelOfKey(key), stored));
     }));
     // Only the members seen above: one added meanwhile stays listed for the next revocation.
     await this.backend.removeGrantMembers(indexKey, members);
   }
 
-  private async dropLookups(id: string, stored: StoredModel): Promise<void> {
+  private async dropLookups(id: string, refs: References): Promise<void> {
     await Promise.all([
-      stored.uid && this.backend.deleteLookup(adapterKeys.sessionUid(stored.uid), id),
-      stored.userCode && this.backend.deleteLookup(adapterKeys.userCode(stored.userCode), id),
+      refs.uid && this.backend.deleteLookup(adapterKeys.sessionUid(refs.uid), id),
+      refs.userCode && this.backend.deleteLookup(adapterKeys.userCode(refs.userCode), id),
     ]);
   }
 }
