@@ -185,6 +185,31 @@ export function describeAdapterContract(name: string, makeFactory: () => Adapter
       expect(await adapter('AccessToken').find(ids.accessToken)).toBeUndefined();
     });
 
+    it('a rotated refresh token keeps only what detecting its reuse reads, and its reuse still revokes the grant', async () => {
+      const ids = await issueGrant();
+      const token = ids.refreshToken;
+      await adapter('RefreshToken').upsert(token, payloadFor('RefreshToken', token, {
+        grantId: ids.grantId, nonce: 'n-0S', acr: 'urn:evrmore:acr:wallet-signature', authTime: now(), sessionUid: id(),
+        gty: 'authorization_code', rotations: 0, iiat: now(), expiresWithSession: true, 'x5t#S256': 'bound-to-this-certificate',
+      }), 60);
+      await adapter('RefreshToken').consume(token);
+      // oidc-provider's refresh_token grant checks these before it sees `consumed` (KEPT_WHEN_CONSUMED).
+      expect(await adapter('RefreshToken').find(token)).toStrictEqual({
+        jti: token, kind: 'RefreshToken', exp: expect.any(Number), clientId: 'client-1', grantId: ids.grantId,
+        accountId: 'EViF16aYCetDH56MyKCcxfyeZ3F7Ao7ZBc', scope: 'openid', 'x5t#S256': 'bound-to-this-certificate', consumed: expect.any(Number),
+      });
+      await expect(adapter('RefreshToken').consume(token)).rejects.toMatchObject({ ...invalidGrant, error_detail: 'refresh token already used' });
+      expect(await grantRemains(ids)).toStrictEqual({ grant: undefined, code: undefined, accessToken: undefined, refreshToken: undefined });
+    });
+
+    it('a consumed authorization code keeps its whole payload (until it expires, 60 s)', async () => {
+      const { code } = await issueGrant();
+      const payload = payloadFor('AuthorizationCode', code, { nonce: 'n', redirectUri: 'https://rp.example/cb' });
+      await adapter('AuthorizationCode').upsert(code, payload, 60);
+      await adapter('AuthorizationCode').consume(code);
+      expect(await adapter('AuthorizationCode').find(code)).toStrictEqual({ ...payload, consumed: expect.any(Number) });
+    });
+
     it('a pushed authorization request consumed twice: invalid_request_uri', async () => {
       const key = id();
       await adapter('PushedAuthorizationRequest').upsert(key, payloadFor('PushedAuthorizationRequest', key), 60);

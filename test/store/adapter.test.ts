@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { Redis } from 'ioredis';
 import { createRedisAdapter } from '../../src/oidc/redis-adapter.js';
@@ -65,6 +65,77 @@ describe('redis adapter keys', () => {
       expect(pttl, key).toBeGreaterThan(0);
       expect(pttl, key).toBeLessThanOrEqual(300_000 + KEPT_AFTER_EXPIRY.DeviceCode! * 1000);
     }
+  });
+
+  /** An id as oidc-provider makes them (256 bits, base64url: 43 characters). */
+  const tokenId = () => randomBytes(32).toString('base64url');
+  const seconds = () => Math.floor(Date.now() / 1000);
+  /** A refresh token as a wallet sign-in stores it. */
+  const signInRefreshToken = (jti: string, grantId: string) => ({
+    iat: seconds(), exp: seconds() + 2_592_000, accountId: 'EebyyAH6v1qiSkKo2x3SVewzMCcjtyJaYM', acr: 'urn:evrmore:acr:wallet-signature',
+    amr: ['pop'], authTime: seconds(), expiresWithSession: true, iiat: seconds(), grantId, gty: 'authorization_code refresh_token',
+    nonce: 'ilQ9EkfwFpK3Y5ldLG_ofg', rotations: 1, scope: 'openid profile evrmore', sessionUid: tokenId(), kind: 'RefreshToken', jti, clientId: 'bench-rp',
+  });
+
+  it('keeps a rotated refresh token as a marker of at most 200 bytes (the whole token is ~480)', async () => {
+    const adapter = createRedisAdapter(redis.prefixed);
+    const [token, grantId] = [tokenId(), tokenId()];
+    await adapter('RefreshToken').upsert(token, signInRefreshToken(token, grantId), 2_592_000);
+    const before = await redis.raw.strlen(`${keyPrefix}oidc:RefreshToken:${token}`);
+    await adapter('RefreshToken').consume(token);
+    const after = await redis.raw.strlen(`${keyPrefix}oidc:RefreshToken:${token}`);
+    expect(before).toBeGreaterThan(400);
+    expect(after).toBeLessThanOrEqual(200);
+    expect(await redis.raw.pttl(`${keyPrefix}oidc:RefreshToken:${token}`)).toBeGreaterThan(2_591_000_000);
+  });
+
+  it('stores a model once, as a string: its value repeats neither its id nor its kind', async () => {
+    const adapter = createRedisAdapter(redis.prefixed);
+    const token = tokenId();
+    const payload = signInRefreshToken(token, tokenId());
+    await adapter('RefreshToken').upsert(token, payload, 600);
+    const value = await redis.raw.get(`${keyPrefix}oidc:RefreshToken:${token}`);
+    expect(value).not.toContain(token);
+    expect(value).not.toContain('"kind"');
+    expect(await adapter('RefreshToken').find(token)).toStrictEqual(payload);
+  });
+
+  it('keeps the grant index of a sign-in (code, two access and two refresh tokens) in Redis\'s compact encoding', async () => {
+    const adapter = createRedisAdapter(redis.prefixed);
+    const grantId = tokenId();
+    for (const model of ['AuthorizationCode', 'AccessToken', 'RefreshToken', 'AccessToken', 'RefreshToken']) {
+      const jti = tokenId();
+      await adapter(model).upsert(jti, payloadFor(model, jti, { grantId }), 600);
+    }
+    const index = `${keyPrefix}oidc:grant-index:${grantId}`;
+    expect(await redis.raw.zcard(index)).toBe(5);
+    // listpack (ziplist before Redis 7); a skiplist would cost three times as much.
+    expect(await redis.raw.object('ENCODING', index)).toMatch(/^(listpack|ziplist)$/);
+  });
+
+  it('reads, consumes, destroys and revokes models an earlier version stored as hashes', async () => {
+    const adapter = createRedisAdapter(redis.prefixed);
+    const grantId = randomUUID();
+    const [session, code, accessToken, refreshToken] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const uid = randomUUID();
+    const hash = (model: string, jti: string, fields: Record<string, string>, extra: Record<string, unknown> = {}) =>
+      redis.raw.hset(`${keyPrefix}oidc:${model}:${jti}`, { payload: JSON.stringify(payloadFor(model, jti, extra)), ...fields });
+    await hash('Session', session, { uid }, { uid });
+    await redis.raw.set(`${keyPrefix}oidc:session-uid:${uid}`, session);
+    for (const [model, jti] of [['AuthorizationCode', code], ['AccessToken', accessToken], ['RefreshToken', refreshToken]] as const) {
+      await hash(model, jti, { grantId }, { grantId });
+      await redis.raw.zadd(`${keyPrefix}oidc:grant-index:${grantId}`, '+inf', `oidc:${model}:${jti}`);
+    }
+    expect(await adapter('Session').findByUid(uid)).toStrictEqual(payloadFor('Session', session, { uid }));
+    await adapter('AuthorizationCode').consume(code);
+    expect((await adapter('AuthorizationCode').find(code))?.consumed).toBeTypeOf('number');
+    await adapter('Session').destroy(session);
+    expect(await adapter('Session').findByUid(uid)).toBeUndefined();
+    // The code used twice: everything under its grant goes, members listed in full included.
+    await expect(adapter('AuthorizationCode').consume(code)).rejects.toMatchObject({ error: 'invalid_grant' });
+    expect(await adapter('AccessToken').find(accessToken)).toBeUndefined();
+    expect(await adapter('RefreshToken').find(refreshToken)).toBeUndefined();
+    expect(await redis.raw.exists(`${keyPrefix}oidc:grant-index:${grantId}`)).toBe(0);
   });
 
   it('stores a model given no expiresIn without a TTL, since it is meant to last (a registered Client)', async () => {
