@@ -70,6 +70,16 @@ describe('npm run bench (smoke)', () => {
 
     expect(report.growth?.census.kinds.map((k) => k.kind)).toEqual(expect.arrayContaining(['oidc:Session', 'oidc:RefreshToken', 'challenge:id']));
     for (const bytes of Object.values(report.growth!.memory)) expect(bytes).toBeGreaterThan(0);
+    // What sign-ins by new people keep in Redis, by kind, and log; checked against its target.
+    const retention = report.growth!.retention;
+    expect(retention.signIns).toBe(6);
+    expect(retention.kinds.map((k) => k.kind)).toEqual(expect.arrayContaining(['oidc:Session', 'oidc:Grant', 'oidc:RefreshToken', 'oidc:session-uid']));
+    // The total is the kinds' sum (each rounded to a byte per sign-in).
+    expect(Math.abs(retention.bytesPerSignIn - retention.kinds.reduce((sum, k) => sum + k.bytesPerSignIn, 0))).toBeLessThanOrEqual(retention.kinds.length);
+    expect(retention.log.linesPerSignIn).toBeGreaterThan(0);
+    expect(retention.log.bytesPerSignIn).toBeGreaterThan(0);
+    expect(output).toContain('Redis bytes retained per sign-in');
+    expect(report.targets.find((t) => t.name.startsWith('Redis bytes kept per sign-in'))).toMatchObject({ value: retention.bytesPerSignIn });
     expect(report.growth?.latency[0]).toMatchObject({ sessions: expect.any(Number), failed: 0 });
     expect(report.growth!.latency[0]!.sessions).toBeGreaterThanOrEqual(300);
 
