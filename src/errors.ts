@@ -70,6 +70,7 @@ export const ERRORS = {
   field_not_text: invalidRequest('error.field.notText', ['field']),
   field_too_long: invalidRequest('error.field.tooLong', ['field', 'max']),
   fields_unknown: invalidRequest('error.field.unknown', ['fields']),
+  field_missing: invalidRequest('error.field.missing', ['field']),
   interaction_id_malformed: invalidRequest('error.path.interactionId', []),
   challenge_id_malformed: invalidRequest('error.path.challengeId', []),
   parameter_too_long: invalidRequest('error.parameter.tooLong', ['name', 'max']),
@@ -89,7 +90,6 @@ export const ERRORS = {
   // The account page.
   account_signed_out: { status: 401, key: 'account.error.signedOut' },
   account_form_expired: { status: 403, key: 'account.error.form' },
-  account_form_invalid: { status: 400, key: 'account.error.form', error: 'invalid_request' },
   grant_not_found: { status: 404, key: 'account.error.noGrant' },
   // The demo relying party.
   demo_flow_missing: { status: 400, key: 'error.demo.flowMissing' },

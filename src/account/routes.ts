@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { ACCOUNT_CLIENT_ID } from '../config/index.js';
 import type { NetworkName } from '../evrmore/network.js';
 import { UserError } from '../errors.js';
-import { formBody } from '../http/validation.js';
+import { guard, requiredText } from '../http/guard.js';
 import type { Views } from '../http/views.js';
 import { en, type MessageKey } from '../i18n/en.js';
 import { translator, type Translate } from '../i18n/index.js';
@@ -75,8 +75,9 @@ interface AccountSession {
   csrf: string;
 }
 
-const revokeBody = z.strictObject({ client_id: z.string().max(128), csrf: z.string().max(64) });
-const logoutBody = z.strictObject({ csrf: z.string().max(64) });
+/** The page's forms: each carries the session's anti-forgery token. */
+const revokeBody = z.strictObject({ client_id: requiredText(128), csrf: requiredText(64) });
+const logoutBody = z.strictObject({ csrf: requiredText(64) });
 
 export function accountRoutes(deps: AccountRoutesDeps): Router {
   const { issuer, provider, views, store, logger, chain } = deps;
@@ -130,12 +131,6 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
   const message = (ctx: Context, title: MessageKey, text: string, status = 200) => {
     ctx.status = status;
     return views.render(ctx, 'account-message', { title: t(ctx)(title), message: text });
-  };
-
-  const parse = <T>(schema: z.ZodType<T>, ctx: Context): T => {
-    const parsed = schema.safeParse(ctx.request.body);
-    if (!parsed.success) throw new UserError('account_form_invalid');
-    return parsed.data;
   };
 
   router.use(async (ctx, next) => {
@@ -221,8 +216,8 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
   // opaque access tokens stop working at once (introspection says inactive), and its next
   // sign-in asks for consent again. JWT access tokens for APIs cannot be recalled: they live
   // until they expire (JWT_ACCESS_TOKEN_TTL or the API's accessTokenTtl), which the notice says.
-  router.post('/revoke', formBody, async (ctx) => {
-    const body = parse(revokeBody, ctx);
+  router.post('/revoke', guard({ body: revokeBody }), async (ctx) => {
+    const { body } = ctx.guard;
     const session = requireSession(ctx, body.csrf);
     const refs = (await store.grants(session.address)).filter((ref) => ref.clientId === body.client_id);
     if (refs.length === 0) throw new UserError('grant_not_found');
@@ -233,9 +228,8 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     ctx.redirect(`/account?revoked=${encodeURIComponent(body.client_id)}`);
   });
 
-  router.post('/logout', formBody, async (ctx) => {
-    const body = parse(logoutBody, ctx);
-    requireSession(ctx, body.csrf);
+  router.post('/logout', guard({ body: logoutBody }), async (ctx) => {
+    requireSession(ctx, ctx.guard.body.csrf);
     ctx.cookies.set(SESSION_COOKIE, null, { path: COOKIE_PATH });
     return message(ctx, 'account.signedOut.title', t(ctx)('account.signedOut'));
   });

@@ -44,6 +44,7 @@ export const deErrors: Record<keyof typeof enErrors, string> = {
   'error.body.notObject': 'Der Inhalt der Anfrage muss ein JSON-Objekt oder Formularfelder sein.',
   'error.field.notText': 'Das Feld „{field}“ muss ein einzelner Textwert sein.',
   'error.field.tooLong': 'Das Feld „{field}“ ist zu lang (höchstens {max} Zeichen).',
+  'error.field.missing': 'Das Feld „{field}“ fehlt.',
   'error.field.unknown': 'Die Anfrage enthält Felder, die dieses Formular nicht annimmt: {fields}.',
   'error.path.interactionId': 'Die Kennung der Anmeldung in dieser Adresse ist fehlerhaft.',
   'error.path.challengeId': 'Der Anmeldecode in dieser Adresse ist fehlerhaft.',

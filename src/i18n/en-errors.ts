@@ -45,6 +45,7 @@ export const enErrors = {
   'error.body.notObject': 'The request body must be a JSON object or form fields.',
   'error.field.notText': 'The field "{field}" must be a single text value.',
   'error.field.tooLong': 'The field "{field}" is too long (at most {max} characters).',
+  'error.field.missing': 'The field "{field}" is missing.',
   'error.field.unknown': 'The request has fields this form does not take: {fields}.',
   'error.path.interactionId': 'The interaction id in this address is malformed.',
   'error.path.challengeId': 'The sign-in code in this address is malformed.',

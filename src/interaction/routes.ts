@@ -10,7 +10,7 @@ import { refusalError, type ChallengeService } from '../challenge/service.js';
 import type { Challenge } from '../challenge/types.js';
 import { UserError } from '../errors.js';
 import { describeError } from '../http/errors.js';
-import { formBody, requireShape, stringField } from '../http/validation.js';
+import { EMPTY_BODY, guard } from '../http/guard.js';
 import type { Views } from '../http/views.js';
 import { pickLanguage, translator, type Translate } from '../i18n/index.js';
 import { WALLET_ACR, WALLET_AMR } from '../oidc/provider.js';
@@ -21,8 +21,7 @@ import type { LoginPresenter } from './login-presenter.js';
 import { LOCKED_OUT, NO_AUTH_HOOKS, withAuthHooks, type AuthHooks } from './auth-hooks.js';
 import { ALLOW_ALL, type AccessPolicy } from './access-policy.js';
 import type { TestWallet } from '../dev/test-wallet.js';
-
-export const INTERACTION_UID_PATTERN = /^[A-Za-z0-9_-]{10,64}$/;
+import { abortBody, continueBody, interactionParams, loginBody } from './bodies.js';
 
 export interface InteractionRoutesDeps {
   provider: Provider;
@@ -62,8 +61,8 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   const acquireStream = deps.acquireStream ?? (() => () => {});
   const router = new Router({ prefix: '/interaction/:uid' });
 
-  router.use(async (ctx, next) => {
-    requireShape(ctx.params.uid, INTERACTION_UID_PATTERN, 'interaction_id_malformed');
+  // The interaction id of every route below, checked before anything looks it up.
+  router.use(guard({ params: interactionParams }), async (ctx, next) => {
     ctx.set('Cache-Control', 'no-store');
     await next();
   });
@@ -149,15 +148,12 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   });
 
   // Same-device sign-in: the person pastes address and signature into the form.
-  router.post('/login', formBody, async (ctx) => {
+  router.post('/login', guard({ body: loginBody }), async (ctx) => {
     // The challenge is looked up beside the interaction (details() checks that the cookie's
     // interaction is the one in the path): two round trips to the store instead of three.
     const [found, challenge] = await Promise.all([details(ctx), challenges.forInteraction(ctx.params.uid!)]);
     expectPrompt(found, 'login');
-    const body = ctx.request.body as Record<string, unknown>;
-    const address = stringField(body, 'address', 128);
-    const signature = stringField(body, 'signature', 200);
-    const challengeId = stringField(body, 'challenge_id', 64);
+    const { address, signature, challenge_id: challengeId } = ctx.guard.body;
     if (!challenge) throw new UserError('challenge_missing');
     if (challengeId && challengeId !== challenge.id) {
       throw new UserError('challenge_mismatch');
@@ -192,7 +188,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   // and audit). The key stays on the server.
   const { testWallet } = deps;
   if (testWallet) {
-    router.post('/test-wallet', formBody, async (ctx) => {
+    router.post('/test-wallet', guard({ body: EMPTY_BODY }), async (ctx) => {
       const [found, challenge] = await Promise.all([details(ctx), challenges.forInteraction(ctx.params.uid!)]);
       expectPrompt(found, 'login');
       if (!challenge) throw new UserError('challenge_missing');
@@ -203,7 +199,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   }
 
   // Cross-device: the phone signed through the wallet URL; the desktop redeems the challenge.
-  router.post('/continue', formBody, async (ctx) => {
+  router.post('/continue', guard({ body: continueBody }), async (ctx) => {
     const found = await details(ctx);
     expectPrompt(found, 'login');
     const challenge = await challenges.forInteraction(found.uid);
@@ -211,7 +207,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     // Login CSRF (RFC 6749 §10.12): whoever saw the QR code can sign it with their own key. So
     // the person confirms the address that signed ("Continue as …?"), unless the relying party
     // named it in login_hint (the wallet URL accepts no other signer then).
-    const address = expectedAddress(found.params, challenges.network) ?? stringField(ctx.request.body, 'address', 128);
+    const address = expectedAddress(found.params, challenges.network) ?? ctx.guard.body.address;
     if (!address && challenge.state === 'signed' && challenge.address) {
       return showLogin(ctx, found, challenge, undefined, {}, challenge.address);
     }
@@ -231,7 +227,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   });
 
   // A new text to sign, when the old one expired or died.
-  router.post('/challenge', formBody, async (ctx) => {
+  router.post('/challenge', guard({ body: EMPTY_BODY }), async (ctx) => {
     const found = await details(ctx);
     expectPrompt(found, 'login');
     await limitChallenges(ctx);
@@ -267,7 +263,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     }
   });
 
-  router.post('/confirm', formBody, async (ctx) => {
+  router.post('/confirm', guard({ body: EMPTY_BODY }), async (ctx) => {
     const found = await details(ctx);
     expectPrompt(found, 'consent');
     const accountId = found.session?.accountId;
@@ -284,10 +280,10 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     return provider.interactionFinished(ctx.req, ctx.res, { consent }, { mergeWithLastSubmission: true });
   });
 
-  router.post('/abort', formBody, async (ctx) => {
+  router.post('/abort', guard({ body: abortBody }), async (ctx) => {
     await details(ctx);
     // OIDC Core §3.1.2.6: the person declined, or an access rule of the client refused them.
-    const refused = stringField(ctx.request.body, 'reason', 32) === 'access_rule';
+    const refused = ctx.guard.body.reason === 'access_rule';
     const description = refused ? 'The account does not meet the access rules of this application' : 'The user cancelled the sign-in';
     return provider.interactionFinished(ctx.req, ctx.res, { error: 'access_denied', error_description: description }, { mergeWithLastSubmission: false });
   });

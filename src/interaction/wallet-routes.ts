@@ -9,11 +9,11 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { ChallengeService } from '../challenge/service.js';
 import { challengeStatus } from '../challenge/status.js';
-import { CHALLENGE_ID_PATTERN } from '../challenge/text.js';
 import type { Challenge } from '../challenge/types.js';
 import { UserError } from '../errors.js';
 import { describeError } from '../http/errors.js';
-import { formBody, requireShape, stringField } from '../http/validation.js';
+import { guard } from '../http/guard.js';
+import { walletBody, walletParams } from './bodies.js';
 import { clientDisplay, type ClientDisplay } from './client-display.js';
 import { assertExpectedAddress, expectedAddress } from './login-hint.js';
 import type { LoginPresenter } from './login-presenter.js';
@@ -61,10 +61,7 @@ export function walletRoutes(deps: WalletRoutesDeps): Router {
   const hooks = deps.hooks ?? NO_AUTH_HOOKS;
   const router = new Router();
 
-  const load = async (ctx: Context): Promise<Challenge> => {
-    ctx.set('Cache-Control', 'no-store');
-    if (isApiCall(ctx)) ctx.state.api = true;
-    const id = requireShape(ctx.params.id, CHALLENGE_ID_PATTERN, 'challenge_id_malformed');
+  const load = async (ctx: Context, id: string): Promise<Challenge> => {
     const challenge = await challenges.get(id);
     if (!challenge) throw new UserError('challenge_missing');
     // A newer challenge replaced this one on the computer's page: signing the old one would
@@ -80,8 +77,15 @@ export function walletRoutes(deps: WalletRoutesDeps): Router {
     return interaction ? expectedAddress(interaction.params, challenges.network) : undefined;
   };
 
-  router.get(WALLET_PATH, async (ctx) => {
-    const challenge = await load(ctx);
+  // Before the routes' guards, so that their refusals too come back as the caller asked.
+  router.use(WALLET_PATH, async (ctx, next) => {
+    ctx.set('Cache-Control', 'no-store');
+    if (isApiCall(ctx)) ctx.state.api = true;
+    await next();
+  });
+
+  router.get(WALLET_PATH, guard({ params: walletParams }), async (ctx) => {
+    const challenge = await load(ctx, ctx.guard.params.id);
     const client = await clientDisplay(provider, challenge.clientId);
     if (ctx.state.api) {
       ctx.body = challengeJson(challenge, presenter, provider, client, challenges.now(), await expectedFor(challenge));
@@ -90,11 +94,9 @@ export function walletRoutes(deps: WalletRoutesDeps): Router {
     await presenter.renderWallet(ctx, { client, challenge, signed: challenge.state === 'signed' || challenge.state === 'redeemed' });
   });
 
-  router.post(WALLET_PATH, formBody, async (ctx) => {
-    const challenge = await load(ctx);
-    const body = ctx.request.body;
-    const address = stringField(body, 'address', 128);
-    const signature = stringField(body, 'signature', 200);
+  router.post(WALLET_PATH, guard({ params: walletParams, body: walletBody }), async (ctx) => {
+    const challenge = await load(ctx, ctx.guard.params.id);
+    const { address, signature } = ctx.guard.body;
     const api = ctx.state.api === true;
     try {
       if (!address || !signature) throw new UserError('signature_fields_missing');

@@ -45,9 +45,6 @@ const KNOWN_UPWARD_IMPORTS = [
   'config/clients.ts -> oidc',
   'config/protocol.ts -> security',
   'config/storage.ts -> store',
-  // Body schemas match the routers' paths, so they import the id patterns those paths use.
-  'http/body-schemas.ts -> challenge',
-  'http/body-schemas.ts -> interaction',
   // The chain feature assembles the account page (its store, routes and back-channel logout).
   'chain/compose.ts -> account',
 ];
