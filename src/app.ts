@@ -41,8 +41,8 @@ import { pinHostToIssuer } from './http/issuer-host.js';
 import { metadataCaching } from './http/metadata-caching.js';
 import { boundAuthorizationRequests } from './oidc/authorization-bounds.js';
 import { StreamSlots, eventStreamGate } from './security/stream-slots.js';
-import { rateLimitMiddleware, type RateLimits } from './security/rate-limit.js';
-import { clientIp, ipKey } from './security/client-ip.js';
+import type { RateLimits } from './security/rate-limit.js';
+import { providerRequestLimits, requestLimiter } from './security/limited-requests.js';
 import type { CookieSigner } from './http/cookie-signer.js';
 import type { TestWallet } from './dev/test-wallet.js';
 
@@ -162,6 +162,9 @@ export function createApp(deps: AppDeps): Koa {
   if (deps.testWallet && config.env === 'production') throw new Error('the development test wallet cannot run in production');
   const presenter = new LoginPresenter({ views, issuer: config.issuer, network: NETWORKS[config.network], testWallet: Boolean(deps.testWallet), now: challenges.now });
   const { security } = deps;
+  // Rate limits are applied one way: a limited request is named, and one table says what it
+  // counts against and under which key (src/security/limited-requests.ts).
+  const limit = security ? requestLimiter(security.rateLimits) : undefined;
   // Liveness, readiness and metrics answer during a store outage: that is when they matter.
   const operationalRoutes = routersMiddleware([
     healthRoutes(deps.ready),
@@ -172,8 +175,7 @@ export function createApp(deps: AppDeps): Koa {
     interactionRoutes({
       provider, challenges, views, presenter, hooks: deps.authHooks, access: deps.accessPolicy, testWallet: deps.testWallet, lockedOut: deps.lockedOut, lockoutHint: deps.lockoutHint,
       ...(security ? {
-        limitChallenges: (ctx: Context) => security.rateLimits.consume(ctx, 'challenge', ipKey(clientIp(ctx))),
-        limitStatus: (ctx: Context) => security.rateLimits.consume(ctx, 'status', ipKey(clientIp(ctx))),
+        limit,
         acquireStream: eventStreamGate(new StreamSlots(config.security.eventStreams), security.metrics),
       } : {}),
     }),
@@ -209,7 +211,8 @@ export function createApp(deps: AppDeps): Koa {
     // The endpoints oidc-provider serves with client-based CORS (its CORS.client* middlewares).
     const clientCorsPaths = [PROVIDER_ROUTES.token, PROVIDER_ROUTES.userinfo, PROVIDER_ROUTES.revocation, PROVIDER_ROUTES.introspection, PROVIDER_ROUTES.device_authorization, PROVIDER_ROUTES.pushed_authorization_request];
     app.use(corsPreflightGuard(clientCorsPaths, security.corsOrigins));
-    app.use(rateLimitMiddleware(security.rateLimits, PROVIDER_ROUTES));
+    // oidc-provider's limited requests, named by their method and path.
+    if (limit) app.use(providerRequestLimits(limit, PROVIDER_ROUTES));
   }
   app.use(boundAuthorizationRequests(PROVIDER_ROUTES));
 

@@ -23,6 +23,12 @@ import { ALLOW_ALL, type AccessPolicy } from './access-policy.js';
 import type { TestWallet } from '../dev/test-wallet.js';
 import { abortBody, continueBody, interactionParams, loginBody } from './bodies.js';
 
+/**
+ * The requests of these pages that rate limits count: the sign-in page at the login step and a
+ * new text to sign (each creates a challenge), and the status poll.
+ */
+export type InteractionRequest = 'signInPage' | 'newChallenge' | 'statusPoll';
+
 export interface InteractionRoutesDeps {
   provider: Provider;
   challenges: ChallengeService;
@@ -30,13 +36,8 @@ export interface InteractionRoutesDeps {
   presenter: LoginPresenter;
   hooks?: AuthHooks;
   access?: AccessPolicy;
-  /**
-   * Counts one sign-in page shown or new challenge asked for against the client's per-IP limit
-   * (security document, "API Security Considerations" 1); throws the 429.
-   */
-  limitChallenges?: (ctx: Context) => Promise<void>;
-  /** Counts one status poll against the client's per-IP limit; throws the 429. */
-  limitStatus?: (ctx: Context) => Promise<void>;
+  /** Counts a request of these pages against its rate limits (src/security/limited-requests.ts); throws the 429. */
+  limit?: (ctx: Context, request: InteractionRequest) => Promise<void>;
   /** Takes an event-stream slot for the client and returns its release; throws the 429 when none is free. */
   acquireStream?: (ctx: Context) => () => void;
   /** Development only (TEST_WALLET): the server's test key, which fills the form on request. */
@@ -56,8 +57,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   const { provider, challenges, views, presenter } = deps;
   const hooks = deps.hooks ?? NO_AUTH_HOOKS;
   const access = deps.access ?? ALLOW_ALL;
-  const limitChallenges = deps.limitChallenges ?? (async () => {});
-  const limitStatus = deps.limitStatus ?? (async () => {});
+  const limit = deps.limit ?? (async () => {});
   const acquireStream = deps.acquireStream ?? (() => () => {});
   const router = new Router({ prefix: '/interaction/:uid' });
 
@@ -125,7 +125,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
       // An expired or dead challenge stays on the page with its reason and a "new challenge"
       // button: the person asks for the next one, so a text they are signing does not change
       // under them.
-      const [, existing, refusal] = await Promise.all([limitChallenges(ctx), challenges.forInteraction(found.uid), deps.lockedOut?.(ctx)]);
+      const [, existing, refusal] = await Promise.all([limit(ctx, 'signInPage'), challenges.forInteraction(found.uid), deps.lockedOut?.(ctx)]);
       if (refusal) return showLockedOut(ctx, found, refusal);
       // Nothing stored for this interaction yet: issue at once (currentFor would look it up again).
       const challenge = existing ?? (await challengeFor(found, client, true));
@@ -230,7 +230,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   router.post('/challenge', guard({ body: EMPTY_BODY }), async (ctx) => {
     const found = await details(ctx);
     expectPrompt(found, 'login');
-    await limitChallenges(ctx);
+    await limit(ctx, 'newChallenge');
     const client = await clientDisplay(provider, found.params.client_id as string);
     await challengeFor(found, client, true);
     ctx.status = 303;
@@ -240,7 +240,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   // Where the login page learns that the phone signed: polling, the fallback of /events.
   router.get('/status', async (ctx) => {
     ctx.state.api = true;
-    await limitStatus(ctx);
+    await limit(ctx, 'statusPoll');
     const found = await details(ctx);
     const challenge = await challenges.forInteraction(found.uid);
     ctx.body = { state: challenges.publicState(challenge), expires_at: challenge ? new Date(challenge.expiresAt * 1000).toISOString() : null };

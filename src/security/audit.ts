@@ -22,6 +22,7 @@ import { clientIp, ipKey } from './client-ip.js';
 import { REUSED_WITHIN_INTERVAL } from '../oidc/refresh-grant.js';
 import type { FailureMonitor } from './failure-monitor.js';
 import { tooManyRequests, type RateLimits } from './rate-limit.js';
+import { requestLimiter } from './limited-requests.js';
 
 const lockedOutError = (ctx: Context, remainingMs: number): UserError =>
   tooManyRequests(ctx, remainingMs, LOCKED_OUT);
@@ -58,7 +59,8 @@ export interface SecurityHooksDeps {
 type Outcome = AuthOutcome['outcome'] | 'refused';
 
 export function createSecurityHooks(deps: SecurityHooksDeps): AuthHooks {
-  const { limits, monitor, logger, metrics } = deps;
+  const { monitor, logger, metrics } = deps;
+  const limit = requestLimiter(deps.limits);
 
   const audit = (ctx: Context, info: AuthAttemptInfo, outcome: Outcome, reason?: string) => {
     const address = loggableAddress(info.address);
@@ -87,7 +89,7 @@ export function createSecurityHooks(deps: SecurityHooksDeps): AuthHooks {
         // naming one address raise the failure monitor's alert instead. The lock-out and the
         // limit are asked together (one round trip to Redis); an attempt during a lock-out still
         // counts against the IP's limit.
-        const [locked, limited] = await Promise.allSettled([monitor.lockedOutFor(key), limits.consume(ctx, 'signinPerIp', key)]);
+        const [locked, limited] = await Promise.allSettled([monitor.lockedOutFor(key), limit(ctx, 'signInAttempt')]);
         if (locked.status === 'rejected') throw locked.reason;
         if (locked.value > 0) {
           metrics.rateLimitRejections.inc({ limit: 'lockout' });

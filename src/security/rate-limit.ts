@@ -3,14 +3,13 @@
  * Considerations" 1; OWASP API Security Top 10 API4:2023). Counters live in Redis, so a limit
  * holds across instances; the embedded default counts in process memory. Over a limit the
  * answer is 429 with Retry-After (RFC 6585 §4, RFC 9110 §10.2.3) and words saying when to
- * try again.
+ * try again. Which requests count against which limit: src/security/limited-requests.ts.
  */
-import type { Context, Middleware } from 'koa';
+import type { Context } from 'koa';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RateLimit, SecurityConfig } from '../config/index.js';
 import { UserError, type ErrorCode } from '../errors.js';
 import type { Metrics } from '../http/metrics.js';
-import { clientIp, ipKey } from './client-ip.js';
 
 export type LimitName = keyof SecurityConfig['rateLimits'];
 
@@ -102,54 +101,4 @@ export class RateLimits {
       throw tooManyRequests(ctx, error.msBeforeNext, REFUSALS[name]);
     }
   }
-}
-
-/** The one key of the service-wide count of wrong user codes. */
-export const USER_CODE_GUESSES_KEY = 'service';
-
-export interface LimitedRoutes {
-  token: string;
-  registration: string;
-  /** Where a person enters a device flow's user code (RFC 8628 §3.3). */
-  code_verification: string;
-  device_authorization: string;
-  authorization: string;
-  pushed_authorization_request: string;
-}
-
-/**
- * Per-IP limits on oidc-provider's authorization, pushed authorization, token, device
- * authorization and registration endpoints and on device-flow user-code entry, matched by path before the provider is mounted. (Sign-in
- * attempts are limited by the AuthHooks; challenges where the interaction routes show or issue
- * them, which only they know.)
- */
-export function rateLimitMiddleware(limits: RateLimits, routes: LimitedRoutes): Middleware {
-  const rule = (ctx: Context): { name: LimitName; api: boolean } | undefined => {
-    const { method, path } = ctx;
-    // Each authorization request stores an Interaction for INTERACTION_TTL before anyone signs in.
-    if ((method === 'GET' || method === 'HEAD') && path === routes.authorization) return { name: 'authorization', api: false };
-    if (method !== 'POST' && method !== 'PUT' && method !== 'DELETE') return undefined;
-    if (method === 'POST' && path === routes.pushed_authorization_request) return { name: 'authorization', api: true };
-    if (method === 'POST' && (path === routes.token || path === routes.device_authorization)) return { name: 'token', api: true };
-    // A user code is short enough to guess without a limit (RFC 8628 §5.1): entering one is a
-    // sign-in attempt.
-    if (method === 'POST' && path === routes.code_verification) return { name: 'signinPerIp', api: false };
-    if (path === routes.registration || path.startsWith(`${routes.registration}/`)) return { name: 'registration', api: true };
-    return undefined;
-  };
-  return async (ctx, next) => {
-    const matched = rule(ctx);
-    if (matched) {
-      try {
-        await limits.consume(ctx, matched.name, ipKey(clientIp(ctx)));
-        // And service-wide, once wrong codes from everywhere used up their limit.
-        if (ctx.method === 'POST' && ctx.path === routes.code_verification) await limits.assertOpen(ctx, 'userCodeGuesses', USER_CODE_GUESSES_KEY);
-      } catch (error) {
-        // OAuth clients get the refusal as JSON (RFC 6749 §5.2 shape), whatever they accept.
-        if (matched.api) ctx.state.api = true;
-        throw error;
-      }
-    }
-    await next();
-  };
 }
