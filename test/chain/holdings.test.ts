@@ -119,6 +119,28 @@ describe('account store keys in Redis', () => {
 
   accountStoreContract('redis', () => createRedisAccountStore(redis.prefixed));
 
+  it('keeps a sign-in history in Redis\'s compact encoding, a record a few dozen bytes', async () => {
+    const store = createRedisAccountStore(redis.prefixed);
+    const who = `E${randomUUID()}`;
+    await store.addSignIn(who, { at: 1796558116, clientId: 'Test RP', ip: '2001:db8::1' });
+    expect(await store.signIns(who)).toEqual([{ at: 1796558116, clientId: 'Test RP', ip: '2001:db8::1' }]);
+    for (let i = 0; i < SIGN_IN_HISTORY.length; i += 1) await store.addSignIn(who, { at: 1796558117 + i, clientId: 'rp', ip: '203.0.113.7' });
+    expect(await redis.raw.type(`${keyPrefix}account:signins:${who}`)).toBe('zset');
+    expect(await redis.raw.object('ENCODING', `${keyPrefix}account:signins:${who}`)).toMatch(/^(listpack|ziplist)$/);
+    expect(await redis.raw.zcard(`${keyPrefix}account:signins:${who}`)).toBe(SIGN_IN_HISTORY.length);
+  });
+
+  it('reads a sign-in history an earlier version wrote as a list, and converts it on the next sign-in', async () => {
+    const store = createRedisAccountStore(redis.prefixed);
+    const who = `E${randomUUID()}`;
+    const older = [{ at: 100, clientId: 'rp', ip: '127.0.0.1' }, { at: 200, clientId: 'spa app', ip: '::1' }];
+    for (const record of older) await redis.raw.lpush(`${keyPrefix}account:signins:${who}`, JSON.stringify(record));
+    expect(await store.signIns(who)).toEqual([older[1], older[0]]);
+    await store.addSignIn(who, { at: 300, clientId: 'rp', ip: '127.0.0.1' });
+    expect(await store.signIns(who)).toEqual([{ at: 300, clientId: 'rp', ip: '127.0.0.1' }, older[1], older[0]]);
+    expect(await redis.raw.ttl(`${keyPrefix}account:signins:${who}`)).toBeGreaterThan(SIGN_IN_HISTORY.ttlSeconds - 100);
+  });
+
   it('writes under the keyPrefix, each key with a TTL', async () => {
     const store = createRedisAccountStore(redis.prefixed);
     await store.addGrant('Eaddr', { grantId: 'g', clientId: 'rp' }, 3600);
