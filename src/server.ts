@@ -11,7 +11,7 @@ import { startNotice } from './start-notice.js';
 import { createProduct, checkClients } from './product/index.js';
 import { makeDrainable } from './shutdown.js';
 import { watchConfiguration } from './reload.js';
-import { describeRedisTarget } from './store/redis-target.js';
+import { describeRedisTarget } from './config/redis-url.js';
 
 async function main(): Promise<void> {
   let config;

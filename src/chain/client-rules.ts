@@ -1,13 +1,8 @@
 /**
- * Per-client access rules as client metadata (extraClientMetadata): what a client requires of
- * every address that signs in to it. Pure, so that the configuration check (clients file) and
- * oidc-provider's metadata validator (static and registered clients) say the same thing.
+ * A client's access rules, read from its metadata (evrmore_required_groups and
+ * evrmore_required_tags, defined and checked in src/config/chain-client-rules.ts).
  */
-import { tagNameProblem, type ChainRules } from './rules.js';
-
-export const REQUIRED_GROUPS = 'evrmore_required_groups';
-export const REQUIRED_TAGS = 'evrmore_required_tags';
-export const CHAIN_CLIENT_METADATA = [REQUIRED_GROUPS, REQUIRED_TAGS];
+import { REQUIRED_GROUPS, REQUIRED_TAGS } from '../config/chain-client-rules.js';
 
 export interface ClientRules {
   groups: string[];
@@ -18,29 +13,4 @@ export interface ClientRules {
 export function clientRules(client: Record<string, unknown> | undefined): ClientRules {
   const list = (value: unknown) => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
   return { groups: list(client?.[REQUIRED_GROUPS]), tags: list(client?.[REQUIRED_TAGS]) };
-}
-
-/**
- * Why this value of evrmore_required_groups / evrmore_required_tags cannot be accepted, or
- * undefined. `rules` undefined: no node is configured, and a client that requires chain data
- * must not be admitted as if it required nothing.
- */
-export function clientRuleProblem(key: string, value: unknown, rules: ChainRules | undefined): string | undefined {
-  if (key !== REQUIRED_GROUPS && key !== REQUIRED_TAGS) return undefined;
-  if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) return undefined;
-  if (!rules) return `${key} needs the Evrmore node, and this provider has none configured (EVRMORE_RPC_URL)`;
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string') || value.length > 20) {
-    return `${key} must be an array of at most 20 strings`;
-  }
-  for (const item of value as string[]) {
-    if (key === REQUIRED_GROUPS && !rules.groups.has(item)) {
-      const known = [...rules.groups.keys()];
-      return `${key}: "${item}" is not a group of the chain rules (${known.length ? `known: ${known.join(', ')}` : 'the rules define no groups'})`;
-    }
-    if (key === REQUIRED_TAGS) {
-      const problem = tagNameProblem(item);
-      if (problem) return `${key}: ${problem}`;
-    }
-  }
-  return undefined;
 }

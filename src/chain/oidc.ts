@@ -12,8 +12,9 @@
  */
 import { errors, interactionPolicy, type Account, type FindAccount, type KoaContextWithOIDC } from 'oidc-provider';
 import { CHAIN_SCOPES, ChainUnavailableError, type ChainService } from './service.js';
-import { CHAIN_CLIENT_METADATA, clientRuleProblem, clientRules } from './client-rules.js';
-import type { ChainRules } from './rules.js';
+import { CHAIN_CLIENT_METADATA, clientRuleProblem } from '../config/chain-client-rules.js';
+import type { ChainRules } from '../config/chain-rules.js';
+import { clientRules } from './client-rules.js';
 import type { ProviderExtension } from '../oidc/provider.js';
 import type { ClientMetadataExtension } from '../oidc/client-metadata.js';
 

@@ -16,7 +16,8 @@ import { NETWORKS, type NetworkName } from '../evrmore/network.js';
 import type { HoldingsReader, HoldingsResult } from './holdings.js';
 import { AssetIndexDisabledError, NodeUnavailableError, RpcError, type EvrmoreRpc } from './rpc.js';
 import type { ClientRules } from './client-rules.js';
-import { evaluateGroups, hasRequiredGroups, meets, releasedAssets, releasedTags, type ChainRules, type Condition } from './rules.js';
+import type { ChainRules, Condition } from '../config/chain-rules.js';
+import { evaluateGroups, hasRequiredGroups, meets, releasedAssets, releasedTags } from './rules.js';
 
 /** Scopes and the claims each releases (with the node configured only). */
 export const CHAIN_SCOPES = {

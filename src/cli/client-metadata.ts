@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { DEVICE_CODE_GRANT, type ClientMetadata } from '../config/index.js';
-import { imageTypeOf, logoDataUri, MAX_LOGO_BYTES } from '../oidc/client-logo.js';
+import { MAX_LOGO_BYTES } from '../config/client-logo.js';
+import { imageTypeOf, logoDataUri } from '../oidc/client-logo.js';
 import { CliError, UsageError } from './context.js';
 import { readJsonFile } from './files.js';
 import { isSecureOrLoopback } from './urls.js';

@@ -2,7 +2,7 @@ import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { HELP_OPTION, parseOptions } from './args.js';
 import { group, PROGRAM, printHelp, type Command } from './command.js';
 import { EXIT_OK, EXIT_USAGE } from './context.js';
-import { describeRedisTarget } from '../store/redis-target.js';
+import { describeRedisTarget } from '../config/redis-url.js';
 
 const USAGE = `Usage: ${PROGRAM} config check
 

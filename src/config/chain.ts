@@ -4,8 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EMPTY_RULES, parseRules, type ChainRules } from '../chain/rules.js';
-import { CHAIN_CLIENT_METADATA, clientRuleProblem } from '../chain/client-rules.js';
+import { CHAIN_CLIENT_METADATA, clientRuleProblem } from './chain-client-rules.js';
+import { EMPTY_RULES, parseRules, type ChainRules } from './chain-rules.js';
 import type { ClientMetadata } from './clients.js';
 import type { EnvReader } from './readers.js';
 

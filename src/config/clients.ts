@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { isLogoDataUri, MAX_LOGO_BYTES } from '../oidc/client-logo.js';
+import { isLogoDataUri, MAX_LOGO_BYTES } from './client-logo.js';
 import type { EnvReader } from './readers.js';
 
 /** RFC 8628 §3.4. */

@@ -21,6 +21,7 @@ import { readStorage, type StorageSettings } from './storage.js';
 export { ACCOUNT_CLIENT_ID, type ChainConfig } from './chain.js';
 export { DEVICE_CODE_GRANT, type ClientMetadata } from './clients.js';
 export { signerKeyFromEnv, type JsonWebKeySet } from './keys.js';
+export type { OutboundPolicy } from './outbound-allow.js';
 export type { ProtocolConfig, RegistrationConfig, ResourceServer } from './protocol.js';
 export type { Env } from './readers.js';
 export type { RateLimit, SecurityConfig } from './security.js';

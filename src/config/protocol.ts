@@ -4,7 +4,7 @@
  * client registration (docs/deploying.md).
  */
 import { z } from 'zod';
-import { parseOutboundAllow, type OutboundPolicy } from '../security/outbound.js';
+import { parseOutboundAllow, type OutboundPolicy } from './outbound-allow.js';
 import type { EnvReader } from './readers.js';
 
 /** An API that gets JWT access tokens through a resource indicator (RFC 8707, RFC 9068). */
@@ -40,7 +40,7 @@ export interface ProtocolConfig {
   /**
    * Private hosts and networks that the provider's own outbound calls (back-channel logout,
    * sector_identifier_uri, jwks_uri of clients) may reach (OUTBOUND_ALLOW); link-local and
-   * cloud metadata addresses never (src/security/outbound.ts).
+   * cloud metadata addresses never (src/security/outbound.ts enforces it).
    */
   outbound: OutboundPolicy;
 }

@@ -3,7 +3,7 @@
  * topologies), and the prefix of its keys. Without REDIS_URL the product keeps everything in
  * memory, which only development may do.
  */
-import { parseRedisUrl, type RedisTarget } from '../store/redis-target.js';
+import { parseRedisUrl, type RedisTarget } from './redis-url.js';
 import type { EnvReader } from './readers.js';
 
 export interface StorageSettings {

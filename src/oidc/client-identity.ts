@@ -1,5 +1,6 @@
 import { getDomain, getHostname } from 'tldts';
-import { isLogoDataUri, LOGO_METADATA } from './client-logo.js';
+import { isLogoDataUri } from '../config/client-logo.js';
+import { LOGO_METADATA } from './client-logo.js';
 
 /**
  * What a page shows of the relying party that asks a person to sign in. A client the operator

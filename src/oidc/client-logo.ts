@@ -7,17 +7,10 @@
  * oidc-provider accepts only http(s) for logo_uri (RFC 7591 §2 calls it a URL to retrieve), so
  * it is handed to the provider as our own metadata `logo_data_uri` instead.
  */
+import { IMAGE_TYPES, isLogoDataUri } from '../config/client-logo.js';
+
+/** Our own client metadata that carries the embedded logo to oidc-provider. */
 export const LOGO_METADATA = 'logo_data_uri';
-
-/** Larger logos would weigh on every sign-in page; a 64-pixel logo is a few KiB. */
-export const MAX_LOGO_BYTES = 64 * 1024;
-
-const IMAGE_TYPES = ['png', 'jpeg', 'gif', 'webp', 'svg+xml'] as const;
-const DATA_URI = new RegExp(`^data:image/(${IMAGE_TYPES.map((t) => t.replace('+', '\\+')).join('|')});base64,[A-Za-z0-9+/]+={0,2}$`);
-
-export function isLogoDataUri(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= MAX_LOGO_BYTES * 1.4 && DATA_URI.test(value);
-}
 
 /** The image type of `bytes` by its signature, or undefined when it is none we show. */
 export function imageTypeOf(bytes: Buffer): (typeof IMAGE_TYPES)[number] | undefined {

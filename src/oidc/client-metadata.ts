@@ -5,7 +5,8 @@
  */
 import { errors, type Configuration } from 'oidc-provider';
 import type { ClientMetadata } from '../config/index.js';
-import { isLogoDataUri, LOGO_METADATA } from './client-logo.js';
+import { isLogoDataUri } from '../config/client-logo.js';
+import { LOGO_METADATA } from './client-logo.js';
 import { requirePkceProblem } from './pkce-policy.js';
 import { backchannelLogoutProblem, clientNameProblem, comparableName, registrationUpdateProblem, type ReleasingIdentity } from './registered-clients.js';
 

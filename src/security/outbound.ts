@@ -14,13 +14,7 @@
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
-
-export interface OutboundPolicy {
-  /** Host names (lower case) that may resolve to private addresses. */
-  hosts: ReadonlySet<string>;
-  /** Private addresses and networks that may be reached. */
-  networks: BlockList;
-}
+import type { OutboundPolicy } from '../config/index.js';
 
 /** Never reached, whatever the allow-list says. */
 const ALWAYS_REFUSED = new BlockList();
@@ -38,31 +32,6 @@ for (const [network, prefix] of [
 ] as const) SPECIAL_USE.addSubnet(network, prefix, 'ipv4');
 for (const [network, prefix] of [['::', 127], ['fc00::', 7], ['ff00::', 8], ['2001:db8::', 32], ['64:ff9b::', 96], ['100::', 64]] as const) {
   SPECIAL_USE.addSubnet(network, prefix, 'ipv6');
-}
-
-/** Parses OUTBOUND_ALLOW: host names, IP addresses and CIDR networks, comma separated. */
-export function parseOutboundAllow(text: string | undefined): { policy: OutboundPolicy; problems: string[] } {
-  const hosts = new Set<string>();
-  const networks = new BlockList();
-  const problems: string[] = [];
-  for (const entry of (text ?? '').split(',').map((e) => e.trim().toLowerCase()).filter(Boolean)) {
-    const [address, prefix] = entry.split('/') as [string, string | undefined];
-    const family = isIP(address);
-    if (family !== 0) {
-      const type = family === 4 ? 'ipv4' : 'ipv6';
-      const bits = prefix === undefined ? (family === 4 ? 32 : 128) : Number(prefix);
-      if (!Number.isInteger(bits) || bits < 0 || bits > (family === 4 ? 32 : 128)) {
-        problems.push(`OUTBOUND_ALLOW: "${entry}" has an invalid prefix length`);
-        continue;
-      }
-      networks.addSubnet(address, bits, type);
-    } else if (prefix === undefined && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(entry)) {
-      hosts.add(entry);
-    } else {
-      problems.push(`OUTBOUND_ALLOW: "${entry}" is neither a host name, an IP address nor a network such as 10.0.0.0/8`);
-    }
-  }
-  return { policy: { hosts, networks }, problems };
 }
 
 export const NO_PRIVATE_OUTBOUND: OutboundPolicy = { hosts: new Set(), networks: new BlockList() };

@@ -5,7 +5,8 @@
  */
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { describeCondition, evaluateGroups, hasRequiredGroups, meets, parseRules, releasedAssets, releasedTags, type ChainRules } from '../../src/chain/rules.js';
+import { parseRules, type ChainRules } from '../../src/config/chain-rules.js';
+import { describeCondition, evaluateGroups, hasRequiredGroups, meets, releasedAssets, releasedTags } from '../../src/chain/rules.js';
 import { describeRequirement, refusalMessage, rulePhrases } from '../../src/chain/access.js';
 import { translator } from '../../src/i18n/index.js';
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { configProblems } from '../support/config.js';
-import { describeRedisTarget, parseRedisUrl } from '../../src/store/redis-target.js';
+import { describeRedisTarget, parseRedisUrl } from '../../src/config/redis-url.js';
 import { registrationFeatures } from '../../src/oidc/registration.js';
 
 function problems(env: Record<string, string>): string[] {
