@@ -5,7 +5,8 @@
  * inside it, which is what makes it atomic here.
  */
 import { MemoryTtlMap } from '../store/memory-ttl-map.js';
-import { createStoreAdapterFactory, keptFields, type AdapterBackend, type StoredModel, type StoreAdapterOptions } from './store-adapter.js';
+import { createStoreAdapterFactory, type StoreAdapterOptions } from './store-adapter.js';
+import { keptFields, type AdapterBackend, type StoredModel } from './adapter-backend.js';
 import type { AdapterFactory } from 'oidc-provider';
 
 export type MemoryAdapterOptions = StoreAdapterOptions;

@@ -31,13 +31,8 @@
  * Scripts read Redis's own TIME for the index expiry, so app-server clock skew cannot shorten it
  * (this needs Redis >= 5, where scripts replicate their effects).
  */
-import {
-  createStoreAdapterFactory,
-  type AdapterBackend,
-  type ConsumeOutcome,
-  type StoredModel,
-  type StoreAdapterOptions,
-} from './store-adapter.js';
+import { createStoreAdapterFactory, type StoreAdapterOptions } from './store-adapter.js';
+import type { AdapterBackend, ConsumeOutcome, StoredModel } from './adapter-backend.js';
 import type { AdapterFactory } from 'oidc-provider';
 import { defineScript, hashOrUndefined, type RedisClient } from '../store/redis-script.js';
 

@@ -1,4 +1,5 @@
 import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
+import { KEPT_WHEN_CONSUMED, type AdapterBackend, type StoredModel } from './adapter-backend.js';
 
 /**
  * The storage-independent half of the oidc-provider adapters: key naming, TTLs, the grant index,
@@ -6,46 +7,6 @@ import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from '
  * process memory) supplies only primitive operations, each on ONE key, so the Redis backend works
  * unchanged on Redis Cluster (see the key layout in redis-adapter.ts).
  */
-
-/**
- * A model as stored: its payload, less the `jti` and `kind` its key already names (BASE_MODELS),
- * and when it was consumed. A consumed model may be cut down to the fields that are still read
- * (KEPT_WHEN_CONSUMED).
- */
-export interface StoredModel {
-  /** JSON of the payload as upserted (less jti and kind). Kept opaque so nothing rewrites it (e.g. Lua's cjson). */
-  payload: string;
-  /** Epoch seconds of the first `consume`. */
-  consumed?: number;
-}
-
-export type ConsumeOutcome =
-  | { status: 'consumed' }
-  | { status: 'missing' }
-  | { status: 'already-consumed'; model: StoredModel };
-
-/** `ttlSeconds` undefined everywhere means "does not expire". */
-export interface AdapterBackend {
-  /** Replaces the model; value and TTL are written in one step. */
-  writeModel(key: string, model: StoredModel, ttlSeconds: number | undefined): Promise<void>;
-  readModel(key: string): Promise<StoredModel | undefined>;
-  /** Reads and deletes in one step, so two concurrent takes cannot both get the model. */
-  takeModel(key: string): Promise<StoredModel | undefined>;
-  /**
-   * In one step: sets `consumed` to `now` unless it is already set; keeps the TTL. With `keep`,
-   * the payload is cut to those of its top-level fields (the rest is no longer needed).
-   */
-  consume(key: string, now: number, keep?: readonly string[]): Promise<ConsumeOutcome>;
-  setLookup(key: string, id: string, ttlSeconds: number | undefined): Promise<void>;
-  getLookup(key: string): Promise<string | undefined>;
-  /** Deletes the lookup only while it still names `id`, so a newer model's lookup survives. */
-  deleteLookup(key: string, id: string): Promise<void>;
-  /** Lists `member` under the grant; the index lives as long as its longest-lived member. */
-  addGrantMember(key: string, member: string, ttlSeconds: number | undefined): Promise<void>;
-  grantMembers(key: string): Promise<string[]>;
-  /** Removes the members, and the index once it is empty. */
-  removeGrantMembers(key: string, members: readonly string[]): Promise<void>;
-}
 
 /**
  * Logical key names. The Redis client adds its own keyPrefix in front; the memory store uses them
@@ -93,36 +54,10 @@ const BASE_MODELS: ReadonlySet<string> = new Set([
   'PushedAuthorizationRequest', 'RefreshToken', 'RegistrationAccessToken', 'ReplayDetection', 'Session',
 ]);
 
-/**
- * What a consumed model keeps: a rotated refresh token is kept until it would have expired only
- * so that presenting it again is caught as a reuse (RFC 9700 §4.14.2), and for that
- * oidc-provider's refresh_token grant reads these fields before it looks at `consumed`: the
- * client, expiry, grant, account and scope checks, the certificate / DPoP / attestation
- * bindings (kept when the token had them), then revokes the grant. The chain's access rules read
- * the scope too, and the audit log the client, address, grant and scope. Everything else (the
- * nonce, acr, amr, auth_time, session) served only to issue its successor: about two thirds of
- * the token.
- */
-export const KEPT_WHEN_CONSUMED: Readonly<Record<string, readonly string[]>> = {
-  RefreshToken: ['exp', 'clientId', 'grantId', 'accountId', 'scope', 'x5t#S256', 'jkt', 'attestationJkt'],
-};
-
-/** The payload (JSON) cut to `keep`'s top-level fields: what a backend stores of a consumed model. */
-export function keptFields(payload: string, keep: readonly string[]): string {
-  const full = JSON.parse(payload) as Record<string, unknown>;
-  const kept: Record<string, unknown> = {};
-  for (const field of keep) if (full[field] !== undefined) kept[field] = full[field];
-  return JSON.stringify(kept);
-}
-
 function epochSeconds(ms = Date.now()): number {
   return Math.floor(ms / 1000);
 }
 
-/**
- * Stored lifetime in whole seconds. clockTolerance keeps a model around for as long as
- * oidc-provider itself would still accept it (its `clockTolerance` setting).
- */
 /**
  * Models kept a while after they expire, because an expired one still answers differently
  * from an unknown one: a device polling an expired device code must hear expired_token
@@ -131,6 +66,10 @@ function epochSeconds(ms = Date.now()): number {
  */
 export const KEPT_AFTER_EXPIRY: Record<string, number> = { DeviceCode: 10 * 60 };
 
+/**
+ * Stored lifetime in whole seconds. clockTolerance keeps a model around for as long as
+ * oidc-provider itself would still accept it (its `clockTolerance` setting).
+ */
 function ttlSeconds(expiresIn: number | undefined, clockTolerance: number): number | undefined {
   if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn)) return undefined;
   return Math.max(1, Math.ceil(expiresIn + clockTolerance));
@@ -140,12 +79,6 @@ function words(model: string): string {
   return model.replace(/(?<=[a-z])(?=[A-Z])/g, ' ').toLowerCase();
 }
 
-/**
- * The error the losing request gets. oidc-provider checks `consumed` itself only after a separate
- * read, so two requests racing with the same code both pass that check; this error is what keeps
- * the second from getting tokens. PAR is consumed at the authorization endpoint, where
- * invalid_request_uri is the error oidc-provider itself uses for a reused request_uri.
- */
 /**
  * A refresh token presented twice within the reuse interval (REFRESH_TOKEN_REUSE_INTERVAL): the
  * second request lost the race to rotate it, most likely to its own relying party refreshing in
@@ -165,6 +98,12 @@ export interface StoreAdapterOptions {
   refreshTokenReuseInterval?: number;
 }
 
+/**
+ * The error the losing request gets. oidc-provider checks `consumed` itself only after a separate
+ * read, so two requests racing with the same code both pass that check; this error is what keeps
+ * the second from getting tokens. PAR is consumed at the authorization endpoint, where
+ * invalid_request_uri is the error oidc-provider itself uses for a reused request_uri.
+ */
 function consumeRefused(model: string, why: 'already used' | 'not found'): Error {
   if (model === 'PushedAuthorizationRequest') {
     return new errors.InvalidRequestUri('request_uri is invalid, expired, or was already used');
