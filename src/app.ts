@@ -16,7 +16,7 @@ import { securityHeaders } from './http/security-headers.js';
 import { staticFiles } from './http/static-files.js';
 import { negotiateLanguage } from './http/language.js';
 import type { Views } from './http/views.js';
-import { interactionRoutes } from './interaction/routes.js';
+import { interactionLanguage, interactionRoutes } from './interaction/routes.js';
 import { walletRoutes } from './interaction/wallet-routes.js';
 import { LoginPresenter } from './interaction/login-presenter.js';
 import { NETWORKS } from './evrmore/network.js';
@@ -192,6 +192,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(negotiateLanguage());
   const storeStatus = security?.storeStatus;
   app.use(errorHandler(logger, createErrorPage(views), {
+    pageLanguage: interactionLanguage(provider),
     // A request that failed because Redis went away gets the 503 of the availability gate.
     translate: (error) => {
       if (!storeStatus || !(isStoreConnectionError(error) || !storeStatus.available())) return undefined;

@@ -14,7 +14,7 @@ import { errors as oidcErrors } from 'oidc-provider';
 import type { Logger } from 'pino';
 import { UserError } from '../errors.js';
 import { loggablePath } from '../logger.js';
-import { requestLanguage } from './language.js';
+import { languageChosen, requestLanguage } from './language.js';
 
 /** The words of `error` for this request's reader. */
 export function describeError(ctx: Context, error: UserError): string {
@@ -53,6 +53,11 @@ export interface ErrorHandlerOptions {
    * becomes a 503 — and returns that answer; undefined keeps the 500.
    */
   translate?: (error: unknown) => UserError | undefined;
+  /**
+   * Chooses the language of the page a refused request came from when its route did not (a
+   * form's body refused before the route ran). Not asked for 429s and 5xx, which must stay cheap.
+   */
+  pageLanguage?: (ctx: Context) => Promise<void>;
 }
 
 export function errorHandler(logger: Logger, page: ErrorPage, options: ErrorHandlerOptions = {}): Middleware {
@@ -78,7 +83,10 @@ async function handle(ctx: Context, error: unknown, logger: Logger, page: ErrorP
       error = translated;
     }
   }
-  if (error instanceof UserError) return answer(ctx, error, page);
+  if (error instanceof UserError) {
+    if (error.status < 500 && error.status !== 429 && !languageChosen(ctx)) await options.pageLanguage?.(ctx).catch(() => undefined);
+    return answer(ctx, error, page);
+  }
   if (error instanceof oidcErrors.SessionNotFound) return answer(ctx, new UserError('session_not_found'), page);
   if (error instanceof oidcErrors.OIDCProviderError) {
     return respond(ctx, error.status, error.error, error.error_description ?? error.message, page);

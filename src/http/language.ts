@@ -41,6 +41,23 @@ export function negotiateLanguage(): Middleware {
   };
 }
 
+const CHOSEN = Symbol('languageChosen');
+
+/**
+ * Answers in the first of `requested` (a page's ui_locales, OIDC Core §3.1.2.1) that we have,
+ * else in the browser's Accept-Language; the error handler then keeps it.
+ */
+export function chooseLanguage(ctx: Context, requested: string): void {
+  ctx.state.lang = pickLanguage(requested, ...ctx.acceptsLanguages());
+  ctx.state.t = translator(ctx.state.lang as string);
+  (ctx.state as Record<symbol, unknown>)[CHOSEN] = true;
+}
+
+/** Whether a route chose the language from what the page asked for (chooseLanguage). */
+export function languageChosen(ctx: { state: object }): boolean {
+  return (ctx.state as Record<symbol, unknown>)[CHOSEN] === true;
+}
+
 /** The request's translator, or English outside negotiateLanguage (oidc-provider's own pages may render before it). */
 export function requestTranslator(ctx: { state: Record<string, unknown> }): Translate {
   return (ctx.state.t as Translate | undefined) ?? translator();

@@ -11,8 +11,9 @@ import type { Challenge } from '../challenge/types.js';
 import { UserError } from '../errors.js';
 import { describeError } from '../http/errors.js';
 import { EMPTY_BODY, guard } from '../http/guard.js';
+import { chooseLanguage } from '../http/language.js';
 import type { Views } from '../http/views.js';
-import { pickLanguage, translator, type Translate } from '../i18n/index.js';
+import type { Translate } from '../i18n/index.js';
 import { WALLET_ACR, WALLET_AMR } from '../oidc/provider.js';
 import { assertExpectedAddress, expectedAddress } from './login-hint.js';
 import { clientDisplay, type ClientDisplay } from './client-display.js';
@@ -53,6 +54,18 @@ export interface InteractionRoutesDeps {
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
+/**
+ * For the error handler: a refusal on an interaction's path raised before its route ran (a
+ * malformed body) is worded in the language its page was shown in, the interaction's ui_locales.
+ */
+export function interactionLanguage(provider: Provider): (ctx: Context) => Promise<void> {
+  return async (ctx) => {
+    if (!ctx.path.startsWith('/interaction/')) return;
+    const found = await provider.interactionDetails(ctx.req, ctx.res).catch(() => undefined);
+    if (typeof found?.params.ui_locales === 'string') chooseLanguage(ctx, found.params.ui_locales);
+  };
+}
+
 export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   const { provider, challenges, views, presenter } = deps;
   const hooks = deps.hooks ?? NO_AUTH_HOOKS;
@@ -71,10 +84,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     const found = await provider.interactionDetails(ctx.req, ctx.res);
     if (found.uid !== ctx.params.uid) throw new UserError('interaction_mismatch');
     // ui_locales (OIDC Core §3.1.2.1) before the browser's Accept-Language.
-    if (typeof found.params.ui_locales === 'string') {
-      ctx.state.lang = pickLanguage(found.params.ui_locales, ...ctx.acceptsLanguages());
-      ctx.state.t = translator(ctx.state.lang);
-    }
+    if (typeof found.params.ui_locales === 'string') chooseLanguage(ctx, found.params.ui_locales);
     return found;
   };
 
