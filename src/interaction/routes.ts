@@ -60,7 +60,9 @@ type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
  */
 export function interactionLanguage(provider: Provider): (ctx: Context) => Promise<void> {
   return async (ctx) => {
-    if (!ctx.path.startsWith('/interaction/')) return;
+    // A malformed id is looked up nowhere (it is refused for its shape).
+    const uid = /^\/interaction\/([^/]+)/.exec(ctx.path)?.[1];
+    if (uid === undefined || !INTERACTION_UID_PATTERN.test(uid)) return;
     const found = await provider.interactionDetails(ctx.req, ctx.res).catch(() => undefined);
     if (typeof found?.params.ui_locales === 'string') chooseLanguage(ctx, found.params.ui_locales);
   };
