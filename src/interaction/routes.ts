@@ -22,7 +22,7 @@ import type { LoginPresenter } from './login-presenter.js';
 import { LOCKED_OUT, NO_AUTH_HOOKS, withAuthHooks, type AuthHooks } from './auth-hooks.js';
 import { ALLOW_ALL, type AccessPolicy } from './access-policy.js';
 import type { TestWallet } from '../dev/test-wallet.js';
-import { abortBody, continueBody, interactionParams, loginBody } from './bodies.js';
+import { INTERACTION_UID_PATTERN, abortBody, continueBody, interactionParams, loginBody } from './bodies.js';
 
 /**
  * The requests of these pages that rate limits count: the sign-in page at the login step and a
