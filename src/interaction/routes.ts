@@ -10,8 +10,8 @@ import { refusalError, type ChallengeService } from '../challenge/service.js';
 import type { Challenge } from '../challenge/types.js';
 import { UserError } from '../errors.js';
 import { describeError } from '../http/errors.js';
-import { EMPTY_BODY, guard } from '../http/guard.js';
 import { chooseLanguage } from '../http/language.js';
+import { EMPTY_BODY, guard } from '../http/guard.js';
 import type { Views } from '../http/views.js';
 import type { Translate } from '../i18n/index.js';
 import { WALLET_ACR, WALLET_AMR } from '../oidc/provider.js';
@@ -22,7 +22,7 @@ import type { LoginPresenter } from './login-presenter.js';
 import { LOCKED_OUT, NO_AUTH_HOOKS, withAuthHooks, type AuthHooks } from './auth-hooks.js';
 import { ALLOW_ALL, type AccessPolicy } from './access-policy.js';
 import type { TestWallet } from '../dev/test-wallet.js';
-import { INTERACTION_UID_PATTERN, abortBody, continueBody, interactionParams, loginBody } from './bodies.js';
+import { abortBody, continueBody, interactionParams, loginBody } from './bodies.js';
 
 /**
  * The requests of these pages that rate limits count: the sign-in page at the login step and a
@@ -53,20 +53,6 @@ export interface InteractionRoutesDeps {
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
-
-/**
- * For the error handler: a refusal on an interaction's path raised before its route ran (a
- * malformed body) is worded in the language its page was shown in, the interaction's ui_locales.
- */
-export function interactionLanguage(provider: Provider): (ctx: Context) => Promise<void> {
-  return async (ctx) => {
-    // A malformed id is looked up nowhere (it is refused for its shape).
-    const uid = /^\/interaction\/([^/]+)/.exec(ctx.path)?.[1];
-    if (uid === undefined || !INTERACTION_UID_PATTERN.test(uid)) return;
-    const found = await provider.interactionDetails(ctx.req, ctx.res).catch(() => undefined);
-    if (typeof found?.params.ui_locales === 'string') chooseLanguage(ctx, found.params.ui_locales);
-  };
-}
 
 export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   const { provider, challenges, views, presenter } = deps;
