@@ -18,14 +18,9 @@ import { negotiateLanguage } from './http/language.js';
 import type { Views } from './http/views.js';
 import { interactionRoutes } from './interaction/routes.js';
 import { interactionLanguage } from './interaction/page-language.js';
-import { walletRoutes } from './interaction/wallet-routes.js';
-import { LoginPresenter } from './interaction/login-presenter.js';
-import { NETWORKS } from './evrmore/network.js';
-import { demoRoutes } from './demo/routes.js';
+import type { LoginPresenter } from './interaction/login-presenter.js';
 import { frontchannelLogout } from './oidc/frontchannel-logout.js';
 import { landingPage } from './landing/page.js';
-import { devicePollPacing, type PollPacer } from './oidc/device-pacing.js';
-import { requireDeviceFormSession } from './oidc/device-form-session.js';
 import { healthRoutes, type ReadinessCheck } from './http/health.js';
 import type { AuthHooks } from './interaction/auth-hooks.js';
 import type { AccessPolicy } from './interaction/access-policy.js';
@@ -70,10 +65,12 @@ export interface AppDeps {
   authHooks?: AuthHooks;
   /** Per-client access rules applied after the wallet proved its address. */
   accessPolicy?: AccessPolicy;
-  /** More pages composed by the product (the account page at /account). */
+  /** What the sign-in and wallet pages show of a challenge. */
+  presenter: LoginPresenter;
+  /** The features' pages (the wallet URL, the account page, the demo), beside the sign-in routes. */
   routers?: Router[];
-  /** Keeps devices to their polling interval (RFC 8628 §3.5 slow_down). */
-  devicePacer?: PollPacer;
+  /** The features' middleware around the provider's endpoints (the device flow's). */
+  beforeProvider?: Middleware[];
   /** Rate limits, 503 on a store outage, CORS preflight guard, body limits and schemas, metrics. */
   security?: AppSecurity;
   /** Development only (TEST_WALLET): the key behind "Sign with a development test wallet". */
@@ -161,7 +158,7 @@ export function createApp(deps: AppDeps): Koa {
 
   // A second guard behind the configuration's: a test wallet in production is a key anyone can use.
   if (deps.testWallet && config.env === 'production') throw new Error('the development test wallet cannot run in production');
-  const presenter = new LoginPresenter({ views, issuer: config.issuer, network: NETWORKS[config.network], testWallet: Boolean(deps.testWallet), now: challenges.now });
+  const { presenter } = deps;
   const { security } = deps;
   // Rate limits are applied one way: a limited request is named, and one table says what it
   // counts against and under which key (src/security/limited-requests.ts).
@@ -180,8 +177,6 @@ export function createApp(deps: AppDeps): Koa {
         acquireStream: eventStreamGate(new StreamSlots(config.security.eventStreams), security.metrics),
       } : {}),
     }),
-    walletRoutes({ provider, challenges, presenter, hooks: deps.authHooks }),
-    ...(config.demo ? [demoRoutes({ issuer: config.issuer, views })] : []),
     ...(deps.routers ?? []),
   ]);
 
@@ -221,10 +216,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(pageRoutes);
   app.use(landingPage({ views, issuer: config.issuer, docsDir: deps.docsDir, demo: config.demo, accountPage: config.accountPage }));
   app.use(frontchannelLogout(provider, views));
-  app.use(requireDeviceFormSession(provider, PROVIDER_ROUTES.code_verification, config.issuer));
-  if (deps.devicePacer) {
-    app.use(devicePollPacing(deps.devicePacer, { token: PROVIDER_ROUTES.token, deviceAuthorization: PROVIDER_ROUTES.device_authorization }, config.protocol.deviceCodeTtl + 600));
-  }
+  for (const middleware of deps.beforeProvider ?? []) app.use(middleware);
   app.use(metadataCaching([PROVIDER_ROUTES.jwks, '/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']));
   app.use(mount(provider));
   return app;

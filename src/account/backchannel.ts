@@ -6,6 +6,9 @@
  * that serves the same Koa app, with the X-Forwarded-Host/-Proto the proxy would have sent (Koa
  * reads them only when TRUST_PROXY is on; otherwise discovery simply names the loopback URLs,
  * which is where the requests go anyway).
+ *
+ * The app the listener serves contains the account page itself, so it is built after the
+ * back-channel: the product hands its request handler over with `serve` once it exists.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
@@ -21,19 +24,22 @@ export interface Backchannel {
    * audit log), not under 127.0.0.1 shared by every user of the account page.
    */
   onBehalfOf<T>(ip: string, work: () => Promise<T>): Promise<T>;
+  /** The handler of the app to call: this product's own, given once the app is built. */
+  serve(listener: RequestListener): void;
   close(): Promise<void>;
 }
 
 /** Carries a one-time ticket for the client IP from our fetch to our own listener. */
 const TICKET_HEADER = 'x-evrmore-backchannel-ticket';
 
-export function createBackchannel(issuer: URL, handler: () => RequestListener): Backchannel {
+export function createBackchannel(issuer: URL): Backchannel {
+  let handler: RequestListener | undefined;
   let listening: Promise<{ server: Server; origin: string }> | undefined;
   const caller = new AsyncLocalStorage<string>();
   // Ticket -> client IP, for requests in flight. A ticket is random and used once, so even a
   // local process that reaches the loopback listener cannot pick the IP it is counted under.
   const tickets = new Map<string, string>();
-  const start = () => {
+  const start = (app: RequestListener) => {
     listening ??= (async () => {
       const server = createServer((req, res) => {
         const ticket = req.headers[TICKET_HEADER];
@@ -43,7 +49,7 @@ export function createBackchannel(issuer: URL, handler: () => RequestListener): 
           tickets.delete(ticket as string);
           actOnBehalfOf(req, ip);
         }
-        handler()(req, res);
+        app(req, res);
       });
       server.listen(0, '127.0.0.1');
       await once(server, 'listening');
@@ -56,7 +62,8 @@ export function createBackchannel(issuer: URL, handler: () => RequestListener): 
 
   return {
     async fetch(url, options) {
-      const { origin } = await start();
+      if (!handler) throw new Error('the account back-channel has no app to serve yet');
+      const { origin } = await start(handler);
       const target = new URL(url);
       if (target.host === issuer.host) {
         target.protocol = 'http:';
@@ -80,6 +87,9 @@ export function createBackchannel(issuer: URL, handler: () => RequestListener): 
     },
     onBehalfOf(ip, work) {
       return caller.run(ip, work);
+    },
+    serve(listener) {
+      handler = listener;
     },
     async close() {
       if (!listening) return;

@@ -1,7 +1,7 @@
 /**
  * Composes the product from a validated configuration: storage (Redis, or memory for the
- * embedded default), the provider, the challenge service and the Koa app. Used by the
- * server entry point and by tests, so both run the same assembly.
+ * embedded default, stores.ts), the challenge service, the features (features.ts), the provider
+ * and the Koa app. Used by the server entry point and by tests, so both run the same assembly.
  */
 import { fileURLToPath } from 'node:url';
 import { watchForStalls } from '../store/redis-stall-watch.js';
@@ -12,7 +12,6 @@ import type { Config, OutboundPolicy } from '../config/index.js';
 import type { Secrets } from '../dev-secrets.js';
 import { createApp, createMetricsApp } from '../app.js';
 import { ChallengeService } from '../challenge/service.js';
-import { demoClient } from '../demo/routes.js';
 import { NETWORKS } from '../evrmore/network.js';
 import { createProviderPages } from '../oidc/pages.js';
 import { createViews } from '../http/views.js';
@@ -26,12 +25,17 @@ import { FailureMonitor } from '../security/failure-monitor.js';
 import { auditProviderEvents, createSecurityHooks, lockoutRefusal } from '../security/audit.js';
 import { developmentLockoutHint } from '../security/lockouts.js';
 import { wrongUserCodeCounter } from '../security/user-code-guesses.js';
-import { composeChainAndAccount } from '../chain/compose.js';
-import { chainClientMetadata } from '../chain/oidc.js';
 import { createCookieSigner } from '../http/cookie-signer.js';
 import { keysInEffect } from '../keys.js';
 import { hostRefusal, policedFetch } from '../security/outbound.js';
 import { loadTestWallet } from '../dev/test-wallet.js';
+import { accountPageFeature } from '../account/feature.js';
+import { chainClaimsFeature } from '../chain/feature.js';
+import { demoRelyingPartyFeature } from '../demo/feature.js';
+import { deviceFlowFeature } from '../oidc/device-flow.js';
+import { LoginPresenter } from '../interaction/login-presenter.js';
+import { walletUrlFeature } from '../interaction/wallet-feature.js';
+import { attachFeatures, featuresOn, staticClients } from './features.js';
 import { openRedis } from './redis-connection.js';
 import { createStores, type Stores } from './stores.js';
 
@@ -115,27 +119,9 @@ async function openStorage(config: Config, options: ProductOptions): Promise<Pro
 async function assembleProduct(config: Config, secrets: Secrets, storage: ProductStorage, logger: Logger): Promise<Product> {
   const { redis, metrics, redisHealth, stores, rateLimits, monitor } = storage;
 
-  const views = createViews(VIEWS_DIR, { cache: config.env === 'production' });
+  const baseViews = createViews(VIEWS_DIR, { cache: config.env === 'production' });
   // One signer for the provider's cookies and ours: both must accept the other's.
   const cookieSigner = createCookieSigner(secrets.cookieKeys);
-  const clients = config.demo ? [...config.clients.filter((c) => c.client_id !== 'demo'), demoClient(config.issuer)] : config.clients;
-  // docs/chain-claims.md: Evrmore node, chain claims and access rules, account page.
-  const chainAndAccount = await composeChainAndAccount(config, { holdingsCache: stores.holdingsCache, accountStore: stores.accounts, logger });
-  const provider = createProvider({
-    config,
-    // Staged keys are published but do not sign yet (src/keys.ts).
-    jwks: keysInEffect(secrets.jwks, Date.now() / 1000),
-    cookieSigner,
-    adapter: stores.oidcAdapter,
-    clients: [...clients, ...chainAndAccount.clients],
-    chain: chainAndAccount.providerHooks,
-    // The access-rule properties are refused without a node, so they are always known.
-    clientMetadata: [chainClientMetadata(config.chain?.rules)],
-    outboundFetch: policedFetch(config.protocol.outbound),
-    pages: createProviderPages(views),
-    pairwiseSalt: secrets.pairwiseSalt,
-    onWrongUserCode: wrongUserCodeCounter({ limits: rateLimits, monitor }),
-  });
   const challenges = new ChallengeService({
     store: stores.challenges,
     network: NETWORKS[config.network],
@@ -145,28 +131,61 @@ async function assembleProduct(config: Config, secrets: Secrets, storage: Produc
     notifier: stores.notifier,
     onIssued: (seconds) => metrics.challengeIssueSeconds.observe(seconds),
   });
+  // Rate limits, lock-outs, audit log and metrics around sign-in attempts (SECURITY.md).
+  const authHooks = createSecurityHooks({ limits: rateLimits, monitor, logger, metrics });
+  const testWallet = config.testWallet ? await loadTestWallet(config.dataDir, NETWORKS[config.network]) : undefined;
+
+  const chain = await chainClaimsFeature(config, { holdingsCache: stores.holdingsCache, logger });
+  const views = chain.decorateViews(baseViews);
+  const presenter = new LoginPresenter({ views, issuer: config.issuer, network: NETWORKS[config.network], testWallet: Boolean(testWallet), now: challenges.now });
+  const device = deviceFlowFeature(config, { pacer: stores.devicePollPacer, onWrongUserCode: wrongUserCodeCounter({ limits: rateLimits, monitor }) });
+  const features = featuresOn([
+    chain,
+    accountPageFeature(config, { store: stores.accounts, chain: chain.service, logger }),
+    demoRelyingPartyFeature(config),
+    device,
+    walletUrlFeature({ challenges, presenter, hooks: authHooks }),
+  ]);
+
+  const clients = staticClients(config.clients, features);
+  const provider = createProvider({
+    config,
+    // Staged keys are published but do not sign yet (src/keys.ts).
+    jwks: keysInEffect(secrets.jwks, Date.now() / 1000),
+    cookieSigner,
+    adapter: stores.oidcAdapter,
+    clients,
+    chain: chain.providerHooks,
+    // The access-rule properties are refused without a node, so they are always known.
+    clientMetadata: [chain.clientMetadata],
+    outboundFetch: policedFetch(config.protocol.outbound),
+    pages: createProviderPages(baseViews),
+    pairwiseSalt: secrets.pairwiseSalt,
+    onWrongUserCode: device.onWrongUserCode,
+  });
   // Observability (docs/monitoring.md): audit log and metrics of the provider's events.
   auditProviderEvents(provider, logger, metrics);
-  const chainFeature = chainAndAccount.attach(provider, views, () => app);
+  const attached = attachFeatures(features, { provider, views });
   const ready = async () => {
     if (redisHealth) await redisHealth.ready();
-    await chainFeature.ready();
+    await attached.ready();
   };
   const app = createApp({
     config,
     cookieSigner,
     provider,
     challenges,
-    views: chainFeature.views,
+    views,
+    presenter,
     logger,
     publicDir: PUBLIC_DIR,
     docsDir: DOCS_DIR,
     ready,
-    accessPolicy: chainFeature.accessPolicy,
-    routers: chainFeature.routers,
-    devicePacer: stores.devicePollPacer,
-    ...(config.testWallet ? { testWallet: await loadTestWallet(config.dataDir, NETWORKS[config.network]) } : {}),
-    authHooks: createSecurityHooks({ limits: rateLimits, monitor, logger, metrics }),
+    accessPolicy: chain.accessPolicy(provider),
+    routers: attached.routers,
+    beforeProvider: attached.beforeProvider,
+    ...(testWallet ? { testWallet } : {}),
+    authHooks,
     lockedOut: lockoutRefusal(monitor),
     ...(config.env !== 'production' && config.security.failures.lockoutSeconds > 0
       ? { lockoutHint: developmentLockoutHint({ lockoutSeconds: config.security.failures.lockoutSeconds, ...(redis ? { redisKeyPrefix: config.redisKeyPrefix } : {}) }) }
@@ -178,6 +197,7 @@ async function assembleProduct(config: Config, secrets: Secrets, storage: Produc
       corsOrigins: allowedOrigins(clients, config.security.corsOrigins),
     },
   });
+  attached.serve(app.callback());
   return {
     app,
     provider,
@@ -187,11 +207,11 @@ async function assembleProduct(config: Config, secrets: Secrets, storage: Produc
     ...(config.security.metricsListener ? { metricsApp: createMetricsApp(config, metrics, ready) } : {}),
     monitor,
     async close() {
-      await chainFeature.close();
+      await attached.close();
       await storage.close();
     },
     reconfigure: (next, nextSecrets) => assembleProduct(next, nextSecrets, storage, logger),
-    retire: () => chainFeature.close(),
+    retire: () => attached.close(),
   };
 }
 
