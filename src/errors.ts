@@ -77,6 +77,7 @@ export const ERRORS = {
   pushed_request_length_required: { status: 411, key: 'error.pushedRequest.lengthRequired', error: 'length_required' },
   pushed_request_too_large: { status: 413, key: 'error.pushedRequest.tooLarge', error: 'request_too_large', params: ['kib'] },
   https_required: { status: 403, key: 'error.httpsRequired', params: ['origin'] },
+  origin_not_allowed: { status: 403, key: 'error.originNotAllowed', params: ['origin'] },
   // Limits (RFC 6585 §4): {wait} is written in words of the page's language, {at} is a UTC time.
   locked_out: tooMany('error.limit.lockedOut', 'locked_out'),
   rate_limited_challenge: tooMany('error.limit.challenge'),

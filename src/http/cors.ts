@@ -10,6 +10,7 @@
  * origin; the guard below answers a preflight from an origin that no client and no operator
  * entry allows with a 403 without Access-Control-Allow-Origin, so the browser stops there.
  */
+import { UserError } from '../errors.js';
 import type { Middleware } from 'koa';
 import type { Configuration } from 'oidc-provider';
 
@@ -48,10 +49,8 @@ export function corsPreflightGuard(paths: string[], allowed: Set<string>): Middl
     const origin = ctx.get('Origin');
     if (ctx.method === 'OPTIONS' && guarded.has(ctx.path) && origin && ctx.get('Access-Control-Request-Method') && !allowed.has(origin)) {
       ctx.vary('Origin');
-      ctx.status = 403;
-      ctx.set('Cache-Control', 'no-store');
-      ctx.body = { error: 'origin_not_allowed', error_description: `The origin ${origin} may not call this endpoint from a browser.` };
-      return undefined;
+      ctx.state.api = true;
+      throw new UserError('origin_not_allowed', { origin });
     }
     return next();
   };

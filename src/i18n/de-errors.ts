@@ -52,6 +52,7 @@ export const deErrors: Record<keyof typeof enErrors, string> = {
   'error.pushedRequest.lengthRequired': 'Eine übertragene Autorisierungsanfrage (PAR) muss ihre Content-Length angeben.',
   'error.pushedRequest.tooLarge': 'Die übertragene Autorisierungsanfrage (PAR) ist zu groß (höchstens {kib} KiB).',
   'error.httpsRequired': 'Dieser Anmeldedienst antwortet nur über HTTPS: Verwenden Sie {origin}. (Die Anfrage kam ohne den X-Forwarded-Proto: https des Proxys an.)',
+  'error.originNotAllowed': 'Der Ursprung {origin} darf diesen Endpunkt nicht aus einem Browser aufrufen.',
   'error.limit.lockedOut': 'Zu viele fehlgeschlagene Anmeldungen aus Ihrem Netzwerk. Versuchen Sie es in {wait} erneut (um {at}).',
   'error.limit.challenge': 'Aus Ihrem Netzwerk wurden zu viele Anmeldeseiten geöffnet. Versuchen Sie es in {wait} erneut (um {at}).',
   'error.limit.signin': 'Zu viele Anmeldeversuche aus Ihrem Netzwerk. Versuchen Sie es in {wait} erneut (um {at}).',

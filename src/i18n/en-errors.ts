@@ -53,6 +53,7 @@ export const enErrors = {
   'error.pushedRequest.lengthRequired': 'A pushed authorization request must state its Content-Length.',
   'error.pushedRequest.tooLarge': 'The pushed authorization request is too large (at most {kib} KiB).',
   'error.httpsRequired': "This provider answers over https only: use {origin}. (The request reached it without the proxy's X-Forwarded-Proto: https.)",
+  'error.originNotAllowed': 'The origin {origin} may not call this endpoint from a browser.',
   'error.limit.lockedOut': 'Too many failed sign-ins from your network. Try again in {wait} (at {at}).',
   'error.limit.challenge': 'Too many sign-in pages were opened from your network. Try again in {wait} (at {at}).',
   'error.limit.signin': 'Too many sign-in attempts from your network. Try again in {wait} (at {at}).',

@@ -1,6 +1,6 @@
 /**
  * Every string a person reads, in one place, so another language is one more file like this
- * (same keys) registered in ./index.ts.
+ * (same keys) registered in ./index.ts. The words of refusals are in ./en-errors.ts.
  */
 import { enErrors } from './en-errors.js';
 
