@@ -73,7 +73,8 @@ export function createSecurityHooks(deps: SecurityHooksDeps): AuthHooks {
       outcome,
       ...(reason ? { reason } : {}),
     };
-    if (outcome === 'success') logger.info(line, 'sign-in succeeded');
+    // A success is routine: its event and outcome say it all, without a message (docs/monitoring.md, "Log volume").
+    if (outcome === 'success') logger.info(line);
     else logger.warn(line, outcome === 'refused' ? 'sign-in attempt refused before checking' : 'sign-in failed');
     metrics.signinAttempts.inc({ channel: info.channel, outcome, reason: reasonLabel(reason) });
   };
@@ -146,11 +147,14 @@ export function auditProviderEvents(provider: Provider, logger: Logger, metrics:
     ...(token.accountId ? { address: token.accountId } : {}),
     ...(token.grantId ? { grant_id: token.grantId } : {}),
     ...(token.scope ? { scope: token.scope } : {}),
-    ...(token.gty ? { grant_type: token.gty } : {}),
+    // The grant that issued it (oidc-provider's gty lists every grant since the code, e.g.
+    // "authorization_code refresh_token"; the last is this one, as on the id_token line).
+    ...(token.gty ? { grant_type: token.gty.slice(token.gty.lastIndexOf(' ') + 1) } : {}),
   });
   const issued = (type: string) => (token: TokenLike) => {
     metrics.tokensIssued.inc({ type });
-    logger.info({ event: 'token.issued', type, ...describe(token), expires_in: token.expiresIn }, `${type} issued`);
+    // Routine, several a sign-in: no message (event and type say it; docs/monitoring.md, "Log volume").
+    logger.info({ event: 'token.issued', type, ...describe(token), expires_in: token.expiresIn });
   };
   const destroyed = (type: string) => (token: TokenLike) => {
     metrics.tokensRevoked.inc({ type });
@@ -177,7 +181,7 @@ export function auditProviderEvents(provider: Provider, logger: Logger, metrics:
     const body = ctx.body as Record<string, unknown> | undefined;
     if (body && typeof body === 'object' && 'id_token' in body) {
       metrics.tokensIssued.inc({ type: 'id_token' });
-      logger.info({ event: 'token.issued', type: 'id_token', client_id: ctx.oidc.client?.clientId, grant_type: ctx.oidc.params?.grant_type }, 'id_token issued');
+      logger.info({ event: 'token.issued', type: 'id_token', client_id: ctx.oidc.client?.clientId, grant_type: ctx.oidc.params?.grant_type });
     }
   });
 
