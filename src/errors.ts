@@ -183,7 +183,3 @@ export function inWords(seconds: number, language = 'en'): string {
   const [amount, unit] = seconds < 90 ? [seconds, 'second'] : Math.ceil(seconds / 60) < 90 ? [Math.ceil(seconds / 60), 'minute'] : [Math.ceil(seconds / 3600), 'hour'];
   return new Intl.NumberFormat(language, { style: 'unit', unit, unitDisplay: 'long' }).format(amount);
 }
-
-export function isUserError(error: unknown): error is UserError {
-  return error instanceof UserError;
-}
