@@ -3,7 +3,15 @@
  * renderer builds its path one string fragment at a time (~40 KB of garbage per code); this one
  * writes the path's ASCII into a reused buffer and makes one string of it.
  */
-import QRCode from 'qrcode';
+import { createRequire } from 'node:module';
+import type QRCodeModule from 'qrcode';
+
+/**
+ * qrcode's encoder alone (lib/core/qrcode.js, the same `create` its main module re-exports): the
+ * main module also loads its PNG, terminal and canvas renderers and pngjs, which nothing here
+ * uses (docs/performance.md, "Memory").
+ */
+const QRCode = createRequire(import.meta.url)('qrcode/lib/core/qrcode.js') as Pick<typeof QRCodeModule, 'create'>;
 
 /**
  * The data mask of every code (ISO/IEC 18004 §7.8). The encoder may use any of the eight; a

@@ -1,4 +1,5 @@
-import { getDomain, getHostname } from 'tldts';
+import { createRequire } from 'node:module';
+import type * as Tldts from 'tldts';
 import { isLogoDataUri } from '../config/client-logo.js';
 import { LOGO_METADATA } from './client-logo.js';
 
@@ -24,12 +25,23 @@ export interface ClientDisplay {
 }
 
 /**
+ * tldts and its copy of the Public Suffix List (about 1.5 MB of heap) are loaded the first time a
+ * registered client is shown, not at start: many providers serve configured clients only
+ * (docs/performance.md, "Memory").
+ */
+let tldts: typeof Tldts | undefined;
+function publicSuffixList(): typeof Tldts {
+  return (tldts ??= createRequire(import.meta.url)('tldts') as typeof Tldts);
+}
+
+/**
  * The registrable domain of a URI's host (the Public Suffix List's "eTLD+1", private suffixes
  * such as github.io included), so that grafana.com.evil.example shows as evil.example; the host
  * itself for an IP address or a single-label name.
  */
 export function registrableHost(uri: unknown): string | undefined {
   if (typeof uri !== 'string') return undefined;
+  const { getDomain, getHostname } = publicSuffixList();
   const hostname = getHostname(uri);
   if (!hostname) return undefined;
   return getDomain(hostname, { allowPrivateDomains: true }) ?? hostname;
