@@ -1,6 +1,6 @@
 /**
  * `node dist-bench/bench/ab.js path/to/before/server.js [path/to/after/server.js] [--flows N]
- * [--concurrency 8,32] [--rounds R] [--node-args-a "..."] [--node-args-b "..."]`: two builds
+ * [--concurrency 8,32] [--rounds R] [--node-args-a="..."] [--node-args-b="..."]`: two builds
  * of the product (A: before a change, B: after it, dist/server.js unless given) and bare
  * oidc-provider, measured in the same rounds (A B bare, then bare B A, ...), so that a change's
  * saving is a same-run figure on a shared machine: server + redis CPU per sign-in of each, B / A
@@ -37,6 +37,10 @@ async function main(): Promise<void> {
   const logDir = mkdtempSync(join(tmpdir(), 'evr-ab-'));
   for (const sub of ['a', 'b']) mkdirSync(join(logDir, sub));
   const servers: ServerUnderTest[] = [];
+  // Ctrl-C must not leave the servers and their redis-servers behind.
+  const interrupted = () => void Promise.allSettled(servers.map((s) => s.stop())).finally(() => process.exit(130));
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     servers.push(await startServer({ name: 'product', secrets, logDir: join(logDir, 'a'), productEntry: resolve(entryA), nodeArgs: split(values['node-args-a']) }));
     servers.push(await startServer({ name: 'product', secrets, logDir: join(logDir, 'b'), productEntry: resolve(entryB), nodeArgs: split(values['node-args-b']) }));

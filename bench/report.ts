@@ -127,7 +127,7 @@ export function targets(report: Pick<BenchReport, 'phases' | 'comparisons' | 'mi
   if (report.memoryLimitMb !== undefined) {
     const underLimit = report.phases.filter((p) => p.server === 'product');
     const value = underLimit.reduce((sum, p) => sum + p.failed, 0);
-    out.push({ name: `failed product flows under a ${report.memoryLimitMb} MB memory limit`, value, limit: '0', met: value === 0 && underLimit.every((p) => p.completed === p.planned) });
+    out.push({ name: `failed product flows under a ${report.memoryLimitMb} MB heap limit (--memory-limit)`, value, limit: '0', met: value === 0 && underLimit.every((p) => p.completed === p.planned) });
   }
   if (at(8)) {
     const value = at(8)!.ratios.flowP99;

@@ -8,6 +8,7 @@
  *   npm run bench -- --quick           a short run with fewer flows
  *   npm run bench -- --flows 1000 --concurrency 8,32 --no-growth --no-micro
  *   npm run bench -- --profile         also writes a --cpu-prof profile of each server
+ *   npm run bench -- --memory-limit 96 --concurrency 32   the product under a hard heap limit
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -51,6 +52,11 @@ export interface BenchOptions {
   quiet: boolean;
   /** Another build of the product to measure instead of dist/server.js (a variant under study). */
   productEntry?: string;
+  /**
+   * A hard limit on the product's JavaScript heap in MB (`--max-old-space-size`, after the
+   * image's own NODE_OPTIONS): past it V8 stops the process, and its flows fail.
+   */
+  memoryLimitMb?: number;
 }
 
 export const PRESETS = {
@@ -84,7 +90,10 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
   // Many wallets, as in real traffic: per-address rate limits and account records stay small.
   const signers = benchSigners(200);
   const deadline = startedAt.getTime() + options.budgetMinutes * 60_000;
-  const nodeArgs = (name: string) => (options.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(runDir, `profile-${name}`)}`] : []);
+  const nodeArgs = (name: string) => [
+    ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(runDir, `profile-${name}`)}`] : []),
+    ...(name === 'product' && options.memoryLimitMb !== undefined ? [`--max-old-space-size=${options.memoryLimitMb}`] : []),
+  ];
 
   log(options, `bench: starting bare oidc-provider, the product-parts baseline and the product (logs in ${runDir})`);
   const servers: ServerUnderTest[] = [];
@@ -212,7 +221,7 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
   const finishedAt = new Date();
   const m = machine();
   const serverEnvironment = Object.fromEntries(Object.entries(servers.find((s) => s.name === 'product')?.env ?? {}).filter(([k]) => !SECRET_VARIABLES.has(k)));
-  const partial = { phases, comparisons, micro, growth };
+  const partial = { phases, comparisons, micro, growth, memoryLimitMb: options.memoryLimitMb };
   const report: BenchReport = {
     version: 1,
     startedAt: startedAt.toISOString(),
@@ -257,13 +266,14 @@ export function parseOptions(argv: string[]): BenchOptions {
       env: { type: 'string', multiple: true },
       quiet: { type: 'boolean', default: false },
       'product-entry': { type: 'string' },
+      'memory-limit': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(`npm run bench -- [--quick] [--flows N] [--concurrency 1,8,32,128] [--rounds R] [--warmup N] [--max-seconds S] [--budget-minutes M]
   [--growth-sessions 10000,100000] [--growth-flows N] [--no-growth] [--micro-seconds S] [--no-micro]
-  [--out DIR] [--profile] [--env NAME=VALUE ...] [--product-entry path/to/server.js] [--quiet]
+  [--out DIR] [--profile] [--env NAME=VALUE ...] [--product-entry path/to/server.js] [--memory-limit MB] [--quiet]
 `);
     process.exit(0);
   }
@@ -299,6 +309,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     env,
     quiet: values.quiet,
     productEntry: values['product-entry'] ? resolve(values['product-entry']) : undefined,
+    memoryLimitMb: values['memory-limit'] !== undefined ? int(values['memory-limit'], 'memory-limit', 0, 16, 65_536) : undefined,
   };
 }
 

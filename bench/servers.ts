@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +43,15 @@ export const LOAD_TEST_LIMITS: Record<string, string> = {
   // No sign-in of the bench fails; should one, it must not lock 127.0.0.1 out of the rest.
   FAILURE_ALERT_THRESHOLD: '1000000',
 };
+
+/**
+ * The V8 options the container image runs the product with (`NODE_OPTIONS` in the Dockerfile's
+ * runtime stage, docs/deploying.md "Memory"), so that the bench measures the product as shipped.
+ */
+export function shippedNodeOptions(dockerfile = join(ROOT, 'Dockerfile')): string {
+  const match = /^\s*NODE_OPTIONS="([^"]*)"/m.exec(readFileSync(dockerfile, 'utf8'));
+  return match?.[1] ?? '';
+}
 
 export interface Secrets {
   dir: string;
@@ -132,6 +141,8 @@ export async function startServer(options: StartOptions): Promise<ServerUnderTes
     DEMO: 'false',
     LOG_LEVEL: 'info',
     ...LOAD_TEST_LIMITS,
+    // The product runs with the image's V8 options; node arguments given here come after them and win.
+    ...(options.name === 'product' ? { NODE_OPTIONS: shippedNodeOptions() } : {}),
     ...options.env,
   };
   const entries: Record<ServerUnderTest['name'], string> = {

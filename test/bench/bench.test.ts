@@ -34,7 +34,7 @@ describe('npm run bench (smoke)', () => {
     await run('npx', ['tsc', '-p', 'tsconfig.bench.json'], { cwd: ROOT, timeoutMs: 180_000 });
     expect(existsSync(join(ROOT, 'dist-bench', 'bench', 'run.js'))).toBe(true);
 
-    const { code, output } = await run(process.execPath, [join(ROOT, 'dist-bench', 'bench', 'run.js'), '--smoke', '--out', out], { cwd: ROOT, timeoutMs: 240_000 });
+    const { code, output } = await run(process.execPath, [join(ROOT, 'dist-bench', 'bench', 'run.js'), '--smoke', '--memory-limit', '256', '--out', out], { cwd: ROOT, timeoutMs: 240_000 });
     expect(code, output).toBe(0);
     expect(output).toContain('### C = 2');
     expect(output).toContain('Targets:');
@@ -44,6 +44,10 @@ describe('npm run bench (smoke)', () => {
     expect(report.machine.cores).toBeGreaterThan(0);
     expect(report.serverEnvironment).toMatchObject({ NODE_ENV: 'production', RATE_LIMIT_SIGNIN_IP: expect.any(String) });
     expect(report.serverEnvironment).not.toHaveProperty('COOKIE_KEYS');
+    // The product runs with the V8 options the image ships (docs/deploying.md, "Memory").
+    const shipped = /NODE_OPTIONS="([^"]*)"/.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
+    expect(shipped).toMatch(/--max-old-space-size=\d+/);
+    expect(report.serverEnvironment.NODE_OPTIONS).toBe(shipped);
 
     // The primary baseline, bare oidc-provider, ran at every concurrency with no failed flow,
     // beside the parts baseline and the product.
@@ -88,5 +92,7 @@ describe('npm run bench (smoke)', () => {
     expect(report.micro?.challengeAndQr.both.perSecond).toBeGreaterThan(0);
     expect(Object.keys(report.micro!.idTokenSigning).sort()).toEqual(['ES256', 'EdDSA', 'RS256']);
     expect(report.targets.find((t) => t.name.startsWith('failed flows'))).toMatchObject({ value: 0, met: true });
+    // --memory-limit: the product ran under that heap limit, and the report says how it fared.
+    expect(report.targets.find((t) => t.name.includes('256 MB heap limit'))).toMatchObject({ value: 0, met: true });
   }, 600_000);
 });

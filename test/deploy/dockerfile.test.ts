@@ -88,6 +88,12 @@ describe('Dockerfile', () => {
     expect(args(runtime, 'CMD')).toEqual(['["node", "dist/server.js"]']);
   });
 
+  it('caps V8\'s heap with the NODE_OPTIONS that docs/deploying.md documents', () => {
+    const options = /NODE_OPTIONS="([^"]*)"/.exec(args(runtime, 'ENV').join(' '))?.[1];
+    expect(options).toMatch(/^--max-old-space-size=\d+$/);
+    expect(read('docs/deploying.md')).toContain(`NODE_OPTIONS="${options}"`);
+  });
+
   it('bakes in no secret: no secret-looking ENV or ARG, no key, client or env file copied', () => {
     for (const stage of [build, runtime]) {
       for (const value of [...args(stage, 'ENV'), ...args(stage, 'ARG')]) {
