@@ -62,7 +62,7 @@ export const ERRORS = {
   session_not_found: { status: 400, key: 'error.session' },
   unknown_client: { status: 400, key: 'error.oidc.invalid_client' },
   device_form_expired: { status: 400, key: 'error.deviceFormExpired', params: ['url'] },
-  // Requests whose form does not fit (OWASP Input Validation Cheat Sheet: type and length at the edge).
+  // Requests whose form does not fit (SECURITY.md, "Validate input": type and length at the edge).
   body_too_large: { status: 413, key: 'error.body.tooLarge', error: 'request_too_large', params: ['kib'] },
   body_type: { status: 415, key: 'error.body.type', error: 'unsupported_media_type' },
   body_unreadable: invalidRequest('error.body.unreadable', []),

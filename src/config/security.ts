@@ -12,7 +12,7 @@ export interface RateLimit {
   durationSeconds: number;
 }
 
-/** The protections of the security document (see SECURITY.md); each tunable, each on by default. */
+/** The protections SECURITY.md lists; each tunable, each on by default. */
 export interface SecurityConfig {
   /** Absent: that limit is off. */
   rateLimits: {

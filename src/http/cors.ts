@@ -1,5 +1,5 @@
 /**
- * CORS limited to trusted origins (security document, "API Security Considerations" 2): a
+ * CORS limited to trusted origins (SECURITY.md, "CORS only for trusted domains"): a
  * browser page may call the token, userinfo, revocation and introspection endpoints only from
  * the origin of one of the calling client's redirect_uris, or from an origin the operator
  * listed in CORS_ORIGINS. Discovery and the JWKS stay readable from anywhere (they are public

@@ -1,6 +1,6 @@
 /**
- * Input declared on the route that takes it (OWASP Input Validation Cheat Sheet: allow-list,
- * type and length at the edge). `guard({ params, body })` sits before a route's handler: it
+ * Input declared on the route that takes it (SECURITY.md, "Validate input": an allow-list of
+ * fields, each of one type and a bounded length, checked at the edge). `guard({ params, body })` sits before a route's handler: it
  * checks the path's parameters, then reads the body (bounded, see formBody) and holds it to
  * its schema, and hands the handler what passed as `ctx.guard`, typed by the schemas. The
  * handler reads nothing else of the request's body. Anything else is a 400 that names the

@@ -1,5 +1,5 @@
 /**
- * Prometheus metrics (security document, "Monitoring"): sign-in attempts by outcome, challenge
+ * Prometheus metrics (SECURITY.md, "Monitor unusual patterns"; docs/monitoring.md): sign-in attempts by outcome, challenge
  * latency, token issuance, rate-limit rejections, alerts and Redis errors, at GET /metrics,
  * optionally behind a bearer token (RFC 6750). Each product has its own registry, so tests
  * that run several products in one process count apart; process metrics are collected once.

@@ -1,7 +1,6 @@
 /**
- * Security headers on every response (security document, "Content Security Policy"; OWASP
- * HTTP Headers Cheat Sheet). No inline script or style and no other origin; the provider's
- * pages obey the same policy.
+ * Security headers on every response (SECURITY.md, "Strict Content Security Policy"). No inline
+ * script or style and no other origin; the provider's pages obey the same policy.
  * form-action is left out on purpose: browsers apply it to the redirect that follows a form
  * post, and after sign-in that redirect goes to the relying party's own origin.
  *

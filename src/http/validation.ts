@@ -23,8 +23,8 @@ export const formBody: Middleware = bodyParser({
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /**
- * Refuses a body announced larger than any endpoint takes before anything reads it (OWASP
- * API4:2023, unrestricted resource consumption). Chunked bodies without a length are bounded
+ * Refuses a body announced larger than any endpoint takes before anything reads it (SECURITY.md,
+ * "Validate input"). Chunked bodies without a length are bounded
  * by each endpoint's own parser.
  */
 export function maxBodySize(limit = MAX_BODY_BYTES): Middleware {

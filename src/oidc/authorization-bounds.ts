@@ -2,7 +2,7 @@
  * What one authorization request may make the provider store. oidc-provider keeps every
  * request's parameters in an Interaction for INTERACTION_TTL (15 minutes) before anyone signs
  * in; unbounded, a few hundred requests with a 15 KB `state` grow Redis by megabytes a second
- * (OWASP API4:2023, unrestricted resource consumption). Each parameter gets a length that fits
+ * (SECURITY.md, "Authorization requests bounded"). Each parameter gets a length that fits
  * every relying party we know with room to spare (a `state` of 1 KiB holds oauth2-proxy's
  * nonce and return path; an ID token of 4 KiB as `id_token_hint`); anything longer is a 400
  * that names the parameter. A pushed request (RFC 9126), whose body oidc-provider parses

@@ -130,7 +130,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     fetch: deps.outboundFetch,
     routes: PROVIDER_ROUTES,
     // Browsers may call the token, userinfo, revocation and introspection endpoints only from a
-    // client's own origins or the operator's CORS_ORIGINS (security document, CORS; src/http/cors.ts).
+    // client's own origins or the operator's CORS_ORIGINS (SECURITY.md, "CORS only for trusted domains"; src/http/cors.ts).
     clientBasedCORS: clientBasedCORS(config.security.corsOrigins),
     cookies: {
       keys: deps.cookieSigner,

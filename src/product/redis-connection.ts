@@ -46,7 +46,7 @@ export function connectRedis(config: Config): RedisClient {
         lazyConnect,
         redisOptions,
         // With TLS, connect to the names the operator gave (and the nodes announce), not to
-        // resolved addresses, so certificate host names match (ioredis README, "Special Note: AWS ElastiCache Clusters with TLS").
+        // resolved addresses, so certificate host names match the names the nodes' certificates carry.
         ...(target.tls ? { dnsLookup: (address: string, callback: (err: null, address: string) => void) => callback(null, address) } : {}),
       });
     }

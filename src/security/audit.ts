@@ -1,5 +1,5 @@
 /**
- * The AuthHooks of the product (security document, "Security Monitoring" 1-3): before an
+ * The AuthHooks of the product (SECURITY.md, "Log successful and failed authentication attempts"): before an
  * attempt, the lock-out and the rate limits may refuse it with a 429; after it, every outcome
  * is written to the audit log and counted, and failures feed the failure monitor. Token
  * issuance and revocation are audited from oidc-provider's events.
@@ -85,7 +85,7 @@ export function createSecurityHooks(deps: SecurityHooksDeps): AuthHooks {
       try {
         // Only the sender's IP is limited or locked out, never the address the attempt names:
         // an address is public, so anything keyed on it would let anyone keep its owner out
-        // (OWASP Authentication Cheat Sheet, "Account Lockout"). A signature cannot be guessed,
+        // (SECURITY.md, "Rate limiting on authentication endpoints"). A signature cannot be guessed,
         // and the work an attacker causes is bounded per IP and per challenge's attempts; floods
         // naming one address raise the failure monitor's alert instead. The lock-out and the
         // limit are asked together (one round trip to Redis); an attempt during a lock-out still

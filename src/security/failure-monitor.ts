@@ -1,11 +1,11 @@
 /**
- * Repeated failed sign-ins (security document, "Security Monitoring" 2 and 3): failures are
+ * Repeated failed sign-ins (SECURITY.md, "Alert on repeated failures from one IP"): failures are
  * counted per client IP and per address over a window; reaching the threshold raises one
  * `auth.alert` log event, a metric, an optional webhook POST, and (configurable) locks that IP
  * out of signing in for a while.
  *
  * Only IPs are locked out, never addresses: an address is public, so locking it would let
- * anyone keep its owner from signing in (OWASP Authentication Cheat Sheet, "Account Lockout").
+ * anyone keep its owner from signing in (SECURITY.md, "Rate limiting on authentication endpoints").
  * Nor is any rate limit keyed on an address: the per-address signal is an alert only.
  */
 import type { Logger } from 'pino';

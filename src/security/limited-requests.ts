@@ -11,8 +11,8 @@
  *   audit the refusal).
  *
  * A key is the client's IP or the whole service, never anything the request names: an address
- * is public, so a limit keyed on it would let anyone keep its owner out (OWASP Authentication
- * Cheat Sheet, "Account Lockout").
+ * is public, so a limit keyed on it would let anyone keep its owner out (SECURITY.md, "Rate
+ * limiting on authentication endpoints").
  */
 import type { Context, Middleware } from 'koa';
 import type { InteractionRequest } from '../interaction/routes.js';

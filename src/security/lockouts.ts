@@ -1,5 +1,5 @@
 /**
- * IP lock-outs after repeated failed sign-ins (security document, "Security Monitoring" 3): a
+ * IP lock-outs after repeated failed sign-ins (SECURITY.md, "Alert on repeated failures from one IP"): a
  * key that lives as long as the lock-out. Every sign-in attempt asks first, so asking is one
  * command (PTTL); in Redis under the client's keyPrefix, or in memory for the embedded default.
  */

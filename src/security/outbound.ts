@@ -1,5 +1,5 @@
 /**
- * Where the provider's own outbound requests may go (SSRF, OWASP API7:2023): the URLs that
+ * Where the provider's own outbound requests may go (SSRF; SECURITY.md, "Outbound requests"): the URLs that
  * clients choose (registered jwks_uri, sector_identifier_uri, backchannel_logout_uri) are
  * fetched by oidc-provider through this policy.
  *

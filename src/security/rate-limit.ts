@@ -1,6 +1,6 @@
 /**
- * Rate limits on the authentication endpoints (security document, "API Security
- * Considerations" 1; OWASP API Security Top 10 API4:2023). Counters live in Redis, so a limit
+ * Rate limits on the authentication endpoints (SECURITY.md, "Rate limiting on authentication
+ * endpoints"). Counters live in Redis, so a limit
  * holds across instances; the embedded default counts in process memory. Over a limit the
  * answer is 429 with Retry-After (RFC 6585 §4, RFC 9110 §10.2.3) and words saying when to
  * try again. Which requests count against which limit: src/security/limited-requests.ts.

@@ -1,7 +1,7 @@
 /**
  * Caps on the sign-in pages' event streams (HTML Living Standard §9.2). Each open stream holds a
  * connection, a subscription and a periodic check until its challenge ends: without a cap one
- * client can hold thousands (OWASP API4:2023). They are counted per client IP and in total, per
+ * client can hold thousands (SECURITY.md, "Event streams and status polls bounded"). They are counted per client IP and in total, per
  * instance (what they cost is this process's sockets and memory); beyond a cap the answer is
  * 429 and the page polls /status instead, which has its own rate limit.
  */
