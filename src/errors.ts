@@ -3,7 +3,7 @@
  * its HTTP status, the `error` its JSON answer carries (RFC 6749 §5.2 shape; several codes may
  * share one, such as invalid_request) and the catalogue key of the words a person reads
  * (src/i18n/). Code anywhere throws `new UserError(code, params)`; src/http/errors.ts alone
- * turns it into a response, in the request's language. test/unit/error-codes.test.ts keeps
+ * turns it into a response, in the request's language. test/errors.test.ts keeps
  * every code translated in every catalogue with the placeholders declared here.
  */
 import type { MessageKey } from './i18n/en.js';

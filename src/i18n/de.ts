@@ -3,7 +3,7 @@ import { deErrors } from './de-errors.js';
 
 /**
  * German (Sie-form), in the order of ./en.ts. Keys missing here fall back to English
- * (./index.ts), so a new string never breaks a page; test/unit/i18n.test.ts keeps this
+ * (./index.ts), so a new string never breaks a page; test/i18n/catalogues.test.ts keeps this
  * catalogue complete and its {placeholders} equal to the English ones.
  */
 export const de: Partial<Record<MessageKey, string>> = {

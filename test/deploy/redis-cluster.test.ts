@@ -16,8 +16,8 @@ import type { RedisClient } from '../../src/store/redis-script.js';
 import { HttpBrowser } from '../support/browser.js';
 import { startProduct, type RunningProduct } from '../support/product.js';
 import { KEYS, authorizationRequest, discover, signIn } from '../support/wallet.js';
-import { describeAdapterContract, MODELS, payloadFor } from '../store/adapter-contract.js';
-import { describeChallengeStoreContract, makeChallenge } from '../store/challenge-contract.js';
+import { describeAdapterContract, MODELS, payloadFor } from '../oidc/adapter-contract.js';
+import { describeChallengeStoreContract, makeChallenge } from '../challenge/store-contract.js';
 import { startRedisCluster, type RedisCluster } from './support/redis-cluster.js';
 
 let cluster: RedisCluster;

@@ -29,7 +29,7 @@ describe('the closing line of a test run', () => {
   });
 
   it('stops at once without Chromium, names the package and CHROMIUM_PATH, and counts the failure', { timeout: 120_000 }, () => {
-    const run = vitest(['test/unit/i18n.test.ts'], { CHROMIUM_PATH: '/nonexistent/chromium' });
+    const run = vitest(['test/i18n/catalogues.test.ts'], { CHROMIUM_PATH: '/nonexistent/chromium' });
     expect(run.status).not.toBe(0);
     expect(run.output).toContain('Chromium is not at CHROMIUM_PATH (/nonexistent/chromium)');
     expect(run.output).toContain('install the Debian package chromium (apt-get install chromium)');
@@ -40,7 +40,7 @@ describe('the closing line of a test run', () => {
   });
 
   it('names the redis-server package when it is missing', { timeout: 120_000 }, () => {
-    const run = vitest(['test/unit/i18n.test.ts'], { PATH: join(process.cwd(), 'node_modules', '.bin') });
+    const run = vitest(['test/i18n/catalogues.test.ts'], { PATH: join(process.cwd(), 'node_modules', '.bin') });
     expect(run.status).not.toBe(0);
     expect(run.output).toContain('install the Debian package redis-server (apt-get install redis-server)');
     expect(run.closing?.failed).toBe(1);

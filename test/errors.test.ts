@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { ERRORS, UserError, inWords, type ErrorCode } from '../../src/errors.js';
-import { en } from '../../src/i18n/en.js';
-import { de } from '../../src/i18n/de.js';
+import { ERRORS, UserError, inWords, type ErrorCode } from '../src/errors.js';
+import { en } from '../src/i18n/en.js';
+import { de } from '../src/i18n/de.js';
 
 const catalogues: Record<string, Partial<Record<string, string>>> = { en, de };
 const placeholders = (message: string) => [...message.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

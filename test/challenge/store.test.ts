@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryChallengeStore } from '../../src/challenge/memory-store.js';
 import { createRedisChallengeStore } from '../../src/challenge/redis-store.js';
 import { EXPIRED_GRACE_SECONDS } from '../../src/challenge/lifetime.js';
-import { describeChallengeStoreContract, makeChallenge } from './challenge-contract.js';
+import { describeChallengeStoreContract, makeChallenge } from './store-contract.js';
 import { useRedisClients } from '../support/redis-clients.js';
 
 describeChallengeStoreContract('memory', () => createMemoryChallengeStore());

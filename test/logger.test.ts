@@ -6,9 +6,9 @@ import { describe, it, expect } from 'vitest';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createLogger, loggablePath, REDACTED_PATHS } from '../../src/logger.js';
+import { createLogger, loggablePath, REDACTED_PATHS } from '../src/logger.js';
 
-const LOGGER_MODULE = join(import.meta.dirname, '..', '..', 'src', 'logger.ts');
+const LOGGER_MODULE = join(import.meta.dirname, '..', 'src', 'logger.ts');
 
 function captured(): { stream: Writable; lines: () => Record<string, unknown>[] } {
   let text = '';
