@@ -23,6 +23,7 @@ import { LOCKED_OUT, NO_AUTH_HOOKS, withAuthHooks, type AuthHooks } from './auth
 import { ALLOW_ALL, type AccessPolicy } from './access-policy.js';
 import type { TestWallet } from '../dev/test-wallet.js';
 import { abortBody, continueBody, interactionParams, loginBody } from './bodies.js';
+import { finishInteraction } from './finish.js';
 
 /**
  * The requests of these pages that rate limits count: the sign-in page at the login step and a
@@ -111,7 +112,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
       return views.render(ctx, 'denied', { title: t('denied.title'), uid: found.uid, client, message: decision.message });
     }
     // acr/amr say how the person authenticated (OIDC Core §2; RFC 8176 "pop").
-    return provider.interactionFinished(ctx.req, ctx.res, { login: { accountId: address, acr: WALLET_ACR, amr: WALLET_AMR } }, { mergeWithLastSubmission: false });
+    return finishInteraction(ctx, found, { login: { accountId: address, acr: WALLET_ACR, amr: WALLET_AMR } }, { mergeWithLastSubmission: false });
   };
 
   router.get('/', async (ctx) => {
@@ -275,7 +276,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
     const grantId = await grant.save();
     const consent = found.grantId ? {} : { grantId };
-    return provider.interactionFinished(ctx.req, ctx.res, { consent }, { mergeWithLastSubmission: true });
+    return finishInteraction(ctx, found, { consent }, { mergeWithLastSubmission: true });
   });
 
   router.post('/abort', guard({ body: abortBody }), async (ctx) => {
