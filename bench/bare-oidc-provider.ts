@@ -28,8 +28,8 @@ function required(name: string): string {
   return value;
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const page = (title: string, body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1>${body}</body></html>`;
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const page = (title: string, body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
 
 async function main(): Promise<void> {
   const cookieKeys = required('COOKIE_KEYS').split(',');
@@ -71,11 +71,11 @@ async function main(): Promise<void> {
   router.get('/', async (ctx) => {
     const { uid, prompt, params } = await provider.interactionDetails(ctx.req, ctx.res);
     const client = await provider.Client.find(String(params.client_id));
-    const name = escape(client?.clientName ?? String(params.client_id));
+    const name = escapeHtml(client?.clientName ?? String(params.client_id));
     ctx.type = 'html';
     ctx.body = prompt.name === 'login'
       ? page('Sign-in', `<p>${name}</p><form method="post" action="/interaction/${uid}/login"><input name="login" required><button>Sign-in</button></form>`)
-      : page('Authorize', `<p>${name} asks for ${escape(String(params.scope ?? ''))}</p><form method="post" action="/interaction/${uid}/confirm"><button>Continue</button></form>`);
+      : page('Authorize', `<p>${name} asks for ${escapeHtml(String(params.scope ?? ''))}</p><form method="post" action="/interaction/${uid}/confirm"><button>Continue</button></form>`);
   });
 
   router.post('/login', form, async (ctx) => {

@@ -22,8 +22,8 @@ import { createFindAccount } from '../src/oidc/account.js';
 import { claimsByScope } from '../src/oidc/provider.js';
 import { serveUntilSignalled, startOrExit } from './serve.js';
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const page = (title: string, body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1>${body}</body></html>`;
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const page = (title: string, body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     if (details.prompt.name === 'login') {
       ctx.body = page('Sign in', `<form method="post" action="/interaction/${details.uid}/login"><input name="account"><button>Sign in</button></form>`);
     } else {
-      ctx.body = page('Consent', `<p>${escape(String(details.params.scope ?? ''))}</p><form method="post" action="/interaction/${details.uid}/confirm"><button>Allow</button></form>`);
+      ctx.body = page('Consent', `<p>${escapeHtml(String(details.params.scope ?? ''))}</p><form method="post" action="/interaction/${details.uid}/confirm"><button>Allow</button></form>`);
     }
   });
 

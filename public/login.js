@@ -3,7 +3,7 @@
 'use strict';
 
 // A touch-only screen is a phone or tablet even when its browser did not say so in the request.
-if (window.matchMedia && window.matchMedia('(hover: none) and (pointer: coarse)').matches) document.body.classList.add('phone');
+if (window.matchMedia?.('(hover: none) and (pointer: coarse)').matches) document.body.classList.add('phone');
 
 document.querySelectorAll('[data-copy]').forEach((button) => {
   button.addEventListener('click', async () => {
@@ -17,7 +17,7 @@ document.querySelectorAll('[data-copy]').forEach((button) => {
 });
 
 // "Paste signature": where the browser lets a page read the clipboard (after the person's tap).
-if (navigator.clipboard && navigator.clipboard.readText) {
+if (navigator.clipboard?.readText) {
   document.querySelectorAll('[data-paste]').forEach((button) => {
     const target = document.getElementById(button.getAttribute('data-paste'));
     if (!target) return;
@@ -59,10 +59,10 @@ if (block && continueForm) {
   let source;
   // Once the person submits a form here (their own signature, a new challenge, cancel), the
   // page is leaving: a "redeemed" event must not reload it in the middle of that navigation.
-  document.querySelectorAll('form').forEach((form) => form.addEventListener('submit', () => {
+  document.querySelectorAll('form').forEach((form) => { form.addEventListener('submit', () => {
     done = true;
     if (source) source.close();
-  }));
+  }); });
 
   const react = (state) => {
     if (done || state === 'pending') return;

@@ -103,7 +103,10 @@ function routersMiddleware(routers: Router[]): Middleware & { paths: string[]; r
   const middleware: Middleware = (ctx, next) => {
     // Most requests are oidc-provider's: no array for them.
     let matching: typeof entries | undefined;
-    for (const entry of entries) if (entry.matches(ctx.path)) (matching ??= []).push(entry);
+    for (const entry of entries) if (entry.matches(ctx.path)) {
+      matching ??= [];
+      matching.push(entry);
+    }
     if (!matching) return next();
     const found = matching;
     const run = (i: number): Promise<unknown> => {

@@ -122,7 +122,8 @@ export interface Sentence {
 export interface UserErrorOptions {
   /** Retry-After (RFC 9110 §10.2.3) in seconds. */
   retryAfterSeconds?: number;
-  then?: Sentence;
+  /** A sentence said after the error's own (how many tries are left). */
+  followedBy?: Sentence;
 }
 
 type Args<C extends ErrorCode> = [ParamNames<C>] extends [never]
@@ -140,19 +141,19 @@ export class UserError<C extends ErrorCode = ErrorCode> extends Error {
   readonly publicCode: string;
   readonly params: Record<string, ErrorParam>;
   readonly retryAfterSeconds?: number;
-  readonly then?: Sentence;
+  readonly followedBy?: Sentence;
 
   constructor(code: C, ...[params, options]: Args<C>) {
     const spec: ErrorSpec = ERRORS[code];
     const filled = (params ?? {}) as Record<string, ErrorParam>;
-    super(describe(spec.key, filled, options?.then, 'en'));
+    super(describe(spec.key, filled, options?.followedBy, 'en'));
     this.name = 'UserError';
     this.code = code;
     this.status = spec.status;
     this.publicCode = spec.error ?? code;
     this.params = filled;
     if (options?.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
-    if (options?.then) this.then = options.then;
+    if (options?.followedBy) this.followedBy = options.followedBy;
   }
 
   /** For a code chosen at run time, whose placeholders the compiler cannot check. */
@@ -162,14 +163,14 @@ export class UserError<C extends ErrorCode = ErrorCode> extends Error {
 
   /** The words for a person, in `language` (a catalogue's tag; English when we have none). */
   describe(language: string): string {
-    return describe(ERRORS[this.code].key, this.params, this.then, language);
+    return describe(ERRORS[this.code].key, this.params, this.followedBy, language);
   }
 }
 
-function describe(key: MessageKey, params: Record<string, ErrorParam>, then: Sentence | undefined, language: string): string {
+function describe(key: MessageKey, params: Record<string, ErrorParam>, followedBy: Sentence | undefined, language: string): string {
   const t = translator(language);
   const text = t(key, written(params, language));
-  return then ? `${text} ${t(then.key, written(then.params ?? {}, language))}` : text;
+  return followedBy ? `${text} ${t(followedBy.key, written(followedBy.params ?? {}, language))}` : text;
 }
 
 function written(params: Record<string, ErrorParam>, language: string): Record<string, string | number> {

@@ -5,7 +5,7 @@
  * the port the operator chose; slim images have no curl or wget.
  */
 import { request } from 'node:http';
-import { ConfigError, loadConfig } from './config/index.js';
+import { ConfigError, loadConfig, type Config } from './config/index.js';
 
 const TIMEOUT_MS = 4000;
 
@@ -28,7 +28,7 @@ function check(host: string, port: number): Promise<boolean> {
   });
 }
 
-let config;
+let config: Config;
 try {
   config = loadConfig();
 } catch (error) {

@@ -42,24 +42,24 @@ type Jwk = Record<string, unknown>;
 
 /** Staged: marked verify-only (RFC 7517 §4.3 key_ops), or scheduled to sign later than `now`. */
 function staged(key: Jwk, now: number): boolean {
-  const ops = key['key_ops'];
+  const ops = key.key_ops;
   if (Array.isArray(ops) && !ops.includes('sign')) return true;
   return typeof key[SIGNS_FROM] === 'number' && key[SIGNS_FROM] > now;
 }
 
 /** The algorithm a key signs with: its "alg", or the one its type implies (RFC 7518 §3.1, RFC 8037 §3.1). */
 export function algorithmOf(key: Jwk): string {
-  if (typeof key['alg'] === 'string') return key['alg'];
-  if (key['kty'] === 'RSA') return 'RS256';
-  if (key['kty'] === 'EC' && key['crv'] === 'P-256') return 'ES256';
-  if (key['kty'] === 'OKP' && key['crv'] === 'Ed25519') return 'EdDSA';
+  if (typeof key.alg === 'string') return key.alg;
+  if (key.kty === 'RSA') return 'RS256';
+  if (key.kty === 'EC' && key.crv === 'P-256') return 'ES256';
+  if (key.kty === 'OKP' && key.crv === 'Ed25519') return 'EdDSA';
   return 'unknown';
 }
 
 /** Later signs_from first; then, as oidc-provider ranks keys, those with "alg" and "use" first. */
 function rank(key: Jwk): [number, number] {
   const from = typeof key[SIGNS_FROM] === 'number' ? key[SIGNS_FROM] : -Infinity;
-  return [from, (typeof key['alg'] === 'string' ? 1 : 0) + (typeof key['use'] === 'string' ? 1 : 0)];
+  return [from, (typeof key.alg === 'string' ? 1 : 0) + (typeof key.use === 'string' ? 1 : 0)];
 }
 
 /**

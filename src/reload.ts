@@ -91,7 +91,7 @@ export function watchConfiguration(deps: ReloadDeps): LiveProduct {
     deps.logger.info({
       event: 'config.reloaded',
       clients: next.clients.length,
-      keys: next.jwks?.keys.map((key) => key['kid']),
+      keys: next.jwks?.keys.map((key) => key.kid),
     }, 'configuration reloaded');
     setTimeout(() => void previous.retire().catch(() => undefined), deps.retireAfterMs).unref();
   };

@@ -14,7 +14,7 @@ import { watchConfiguration } from './reload.js';
 import { describeRedisTarget } from './config/redis-url.js';
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {

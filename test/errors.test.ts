@@ -38,7 +38,7 @@ describe('error codes', () => {
     const locked = new UserError('locked_out', { wait: { seconds: 30 }, at: '10:00:30 UTC' }, { retryAfterSeconds: 30 });
     expect(locked.message).toBe('Too many failed sign-ins from your network. Try again in 30 seconds (at 10:00:30 UTC).');
     expect(locked.describe('de')).toBe('Zu viele fehlgeschlagene Anmeldungen aus Ihrem Netzwerk. Versuchen Sie es in 30 Sekunden erneut (um 10:00:30 UTC).');
-    const wrong = new UserError('signature_mismatch', {}, { then: { key: 'error.triesLeft.other', params: { left: 2 } } });
+    const wrong = new UserError('signature_mismatch', {}, { followedBy: { key: 'error.triesLeft.other', params: { left: 2 } } });
     expect(wrong.message).toBe('The signature does not match this address and message. (2 tries left for this text)');
     expect(wrong.describe('de')).toBe('Die Signatur passt nicht zu dieser Adresse und diesem Text. (noch 2 Versuche für diesen Text)');
   });

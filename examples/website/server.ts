@@ -59,7 +59,7 @@ function session(req: IncomingMessage, res: ServerResponse): Session {
   return created;
 }
 
-const escape = (text: unknown) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (text: unknown) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const MARK = `<svg class="evr-signin__mark" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><circle cx="12" cy="12" r="11" fill="none" stroke="currentColor" stroke-width="2"/><path d="M8 6.5h8M8 12h6.5M8 17.5h8M8 6.5v11" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round"/></svg>`;
 
@@ -85,8 +85,8 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       page(res, `<p>You are not signed in.</p><p><a class="evr-signin" href="/login">${MARK}<span>Sign in with Evrmore</span></a></p>`);
       return;
     }
-    const rows = Object.entries(current.claims).map(([name, value]) => `<tr><th>${escape(name)}</th><td data-claim="${escape(name)}">${escape(typeof value === 'string' ? value : JSON.stringify(value))}</td></tr>`);
-    page(res, `<p>Signed in as <strong id="address">${escape(current.claims['evrmore_address'] ?? current.claims['sub'])}</strong>.</p>
+    const rows = Object.entries(current.claims).map(([name, value]) => `<tr><th>${escapeHtml(name)}</th><td data-claim="${escapeHtml(name)}">${escapeHtml(typeof value === 'string' ? value : JSON.stringify(value))}</td></tr>`);
+    page(res, `<p>Signed in as <strong id="address">${escapeHtml(current.claims.evrmore_address ?? current.claims.sub)}</strong>.</p>
 <table>${rows.join('')}</table><form method="post" action="/logout"><p><button type="submit">Sign out</button></p></form>`);
     return;
   }

@@ -22,7 +22,7 @@ export async function applications(provider: Provider, store: AccountStore, addr
       continue;
     }
     const entry = byClient.get(ref.clientId) ?? { clientId: ref.clientId, ...(await clientFacts(provider, ref.clientId)), scopes: new Set<string>(), since: grant.iat };
-    grant.getOIDCScope().split(' ').filter(Boolean).forEach((s) => entry.scopes.add(s));
+    for (const s of grant.getOIDCScope().split(' ')) if (s) entry.scopes.add(s);
     entry.since = Math.min(entry.since, grant.iat);
     byClient.set(ref.clientId, entry);
   }

@@ -10,7 +10,7 @@
  *   client's rules, where the access policy refuses it with a page;
  * - `extraClientMetadata`: validation of evrmore_required_groups and evrmore_required_tags.
  */
-import { errors, interactionPolicy, type Account, type FindAccount, type KoaContextWithOIDC } from 'oidc-provider';
+import { errors, interactionPolicy, type Account, type KoaContextWithOIDC } from 'oidc-provider';
 import { CHAIN_SCOPES, ChainUnavailableError, type ChainService } from './service.js';
 import { CHAIN_CLIENT_METADATA, clientRuleProblem } from '../config/chain-client-rules.js';
 import type { ChainRules } from '../config/chain-rules.js';

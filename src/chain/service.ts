@@ -120,7 +120,7 @@ export class ChainService {
    */
   async claims(address: string, scopes: ReadonlySet<string>): Promise<Record<string, unknown>> {
     const wanted = new Set<string>();
-    for (const [scope, names] of Object.entries(CHAIN_SCOPES)) if (scopes.has(scope)) names.forEach((n) => wanted.add(n));
+    for (const [scope, names] of Object.entries(CHAIN_SCOPES)) if (scopes.has(scope)) for (const n of names) wanted.add(n);
     if (wanted.size === 0) return {};
 
     const result = await this.read(address);

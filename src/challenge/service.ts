@@ -45,8 +45,8 @@ export function refusalError(reason: ChallengeRefusal): UserError {
 function signatureRefusal(error: EvrmoreError, left: number): UserError {
   // verifyMessage checks no key of ours, so its refusals are all about the address or signature.
   const code: ErrorCode = error.reason === 'invalid_key' ? 'signature_mismatch' : error.reason;
-  const then = left === 0 ? { key: 'error.triesLeft.none' as const } : left === 1 ? { key: 'error.triesLeft.one' as const } : { key: 'error.triesLeft.other' as const, params: { left } };
-  return UserError.of(code, error.values, { then });
+  const followedBy = left === 0 ? { key: 'error.triesLeft.none' as const } : left === 1 ? { key: 'error.triesLeft.one' as const } : { key: 'error.triesLeft.other' as const, params: { left } };
+  return UserError.of(code, error.values, { followedBy });
 }
 
 export class ChallengeService {

@@ -8,7 +8,7 @@ export const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
  * which matters most for options such as --force or --public that change what gets written.
  */
 export function parseOptions<const T extends ParseArgsOptionsConfig>(args: string[], options: T) {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false; tokens: true }>>;
   try {
     parsed = parseArgs({ args, options, strict: true, allowPositionals: false, tokens: true });
   } catch (error) {

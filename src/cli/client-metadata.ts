@@ -89,11 +89,11 @@ export function buildClient(input: NewClient): { metadata: ClientMetadata; secre
 }
 
 export function isPublic(client: ClientMetadata): boolean {
-  return client['token_endpoint_auth_method'] === 'none';
+  return client.token_endpoint_auth_method === 'none';
 }
 
 export function masked(client: ClientMetadata): ClientMetadata {
-  return client['client_secret'] === undefined ? client : { ...client, client_secret: MASK };
+  return client.client_secret === undefined ? client : { ...client, client_secret: MASK };
 }
 
 /** The registrations in `path`; undefined when the file does not exist. */

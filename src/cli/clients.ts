@@ -137,7 +137,7 @@ Options:
     } else {
       ctx.out(`client_id: ${id}`);
     }
-    ctx.err(`Added ${secret ? `confidential ${device ? 'device ' : ''}client (${String(metadata['token_endpoint_auth_method'])})` : `public ${device ? 'device ' : ''}client`} "${id}" to ${file}. ${SERVED_LIVE}`);
+    ctx.err(`Added ${secret ? `confidential ${device ? 'device ' : ''}client (${String(metadata.token_endpoint_auth_method)})` : `public ${device ? 'device ' : ''}client`} "${id}" to ${file}. ${SERVED_LIVE}`);
     return EXIT_OK;
   },
 };
@@ -163,9 +163,9 @@ ${READ_FILE_HELP}
     }
     const rows = clients.map((c) => [
       c.client_id,
-      typeof c['client_name'] === 'string' ? c['client_name'] : '-',
-      `${isPublic(c) ? 'public' : 'confidential'}${Array.isArray(c['grant_types']) && c['grant_types'].includes(DEVICE_CODE_GRANT) ? ', device' : ''}${c['first_party'] === true ? ', first-party' : ''}`,
-      Array.isArray(c['redirect_uris']) ? c['redirect_uris'].join(' ') : '-',
+      typeof c.client_name === 'string' ? c.client_name : '-',
+      `${isPublic(c) ? 'public' : 'confidential'}${Array.isArray(c.grant_types) && c.grant_types.includes(DEVICE_CODE_GRANT) ? ', device' : ''}${c.first_party === true ? ', first-party' : ''}`,
+      Array.isArray(c.redirect_uris) ? c.redirect_uris.join(' ') : '-',
     ]);
     ctx.out(formatTable(['ID', 'NAME', 'TYPE', 'REDIRECT URIS'], rows));
     return EXIT_OK;

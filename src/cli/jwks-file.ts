@@ -33,7 +33,7 @@ function role(keys: readonly Jwk[], key: Jwk, now: number): string {
 }
 
 export function describeKeys(keys: readonly Jwk[], now = Date.now() / 1000): KeyEntry[] {
-  return keys.map((key) => ({ kid: String(key['kid']), alg: algorithmOf(key), role: role(keys, key, now) }));
+  return keys.map((key) => ({ kid: String(key.kid), alg: algorithmOf(key), role: role(keys, key, now) }));
 }
 
 export async function readJwksFile(path: string): Promise<JsonWebKeySet> {
@@ -43,11 +43,11 @@ export async function readJwksFile(path: string): Promise<JsonWebKeySet> {
   if (!Array.isArray(keys) || keys.length === 0 || !keys.every((k) => typeof k === 'object' && k !== null && !Array.isArray(k))) {
     throw new CliError(`${path} is not a JSON Web Key Set with keys: {"keys":[...]}`);
   }
-  const kids = keys.map((k: Jwk) => k['kid']);
+  const kids = keys.map((k: Jwk) => k.kid);
   if (kids.some((kid) => typeof kid !== 'string' || kid === '')) throw new CliError(`${path}: every key needs a "kid"`);
   const duplicate = kids.find((kid, i) => kids.indexOf(kid) !== i);
   if (duplicate !== undefined) throw new CliError(`${path}: kid "${String(duplicate)}" appears twice (oidc-provider refuses duplicate kids)`);
-  if (keys.some((k: Jwk) => k['d'] === undefined)) throw new CliError(`${path}: a key without "d" is public and cannot sign; the provider needs private keys`);
+  if (keys.some((k: Jwk) => k.d === undefined)) throw new CliError(`${path}: a key without "d" is public and cannot sign; the provider needs private keys`);
   return raw as JsonWebKeySet;
 }
 
@@ -62,14 +62,14 @@ export function rotateIn(jwks: JsonWebKeySet, key: Jwk): JsonWebKeySet {
  * then stays published, verify-only.
  */
 export function promote(jwks: JsonWebKeySet, kid: string, at: number): JsonWebKeySet {
-  const key = jwks.keys.find((k) => k['kid'] === kid);
+  const key = jwks.keys.find((k) => k.kid === kid);
   if (!key) throw new CliError(`no key with kid "${kid}"`);
   const { key_ops: _ops, ...rest } = key;
   return { ...jwks, keys: jwks.keys.map((k) => (k === key ? { ...rest, [SIGNS_FROM]: Math.floor(at) } : k)) };
 }
 
 export function retire(jwks: JsonWebKeySet, kid: string): JsonWebKeySet {
-  const key = jwks.keys.find((k) => k['kid'] === kid);
+  const key = jwks.keys.find((k) => k.kid === kid);
   if (!key) throw new CliError(`no key with kid "${kid}"`);
   const alg = algorithmOf(key);
   if (jwks.keys.filter((k) => algorithmOf(k) === alg).length === 1) {

@@ -92,10 +92,10 @@ Options:
     const previous = signerOf(jwks.keys, alg);
     const key = await generateSigningKey(alg);
     const at = Date.now() / 1000 + delay;
-    const rotated = promote(rotateIn(jwks, key), String(key['kid']), at);
+    const rotated = promote(rotateIn(jwks, key), String(key.kid), at);
     await writeSecretFile(file, toJson(rotated), { overwrite: true });
     const when = delay === 0 ? 'now' : `from ${new Date(Math.floor(at) * 1000).toISOString()}`;
-    ctx.err(`Added ${alg} key ${String(key['kid'])}: published at once, signing ${when}${previous ? `; ${String(previous['kid'])} then stays published, verify-only` : ''}. ${LIVE}`);
+    ctx.err(`Added ${alg} key ${String(key.kid)}: published at once, signing ${when}${previous ? `; ${String(previous.kid)} then stays published, verify-only` : ''}. ${LIVE}`);
     printKeys(ctx, rotated.keys);
     return EXIT_OK;
   },
@@ -128,7 +128,7 @@ Options:
     const key: Jwk = { ...(await generateSigningKey(alg)), key_ops: ['verify'] };
     const staged = { ...jwks, keys: [...jwks.keys, key] };
     await writeSecretFile(file, toJson(staged), { overwrite: true });
-    ctx.err(`Added ${alg} key ${String(key['kid'])}, verify-only. ${LIVE} Then: ${PROGRAM} keys promote --file ${values.file} --kid ${String(key['kid'])}`);
+    ctx.err(`Added ${alg} key ${String(key.kid)}, verify-only. ${LIVE} Then: ${PROGRAM} keys promote --file ${values.file} --kid ${String(key.kid)}`);
     printKeys(ctx, staged.keys);
     return EXIT_OK;
   },

@@ -1,5 +1,5 @@
 import { clientsCommand } from './clients.js';
-import { group, PROGRAM, runCommand } from './command.js';
+import { group, runCommand } from './command.js';
 import { configCommand } from './config-check.js';
 import type { CliContext } from './context.js';
 import { keysCommand } from './keys.js';

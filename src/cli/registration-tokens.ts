@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../config/index.js';
+import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { parseDuration } from '../duration.js';
 import { createRedisRegistrationTokens, type PartnerToken, type RegistrationTokens } from '../oidc/registration-tokens.js';
 import { connectRedis } from '../product/redis-connection.js';
@@ -13,7 +13,7 @@ REDIS_KEY_PREFIX and the rest of the environment the provider runs with), e.g.
 
 /** Runs `action` on the deployment's token store, then closes the connection. */
 async function withTokens<T>(ctx: CliContext, action: (tokens: RegistrationTokens) => Promise<T>): Promise<T> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig(ctx.env, ctx.cwd);
   } catch (error) {
@@ -64,6 +64,7 @@ ${ENVIRONMENT}`,
     const values = parseOptions(argv, issueOptions);
     if (values.help) return printHelp(issue, ctx);
     const partner = required(values.partner, '--partner NAME').trim();
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
     if (partner.length > 100 || /[\u0000-\u001f]/.test(partner)) throw new UsageError('--partner must be a name of at most 100 printable characters');
     const ttl = values['expires-in'] === undefined ? undefined : parseDuration(values['expires-in']);
     if (values['expires-in'] !== undefined && !ttl) throw new UsageError(`--expires-in must be a positive duration: seconds, or a number with s, m, h or d (got "${values['expires-in']}")`);

@@ -131,7 +131,7 @@ function errorDescription(body: unknown): string | undefined {
 }
 
 function describeAnswer(answer: unknown, address: string): string {
-  const message = typeof answer === 'object' && answer !== null ? (answer as Record<string, unknown>)['message'] : undefined;
+  const message = typeof answer === 'object' && answer !== null ? (answer as Record<string, unknown>).message : undefined;
   return typeof message === 'string' ? message : `Signed as ${address}.`;
 }
 

@@ -48,11 +48,11 @@ function readClients(read: EnvReader, file: string): ClientMetadata[] {
   for (const client of parsed.data) {
     if (ids.has(client.client_id)) problems.push(`CLIENTS_FILE (${file}): client_id "${client.client_id}" appears twice`);
     ids.add(client.client_id);
-    const grants = Array.isArray(client['grant_types']) ? client['grant_types'] : ['authorization_code'];
+    const grants = Array.isArray(client.grant_types) ? client.grant_types : ['authorization_code'];
     if (!client.redirect_uris?.length && grants.includes('authorization_code')) {
       problems.push(`CLIENTS_FILE (${file}): client "${client.client_id}" needs at least one redirect_uri, or is a device client (grant_types ["${DEVICE_CODE_GRANT}"], response_types [])`);
     }
-    const logo = client['logo_uri'];
+    const logo = client.logo_uri;
     if (typeof logo === 'string' && logo.startsWith('data:') && !isLogoDataUri(logo)) {
       problems.push(`CLIENTS_FILE (${file}): client "${client.client_id}" has a logo_uri data: URI that is not a base64 PNG, JPEG, GIF, WebP or SVG image of at most ${MAX_LOGO_BYTES / 1024} KiB`);
     }

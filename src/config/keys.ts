@@ -85,6 +85,6 @@ function readJwks(read: EnvReader, value: string | undefined, file: string | und
  * the environment or standard input only, never from argv, which shell history and `ps` keep.
  */
 export function signerKeyFromEnv(env: Env = process.env): string | undefined {
-  const value = env['EVRMORE_WIF']?.trim();
+  const value = env.EVRMORE_WIF?.trim();
   return value ? value : undefined;
 }

@@ -86,7 +86,7 @@ export function demoRoutes(options: { issuer: URL; views: Views }): Router {
     if (!saved) throw new UserError('demo_flow_missing');
     const { verifier, state, nonce } = JSON.parse(saved) as { verifier: string; state: string; nonce: string };
     const config = await configuration();
-    let tokens;
+    let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
     try {
       tokens = await oidc.authorizationCodeGrant(config, new URL(ctx.href), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
     } catch (error) {

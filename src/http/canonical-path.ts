@@ -16,6 +16,7 @@ interface Template {
   spelled: string[];
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the range starts at NUL to cover all of ASCII
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /** ASCII upper case only, as oidc-provider's router folds (a non-ASCII letter never matches an ASCII one). */

@@ -18,7 +18,8 @@ class RequestState {
   }
 
   get lang(): string {
-    return (this.#lang ??= pickLanguage(...this.#ctx.acceptsLanguages()));
+    this.#lang ??= pickLanguage(...this.#ctx.acceptsLanguages());
+    return this.#lang;
   }
 
   set lang(value: string) {
@@ -26,7 +27,8 @@ class RequestState {
   }
 
   get t(): Translate {
-    return (this.#t ??= translator(this.lang));
+    this.#t ??= translator(this.lang);
+    return this.#t;
   }
 
   set t(value: Translate) {

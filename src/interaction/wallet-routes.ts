@@ -61,7 +61,7 @@ export function walletRoutes(deps: WalletRoutesDeps): Router {
   const hooks = deps.hooks ?? NO_AUTH_HOOKS;
   const router = new Router();
 
-  const load = async (ctx: Context, id: string): Promise<Challenge> => {
+  const load = async (id: string): Promise<Challenge> => {
     const challenge = await challenges.get(id);
     if (!challenge) throw new UserError('challenge_missing');
     // A newer challenge replaced this one on the computer's page: signing the old one would
@@ -85,7 +85,7 @@ export function walletRoutes(deps: WalletRoutesDeps): Router {
   });
 
   router.get(WALLET_PATH, guard({ params: walletParams }), async (ctx) => {
-    const challenge = await load(ctx, ctx.guard.params.id);
+    const challenge = await load(ctx.guard.params.id);
     const client = await clientDisplay(provider, challenge.clientId);
     if (ctx.state.api) {
       ctx.body = challengeJson(challenge, presenter, provider, client, challenges.now(), await expectedFor(challenge));
@@ -95,7 +95,7 @@ export function walletRoutes(deps: WalletRoutesDeps): Router {
   });
 
   router.post(WALLET_PATH, guard({ params: walletParams, body: walletBody }), async (ctx) => {
-    const challenge = await load(ctx, ctx.guard.params.id);
+    const challenge = await load(ctx.guard.params.id);
     const { address, signature } = ctx.guard.body;
     const api = ctx.state.api === true;
     try {

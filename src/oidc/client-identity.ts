@@ -31,7 +31,8 @@ export interface ClientDisplay {
  */
 let tldts: typeof Tldts | undefined;
 function publicSuffixList(): typeof Tldts {
-  return (tldts ??= createRequire(import.meta.url)('tldts') as typeof Tldts);
+  tldts ??= createRequire(import.meta.url)('tldts') as typeof Tldts;
+  return tldts;
 }
 
 /**

@@ -7,7 +7,7 @@
  * oidc-provider accepts only http(s) for logo_uri (RFC 7591 §2 calls it a URL to retrieve), so
  * it is handed to the provider as our own metadata `logo_data_uri` instead.
  */
-import { IMAGE_TYPES, isLogoDataUri } from '../config/client-logo.js';
+import { type IMAGE_TYPES, isLogoDataUri } from '../config/client-logo.js';
 
 /** Our own client metadata that carries the embedded logo to oidc-provider. */
 export const LOGO_METADATA = 'logo_data_uri';
@@ -30,7 +30,7 @@ export function logoDataUri(bytes: Buffer): string | undefined {
 
 /** A static client as oidc-provider takes it: an embedded logo moved to LOGO_METADATA. */
 export function withEmbeddedLogo<T extends Record<string, unknown>>(client: T): T {
-  if (!isLogoDataUri(client['logo_uri'])) return client;
+  if (!isLogoDataUri(client.logo_uri)) return client;
   const { logo_uri: logo, ...rest } = client;
   return { ...rest, [LOGO_METADATA]: logo } as unknown as T;
 }

@@ -12,11 +12,11 @@ export const loadExistingOrFirstPartyGrant: NonNullable<Configuration['loadExist
     const existing = await oidc.provider.Grant.find(grantId);
     // A first-party client whose grant was revoked (account page) or expired gets a new one
     // below instead of a consent screen it never shows.
-    if (existing || oidc.client?.['first_party'] !== true) return existing;
+    if (existing || oidc.client?.first_party !== true) return existing;
   }
   // First-party clients (the operator's own apps) skip the consent screen: the grant is
   // whatever they asked for.
-  if (oidc.client?.['first_party'] === true && oidc.session?.accountId) {
+  if (oidc.client?.first_party === true && oidc.session?.accountId) {
     const grant = new oidc.provider.Grant({ clientId: oidc.client.clientId, accountId: oidc.session.accountId });
     grant.addOIDCScope([...oidc.requestParamOIDCScopes].join(' '));
     const requested = Object.keys({ ...oidc.claims?.id_token, ...oidc.claims?.userinfo });

@@ -36,10 +36,10 @@ export function frontchannelLogout(provider: Provider, views: Views): Middleware
     const frames: string[] = [];
     for (const { clientId, sid } of ended) {
       const client = await provider.Client.find(clientId);
-      const uri = client?.['frontchannel_logout_uri'];
+      const uri = client?.frontchannel_logout_uri;
       if (typeof uri !== 'string') continue;
       const url = new URL(uri);
-      if (client?.['frontchannel_logout_session_required'] === true) {
+      if (client?.frontchannel_logout_session_required === true) {
         url.searchParams.set('iss', provider.issuer);
         if (sid) url.searchParams.set('sid', sid);
       }

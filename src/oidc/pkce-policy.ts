@@ -8,7 +8,7 @@
 
 /** oidc-provider's `pkce.required`: whether this client's authorization requests must carry PKCE. */
 export function pkceRequired(client: { clientAuthMethod?: string | undefined; [key: string]: unknown }): boolean {
-  return client.clientAuthMethod === 'none' || client['require_pkce'] !== false;
+  return client.clientAuthMethod === 'none' || client.require_pkce !== false;
 }
 
 /**
@@ -19,7 +19,7 @@ export function requirePkceProblem(key: string, value: unknown, metadata: Record
   if (key !== 'require_pkce' || value === undefined) return undefined;
   if (typeof value !== 'boolean') return 'require_pkce must be a boolean';
   if (value) return undefined;
-  if (metadata['token_endpoint_auth_method'] === 'none') return 'require_pkce cannot be false for a public client (token_endpoint_auth_method "none"): PKCE is all that binds its code';
+  if (metadata.token_endpoint_auth_method === 'none') return 'require_pkce cannot be false for a public client (token_endpoint_auth_method "none"): PKCE is all that binds its code';
   if (registered) return 'require_pkce: false cannot be registered dynamically; the operator sets it for a legacy client in CLIENTS_FILE';
   return undefined;
 }

@@ -91,10 +91,11 @@ export function createRefreshGrant(options: RefreshGrantOptions): RefreshGrant {
     let current = value;
     for (let hops = 0; hops <= MAX_HOPS; hops += 1) {
       const deadline = Date.now() + WAIT_FOR_ROTATION_MS;
-      let rotation: Rotation | undefined;
-      while (!(rotation = (await rotations.find(current)) as Rotation | undefined)) {
+      let rotation = (await rotations.find(current)) as Rotation | undefined;
+      while (!rotation) {
         if (Date.now() > deadline) return undefined;
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+        rotation = (await rotations.find(current)) as Rotation | undefined;
       }
       if (Date.now() - rotation.at > intervalMs) return undefined;
       current = rotation.successor;

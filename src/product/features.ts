@@ -61,7 +61,9 @@ export function attachFeatures(features: Feature[], context: FeatureContext): Re
   return {
     routers: attached.flatMap((part) => part.routers ?? []),
     beforeProvider: attached.flatMap((part) => part.beforeProvider ?? []),
-    serve: (listener) => attached.forEach((part) => part.serve?.(listener)),
+    serve: (listener) => {
+      for (const part of attached) part.serve?.(listener);
+    },
     ready: async () => {
       await Promise.all(attached.map((part) => part.ready?.()));
     },

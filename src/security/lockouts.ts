@@ -21,7 +21,7 @@ export function createRedisLockouts(redis: RedisClient): Lockouts {
     async remainingMs(ipKey) {
       // -2: no such key, -1: no TTL (never written so).
       const ms = await redis.pttl(lockoutKey(ipKey));
-      return ms > 0 ? ms : 0;
+      return Math.max(ms , 0);
     },
     async lock(ipKey, seconds) {
       await redis.set(lockoutKey(ipKey), '1', 'EX', seconds);

@@ -21,7 +21,7 @@ function files(dir: string): string[] {
   });
 }
 
-export function editorconfigFaults(name: string, bytes: Buffer): string[] {
+function editorconfigFaults(name: string, bytes: Buffer): string[] {
   const faults: string[] = [];
   const text = bytes.toString('utf8');
   if (!bytes.equals(Buffer.from(text, 'utf8'))) faults.push('not UTF-8');

@@ -15,7 +15,7 @@ const src = join(root, 'src');
  * Lowest first, as docs/architecture.md lists them. A name is a folder of src/ or a file at its
  * top (without .ts); names on one line form one layer and may import each other.
  */
-export const LAYERS: readonly (readonly string[])[] = [
+const LAYERS: readonly (readonly string[])[] = [
   ['evrmore', 'i18n', 'errors', 'duration', 'logger'],
   ['config', 'keys', 'dev-secrets'],
   ['store'],
@@ -41,13 +41,13 @@ export const LAYERS: readonly (readonly string[])[] = [
 const KNOWN_UPWARD_IMPORTS: string[] = [];
 
 /** The layer name of a path relative to src/: its top folder, or the file name at the top. */
-export function layerOf(path: string): string {
+function layerOf(path: string): string {
   const [first, ...rest] = path.split(sep).join('/').split('/');
   return rest.length > 0 ? first! : first!.replace(/\.(ts|js)$/, '');
 }
 
 /** Relative specifiers of `import … from`, `export … from`, `import '…'` and `import('…')`. */
-export function relativeSpecifiers(text: string): string[] {
+function relativeSpecifiers(text: string): string[] {
   const found: string[] = [];
   const pattern = /(?:^|[\s;])(?:import|export)\s+(?:[^'";]*?\sfrom\s+)?['"](\.{1,2}\/[^'"]+)['"]|\bimport\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
   for (const match of text.matchAll(pattern)) found.push((match[1] ?? match[2])!);

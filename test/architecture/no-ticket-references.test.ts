@@ -10,13 +10,13 @@ import { join, relative } from 'node:path';
 const root = join(import.meta.dirname, '../..');
 
 /** "issue 8", "Issue #4", "issue8" (a name), and sections of the outside design document. */
-export const TICKET_REFERENCE = /issue ?#?[0-9]|DESIGN §/i;
+const TICKET_REFERENCE = /issue ?#?[0-9]|DESIGN §/i;
 
 /**
  * Documents outside the repository that comments used to cite: the design brief's security
  * document, OWASP cheat sheets, a library's README. SECURITY.md's rows say the same in the repo.
  */
-export const OUTSIDE_DOCUMENT = /security document|Cheat Sheet|OWASP|ioredis README|DESIGN\.md/i;
+const OUTSIDE_DOCUMENT = /security document|Cheat Sheet|OWASP|ioredis README|DESIGN\.md/i;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -25,7 +25,7 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-export function ticketReferences(text: string): { line: number; text: string }[] {
+function ticketReferences(text: string): { line: number; text: string }[] {
   return text
     .split('\n')
     .map((line, i) => ({ line: i + 1, text: line.trim() }))

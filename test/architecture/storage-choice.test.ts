@@ -17,7 +17,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Calls (not definitions) of Redis store factories and of memory store factories in `text`. */
-export function storeConstructions(text: string): { redis: boolean; memory: boolean } {
+function storeConstructions(text: string): { redis: boolean; memory: boolean } {
   const calls = (kind: 'Redis' | 'Memory') => new RegExp(`(?<!function )\\b(?:create${kind}\\w*|new RateLimiter${kind})\\s*\\(`).test(text);
   return { redis: calls('Redis'), memory: calls('Memory') };
 }

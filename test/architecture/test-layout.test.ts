@@ -21,7 +21,7 @@ function testFiles(dir: string): string[] {
 }
 
 /** Why a test file's place breaks the layout, or undefined when it is where it belongs. */
-export function misplaced(path: string, exists: (srcPath: string) => boolean): string | undefined {
+function misplaced(path: string, exists: (srcPath: string) => boolean): string | undefined {
   const [first, ...rest] = path.split('/');
   if (rest.length === 0) {
     const source = `src/${first!.replace(/\.test\.ts$/, '.ts')}`;

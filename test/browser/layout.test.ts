@@ -12,7 +12,7 @@ import { authorizationRequest, discover } from '../support/wallet.js';
 
 const DESKTOP = { viewport: { width: 1280, height: 800 } };
 /** A phone as its browser presents itself (Chrome on Android), touch screen and all. */
-export const PHONE = {
+const PHONE = {
   viewport: { width: 360, height: 740 },
   isMobile: true,
   hasTouch: true,

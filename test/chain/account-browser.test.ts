@@ -10,7 +10,7 @@ import type { RunningProduct } from '../support/product.js';
 import { HttpBrowser } from '../support/browser.js';
 import { launchChromium, screenshot, watchedPage } from '../support/chromium.js';
 import { KEYS, authorizationRequest, discover, sign, signIn } from '../support/wallet.js';
-import { FakeEvrmoreNode, startFakeNode } from './support/fake-node.js';
+import { type FakeEvrmoreNode, startFakeNode } from './support/fake-node.js';
 import { startChainProduct } from './support/chain-product.js';
 
 const holder = KEYS.compressed;

@@ -9,7 +9,7 @@ import * as oidc from 'openid-client';
 import { startProduct, TEST_CLIENT_SECRET, type RunningProduct } from '../support/product.js';
 import { HttpBrowser, elementText, inputValue, type Page } from '../support/browser.js';
 import { KEYS, authorizationRequest, discover, readLoginPage, sign, signIn, submitSignature, type TestKey } from '../support/wallet.js';
-import { FakeEvrmoreNode, startFakeNode } from './support/fake-node.js';
+import { type FakeEvrmoreNode, startFakeNode } from './support/fake-node.js';
 import { startChainProduct } from './support/chain-product.js';
 
 const holder = KEYS.compressed;

@@ -12,7 +12,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { RunningProduct } from '../support/product.js';
 import { HttpBrowser, elementText, formAction } from '../support/browser.js';
 import { KEYS, authorizationRequest, discover, finishToRelyingParty, openLogin, sign, signIn, submitSignature, type TestKey } from '../support/wallet.js';
-import { FakeEvrmoreNode, startFakeNode } from './support/fake-node.js';
+import { type FakeEvrmoreNode, startFakeNode } from './support/fake-node.js';
 import { cacheExpiry, discoverClient, startChainProduct } from './support/chain-product.js';
 
 const admin = KEYS.compressed;

@@ -11,7 +11,7 @@ import { EvrmoreRpc } from '../../src/chain/rpc.js';
 import { createMemoryAccountStore, createRedisAccountStore, SIGN_IN_HISTORY, type AccountStore } from '../../src/account/store.js';
 import { useRedisClients } from '../support/redis-clients.js';
 import { KEYS } from '../support/wallet.js';
-import { FakeEvrmoreNode, startFakeNode } from './support/fake-node.js';
+import { type FakeEvrmoreNode, startFakeNode } from './support/fake-node.js';
 
 const address = KEYS.compressed.address;
 

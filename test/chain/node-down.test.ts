@@ -11,7 +11,7 @@ import type { RunningProduct } from '../support/product.js';
 import { startProduct, defaultClients } from '../support/product.js';
 import { HttpBrowser, elementText, formAction } from '../support/browser.js';
 import { KEYS, authorizationRequest, discover, finishToRelyingParty, openLogin, sign, signIn, submitSignature, type TestKey } from '../support/wallet.js';
-import { FakeEvrmoreNode, startFakeNode } from './support/fake-node.js';
+import { type FakeEvrmoreNode, startFakeNode } from './support/fake-node.js';
 import { RULES, cacheExpiry, chainClients, discoverClient, nodeEnv, startChainProduct } from './support/chain-product.js';
 
 const admin = KEYS.compressed;

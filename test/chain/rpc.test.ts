@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { AssetIndexDisabledError, EvrmoreRpc, NodeUnavailableError, RpcError } from '../../src/chain/rpc.js';
 import { freePort } from '../support/redis-server.js';
 import { KEYS } from '../support/wallet.js';
-import { FakeEvrmoreNode, startFakeNode } from './support/fake-node.js';
+import { type FakeEvrmoreNode, startFakeNode } from './support/fake-node.js';
 
 const PASSWORD = 'rpc-secret-password-xyz';
 const address = KEYS.compressed.address;

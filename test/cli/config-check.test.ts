@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/index.js';
+import { type ConfigError, loadConfig } from '../../src/config/index.js';
 import { run, tempDir } from './helpers.js';
 
 describe('config check', () => {

@@ -34,8 +34,8 @@ describe('keys', () => {
       expect(jwks.keys).toHaveLength(1);
       const [key] = jwks.keys;
       expect(key).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
-      expect(key!['d']).toBeTruthy();
-      expect(rows(result.stdout)).toEqual([[key!['kid'], 'RS256', 'signer']]);
+      expect(key!.d).toBeTruthy();
+      expect(rows(result.stdout)).toEqual([[key!.kid, 'RS256', 'signer']]);
       for (const part of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'n']) {
         expect(result.stdout + result.stderr).not.toContain(key![part]!.slice(0, 20));
       }
@@ -46,13 +46,13 @@ describe('keys', () => {
       const result = await run(['keys', 'generate', '--out', file, '--alg', 'RS256', '--alg', 'ES256', '--alg', 'EdDSA', '--alg', 'ES256']);
       expect(result.code).toBe(0);
       const jwks = await readJwks(file);
-      expect(jwks.keys.map((k) => k['alg'])).toEqual(['RS256', 'ES256', 'EdDSA']);
+      expect(jwks.keys.map((k) => k.alg)).toEqual(['RS256', 'ES256', 'EdDSA']);
       for (const jwk of jwks.keys) {
-        const alg = jwk['alg']!;
+        const alg = jwk.alg!;
         const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = jwk;
-        const token = await new SignJWT({ sub: 'x' }).setProtectedHeader({ alg, kid: jwk['kid'] }).sign(await importJWK(jwk, alg));
+        const token = await new SignJWT({ sub: 'x' }).setProtectedHeader({ alg, kid: jwk.kid }).sign(await importJWK(jwk, alg));
         const { payload } = await jwtVerify(token, await importJWK(publicJwk, alg));
-        expect(payload['sub']).toBe('x');
+        expect(payload.sub).toBe('x');
       }
       expect(loadConfig({ JWKS_FILE: file }, dir).jwks?.keys).toHaveLength(3);
       expect(rows(result.stdout).map((r) => r[2])).toEqual(['signer', 'signer', 'signer']);
@@ -75,7 +75,7 @@ describe('keys', () => {
       const before = await readJwks(file);
       const result = await run(['keys', 'generate', '--out', file, '--force']);
       expect(result.code).toBe(0);
-      expect((await readJwks(file)).keys[0]!['kid']).not.toBe(before.keys[0]!['kid']);
+      expect((await readJwks(file)).keys[0]!.kid).not.toBe(before.keys[0]!.kid);
       expect(await mode(file)).toBe(0o600);
     });
 
@@ -115,20 +115,20 @@ describe('keys', () => {
       expect(jwks.keys).toHaveLength(2);
       expect(jwks.keys[1]).toEqual(old);
       const fresh = jwks.keys[0]!;
-      expect(fresh['kid']).not.toBe(old!['kid']);
-      expect(fresh['d']).toBeTruthy();
+      expect(fresh.kid).not.toBe(old!.kid);
+      expect(fresh.d).toBeTruthy();
       // Ten minutes by default: longer than any instance takes to read the file again.
-      expect(Number(fresh['signs_from']) - before).toBeGreaterThanOrEqual(600);
-      expect(Number(fresh['signs_from']) - before).toBeLessThan(610);
+      expect(Number(fresh.signs_from) - before).toBeGreaterThanOrEqual(600);
+      expect(Number(fresh.signs_from) - before).toBeLessThan(610);
       expect(await mode(file)).toBe(0o600);
-      expect(result.stderr).toContain(`${old!['kid']} then stays published, verify-only`);
+      expect(result.stderr).toContain(`${old!.kid} then stays published, verify-only`);
 
       const list = await run(['keys', 'list', '--file', file]);
       expect(list.code).toBe(0);
       expect(list.stdout.split('\n')[0]).toMatch(/^KID +ALG +POSITION$/);
       expect(rows(list.stdout)).toEqual([
-        [fresh['kid'], 'RS256', 'signs-from', new Date(Number(fresh['signs_from']) * 1000).toISOString().replace(/\.\d+Z$/, 'Z')],
-        [old!['kid'], 'RS256', 'signer'],
+        [fresh.kid, 'RS256', 'signs-from', new Date(Number(fresh.signs_from) * 1000).toISOString().replace(/\.\d+Z$/, 'Z')],
+        [old!.kid, 'RS256', 'signer'],
       ]);
 
       // --promote-in 0: the new key signs at once.
@@ -143,33 +143,33 @@ describe('keys', () => {
       const added = await run(['keys', 'add', '--file', file, '--verify-only']);
       expect(added.code).toBe(0);
       const staged = (await readJwks(file)).keys[1]!;
-      expect(staged['key_ops']).toEqual(['verify']);
-      expect(added.stderr).toContain(`keys promote --file ${file} --kid ${staged['kid']}`);
-      expect(rows((await run(['keys', 'list', '--file', file])).stdout)).toEqual([[old!['kid'], 'RS256', 'signer'], [staged['kid'], 'RS256', 'verify-only']]);
+      expect(staged.key_ops).toEqual(['verify']);
+      expect(added.stderr).toContain(`keys promote --file ${file} --kid ${staged.kid}`);
+      expect(rows((await run(['keys', 'list', '--file', file])).stdout)).toEqual([[old!.kid, 'RS256', 'signer'], [staged.kid, 'RS256', 'verify-only']]);
       // The staged key is not the signer: the configuration keeps the old one in front.
-      expect((await run(['keys', 'retire', '--file', file, '--kid', old!['kid']!])).stderr).toContain('is the current RS256 signer');
+      expect((await run(['keys', 'retire', '--file', file, '--kid', old!.kid!])).stderr).toContain('is the current RS256 signer');
 
-      expect((await run(['keys', 'promote', '--file', file, '--kid', staged['kid']!])).code).toBe(0);
+      expect((await run(['keys', 'promote', '--file', file, '--kid', staged.kid!])).code).toBe(0);
       const promoted = (await readJwks(file)).keys[1]!;
-      expect(promoted['key_ops']).toBeUndefined();
-      expect(rows((await run(['keys', 'list', '--file', file])).stdout)).toEqual([[old!['kid'], 'RS256', 'verify-only'], [staged['kid'], 'RS256', 'signer']]);
+      expect(promoted.key_ops).toBeUndefined();
+      expect(rows((await run(['keys', 'list', '--file', file])).stdout)).toEqual([[old!.kid, 'RS256', 'verify-only'], [staged.kid, 'RS256', 'signer']]);
       expect(await run(['keys', 'promote', '--file', file, '--kid', 'nope'])).toMatchObject({ code: 1, stderr: expect.stringContaining('no key with kid "nope"') });
     });
 
     it('promote --check refuses while an instance does not publish the key, and promotes once all do', async () => {
       await run(['keys', 'generate', '--out', file]);
       await run(['keys', 'add', '--file', file, '--verify-only']);
-      const staged = String((await readJwks(file)).keys[1]!['kid']);
+      const staged = String((await readJwks(file)).keys[1]!.kid);
       const published: Record<string, string[]> = { 'http://a.internal:3000/jwks': [staged], 'http://b.internal:3000/jwks': [] };
       const fetch = (async (url: URL) => new Response(JSON.stringify({ keys: published[url.href]!.map((kid) => ({ kid })) }))) as unknown as typeof globalThis.fetch;
       const argv = ['keys', 'promote', '--file', file, '--kid', staged, '--check', 'http://a.internal:3000', '--check', 'http://b.internal:3000'];
       const refused = await run(argv, { fetch });
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain(`http://b.internal:3000 does not publish ${staged} yet`);
-      expect((await readJwks(file)).keys[1]!['key_ops']).toEqual(['verify']);
+      expect((await readJwks(file)).keys[1]!.key_ops).toEqual(['verify']);
       published['http://b.internal:3000/jwks'] = [staged];
       expect((await run(argv, { fetch })).code).toBe(0);
-      expect((await readJwks(file)).keys[1]!['key_ops']).toBeUndefined();
+      expect((await readJwks(file)).keys[1]!.key_ops).toBeUndefined();
     });
 
     it('rotates one algorithm without touching the others', async () => {
@@ -187,10 +187,10 @@ describe('keys', () => {
       await run(['keys', 'generate', '--out', file]);
       const [old] = (await readJwks(file)).keys;
       await run(['keys', 'rotate', '--file', file, '--promote-in', '0']);
-      const result = await run(['keys', 'retire', '--file', file, '--kid', old!['kid']!]);
+      const result = await run(['keys', 'retire', '--file', file, '--kid', old!.kid!]);
       expect(result.code).toBe(0);
       const jwks = await readJwks(file);
-      expect(jwks.keys.map((k) => k['kid'])).not.toContain(old!['kid']);
+      expect(jwks.keys.map((k) => k.kid)).not.toContain(old!.kid);
       expect(jwks.keys).toHaveLength(1);
       expect(await mode(file)).toBe(0o600);
     });
@@ -198,7 +198,7 @@ describe('keys', () => {
     it('retire refuses the only key of an algorithm', async () => {
       await run(['keys', 'generate', '--out', file, '--alg', 'RS256', '--alg', 'ES256']);
       const es = (await readJwks(file)).keys[1]!;
-      const result = await run(['keys', 'retire', '--file', file, '--kid', es['kid']!]);
+      const result = await run(['keys', 'retire', '--file', file, '--kid', es.kid!]);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('is the only ES256 key');
       expect((await readJwks(file)).keys).toHaveLength(2);
@@ -208,7 +208,7 @@ describe('keys', () => {
       await run(['keys', 'generate', '--out', file]);
       await run(['keys', 'rotate', '--file', file, '--promote-in', '0']);
       const signer = (await readJwks(file)).keys[0]!;
-      const result = await run(['keys', 'retire', '--file', file, '--kid', signer['kid']!]);
+      const result = await run(['keys', 'retire', '--file', file, '--kid', signer.kid!]);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('is the current RS256 signer');
       expect((await readJwks(file)).keys).toHaveLength(2);
@@ -216,7 +216,7 @@ describe('keys', () => {
 
     it('generates kids that a command line cannot take for an option (hex, never "-" first)', async () => {
       await run(['keys', 'generate', '--out', file, '--alg', 'RS256', '--alg', 'ES256', '--alg', 'EdDSA']);
-      for (const key of (await readJwks(file)).keys) expect(key['kid']).toMatch(/^[0-9a-f]{24}$/);
+      for (const key of (await readJwks(file)).keys) expect(key.kid).toMatch(/^[0-9a-f]{24}$/);
     });
 
     it('retires a key whose kid starts with "-" given as --kid=…, and says how when given as --kid …', async () => {
@@ -230,7 +230,7 @@ describe('keys', () => {
       expect(ambiguous.stderr).toContain("--kid=-");
       const retired = await run(['keys', 'retire', '--file', file, '--kid=-imported']);
       expect(retired.code, retired.stderr).toBe(0);
-      expect((await readJwks(file)).keys.map((k) => k['kid'])).not.toContain('-imported');
+      expect((await readJwks(file)).keys.map((k) => k.kid)).not.toContain('-imported');
     });
 
     it('retire reports an unknown kid', async () => {
@@ -249,8 +249,8 @@ describe('keys', () => {
       await writeFile(file, JSON.stringify({ keys: [{ ...bare }, ...fresh.keys] }));
       const list = rows((await run(['keys', 'list', '--file', file])).stdout);
       expect(list).toEqual([
-        [bare['kid'], 'RS256', 'verify-only'],
-        [fresh.keys[0]!['kid'], 'RS256', 'signer'],
+        [bare.kid, 'RS256', 'verify-only'],
+        [fresh.keys[0]!.kid, 'RS256', 'signer'],
       ]);
     });
 

@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { configProblems } from '../support/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'evr-config-'));
-const strongKey = 'k'.repeat(20) + 'Q9v$2mZ!x7LpR4tW'; // 36 characters
+const strongKey = `${'k'.repeat(20)}Q9v$2mZ!x7LpR4tW`; // 36 characters
 const jwks = JSON.stringify({ keys: [{ kty: 'RSA', n: 'x', e: 'AQAB', d: 'y' }] });
 const production = {
   NODE_ENV: 'production',

@@ -304,11 +304,11 @@ describe('ui_locales (OIDC Core §3.1.2.1)', () => {
 
   it('shows no English sentence on a German sign-in, error or landing page', async () => {
     // Every English string without placeholders whose German differs, as EJS escapes it.
-    const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
+    const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
     const englishIn = (body: string) => Object.entries(en)
       .filter(([key, text]) => text.includes(' ') && !text.includes('{') && de[key as keyof typeof en] !== text)
       .map(([, text]) => text)
-      .filter((text) => body.includes(escape(text)));
+      .filter((text) => body.includes(escapeHtml(text)));
     const running = await startProduct({ store: 'memory' });
     try {
       const rp = await discover(running.baseUrl);
@@ -321,12 +321,12 @@ describe('ui_locales (OIDC Core §3.1.2.1)', () => {
       const unknownClient = new URL('/auth?client_id=no-such-client&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Frp.example%2Fcb', running.baseUrl);
       const error = await new HttpBrowser(running.baseUrl).navigate(unknownClient.href, { headers: { 'accept-language': 'de' } });
       expect(error.body).toContain('<html lang="de">');
-      expect(error.body).toContain(escape(de['error.oidc.invalid_client']!));
+      expect(error.body).toContain(escapeHtml(de['error.oidc.invalid_client']!));
       expect(error.body).toContain(de['error.code']);
       expect(englishIn(error.body)).toEqual([]);
 
       const landing = await new HttpBrowser(running.baseUrl).navigate(new URL('/', running.baseUrl).href, { headers: { 'accept-language': 'de-DE,de;q=0.9' } });
-      expect(landing.body).toContain(escape(de['home.rp']!));
+      expect(landing.body).toContain(escapeHtml(de['home.rp']!));
       // The links to the developers' documents (in English) keep those documents' titles.
       expect(englishIn(landing.body.replace(/<a href="\/docs\/[^"]*"[^>]*>[^<]*<\/a>/g, ''))).toEqual([]);
     } finally {

@@ -16,7 +16,7 @@ import { HttpBrowser } from '../support/browser.js';
 import { authorizationRequest, discover, openLogin } from '../support/wallet.js';
 
 /** Each shell block of a Markdown file (```sh), its continued lines joined, comment lines dropped. */
-export function shellBlocks(markdown: string): string[][] {
+function shellBlocks(markdown: string): string[][] {
   const blocks: string[][] = [];
   let current: string[] | undefined;
   for (const line of markdown.split('\n')) {

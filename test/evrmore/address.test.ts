@@ -46,7 +46,7 @@ describe('parseAddress', () => {
 
   it('trims surrounding whitespace only', () => {
     expect(parseAddress(` \t${UNCOMPRESSED.address}\r\n`, mainnet)).toMatchObject({ ok: true, address: UNCOMPRESSED.address });
-    const inner = UNCOMPRESSED.address.slice(0, 10) + ' ' + UNCOMPRESSED.address.slice(10);
+    const inner = `${UNCOMPRESSED.address.slice(0, 10)} ${UNCOMPRESSED.address.slice(10)}`;
     expectError(parseAddress(inner, mainnet), 'invalid_address');
   });
 
@@ -60,7 +60,7 @@ describe('parseAddress', () => {
   });
 
   it('refuses non-base58 characters, bad checksums and wrong lengths as invalid_address', () => {
-    expectError(parseAddress(REAL_WALLET.address.slice(0, -1) + '0', mainnet), 'invalid_address');
+    expectError(parseAddress(`${REAL_WALLET.address.slice(0, -1)}0`, mainnet), 'invalid_address');
     expectError(parseAddress(REAL_WALLET.address.replace('a', 'l'), mainnet), 'invalid_address');
     expectError(parseAddress(REAL_WALLET.address.replace('E', 'E!'), mainnet), 'invalid_address');
     const last = REAL_WALLET.address.at(-1) === 'c' ? 'd' : 'c';

@@ -43,7 +43,7 @@ export function toBytes32(n: bigint): Uint8Array {
 }
 
 export function fromBytes(bytes: Uint8Array): bigint {
-  return BigInt('0x' + Buffer.from(bytes).toString('hex'));
+  return BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
 }
 
 export function withHeader(signature: string, header: number): string {

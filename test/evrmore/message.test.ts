@@ -70,7 +70,7 @@ describe('known-answer vectors (test/evrmore/vectors.ts)', () => {
   });
 
   it('a signature does not verify for another message or another address', () => {
-    expectError(verifyValid({ message: VALID.message + ' ' }), 'signature_mismatch');
+    expectError(verifyValid({ message: `${VALID.message} ` }), 'signature_mismatch');
     expectError(verifyValid({ message: 'hello Evrmore' }), 'signature_mismatch');
     expectError(verifyValid({ address: REAL_WALLET.address }), 'signature_mismatch');
     expectError(verifyValid({ signature: NON_ASCII.signature }), 'signature_mismatch');
@@ -105,7 +105,7 @@ describe('magicHash', () => {
   });
 
   it('uses 0xfd + uint16 LE for a 253-byte message', () => {
-    const message = 'a'.repeat(250) + '\u00e9z';
+    const message = `${'a'.repeat(250)}\u00e9z`;
     expect(Buffer.byteLength(message)).toBe(253);
     expect(magicHash(message)).toEqual(doubleSha256(PREFIX, Uint8Array.of(0xfd, 0xfd, 0x00), Buffer.from(message)));
   });
@@ -129,7 +129,7 @@ describe('long messages (CompactSize forms) sign and verify', () => {
     ['253 bytes', 'b'.repeat(253)],
     ['300 bytes of multi-byte text', '\u00fc'.repeat(150)],
     ['65535 bytes', 'c'.repeat(65535)],
-    ['65536 bytes', '\u2014'.repeat(21845) + 'd'],
+    ['65536 bytes', `${'\u2014'.repeat(21845)}d`],
     ['100000 bytes', 'e'.repeat(100000)],
   ])('%s', (_, message) => {
     const signature = signMessage(message, COMPRESSED.wif as string, mainnet);
@@ -215,11 +215,11 @@ describe('malformed input never throws and gets its typed error', () => {
 
   it('bad base64', () => {
     const message = 'The signature is not valid base64';
-    expectError(verifyValid({ signature: VALID.signature.slice(0, 10) + '*' + VALID.signature.slice(11) }), 'malformed_signature', message);
+    expectError(verifyValid({ signature: `${VALID.signature.slice(0, 10)}*${VALID.signature.slice(11)}` }), 'malformed_signature', message);
     expectError(verifyValid({ signature: VALID.signature.slice(0, -1) }), 'malformed_signature', message);
     expectError(verifyValid({ signature: VALID.signature.replaceAll('/', '_').replaceAll('+', '-') }), 'malformed_signature', message);
-    expectError(verifyValid({ signature: VALID.signature.slice(0, 40) + ' ' + VALID.signature.slice(40) }), 'malformed_signature', message);
-    expectError(verifyValid({ signature: VALID.signature.slice(0, -2) + 'V=' }), 'malformed_signature', message);
+    expectError(verifyValid({ signature: `${VALID.signature.slice(0, 40)} ${VALID.signature.slice(40)}` }), 'malformed_signature', message);
+    expectError(verifyValid({ signature: `${VALID.signature.slice(0, -2)}V=` }), 'malformed_signature', message);
   });
 
   it.each([64, 66, 1, 130])('a signature of %i bytes', (length) => {
@@ -301,7 +301,10 @@ describe('malformed input never throws and gets its typed error', () => {
   it('survives arbitrary byte strings as signatures', () => {
     let seed = 1;
     for (let i = 0; i < 500; i++) {
-      const bytes = Uint8Array.from({ length: 65 }, () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+      const bytes = Uint8Array.from({ length: 65 }, () => {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        return seed >>> 24;
+      });
       bytes[0] = 27 + (i % 8);
       const result = verifyValid({ signature: encodeSig(bytes) });
       expect(result.ok).toBe(false);

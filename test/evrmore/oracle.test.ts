@@ -109,7 +109,7 @@ describe('bitcoinjs-message oracle', () => {
         counts.oracleSigned++;
       }
       if (i % TAMPER_EVERY === 0) {
-        const tampered = message + '.';
+        const tampered = `${message}.`;
         expect(verifyMessage(address, tampered, signature, network).ok, where).toBe(false);
         expect(bitcoinMessage.verify(tampered, address, signature, ORACLE_PREFIX), where).toBe(false);
         counts.tampered++;

@@ -80,7 +80,7 @@ describe('decodeWif', () => {
     const cases: unknown[] = [
       '',
       '   ',
-      wif.slice(0, -1) + '0',
+      `${wif.slice(0, -1)}0`,
       wif.slice(0, -1) + (wif.endsWith('3') ? '4' : '3'),
       encodeWif(key, true, { ...mainnet, wif: 0x00 }),
       encodeWif(key.subarray(1), false, mainnet),

@@ -26,7 +26,7 @@ describe('guard', () => {
     const app = new Koa();
     app.silent = true;
     app.use(negotiateLanguage());
-    app.use(errorHandler(pino({ enabled: false }), { render: async (ctx, message) => void (ctx.body = `page: ${message}`) }));
+    app.use(errorHandler(pino({ enabled: false }), { render: async (ctx, message) => { ctx.body = `page: ${message}`; } }));
     const router = new Router();
     router.post('/things/:id', guard({ params, body }), (ctx) => {
       handled += 1;

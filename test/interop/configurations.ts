@@ -20,6 +20,7 @@ export const RP_CONFIGURATIONS: RpConfiguration[] = [
 /** The installed Debian package's version, for naming the software a check ran against. */
 export function debianVersion(pkg: string): string {
   try {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax, not a template
     return execFileSync('dpkg-query', ['-W', '-f=${Version}', pkg], { encoding: 'utf8' }).trim() || 'not installed';
   } catch {
     return 'not installed';

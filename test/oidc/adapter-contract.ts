@@ -123,7 +123,7 @@ export function describeAdapterContract(name: string, makeFactory: () => Adapter
     });
 
     it('findByUserCode finds a device code, and not after it is destroyed', async () => {
-      const code = { id: id(), userCode: 'WDJB-MJHT' + id() };
+      const code = { id: id(), userCode: `WDJB-MJHT${id()}` };
       await adapter('DeviceCode').upsert(code.id, payloadFor('DeviceCode', code.id, { userCode: code.userCode }), 60);
       expect(await adapter('DeviceCode').findByUserCode(code.userCode)).toMatchObject({ jti: code.id });
       expect(await adapter('DeviceCode').findByUserCode('NOPE-NOPE')).toBeUndefined();

@@ -81,7 +81,7 @@ describe('audit log', () => {
     for (const [i, cookie] of [...browser.cookies.values(), ...desktop.cookies.values()].entries()) keep(`cookie ${i} ${cookie.name}`, cookie.value);
     keep('client secret', TEST_CLIENT_SECRET);
     const dev = JSON.parse(readFileSync(join(product.config.dataDir, 'dev-secrets.json'), 'utf8')) as { cookieKeys: string[]; jwks: { keys: Array<Record<string, string>> } };
-    dev.cookieKeys.forEach((key, i) => keep(`cookie key ${i}`, key));
+    for (const [i, key] of dev.cookieKeys.entries()) keep(`cookie key ${i}`, key);
     for (const key of dev.jwks.keys) for (const part of ['d', 'p', 'q', 'dp', 'dq', 'qi']) keep(`signing key ${part}`, key[part]);
   });
   afterAll(async () => product?.stop());

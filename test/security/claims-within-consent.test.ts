@@ -10,7 +10,7 @@ import type { RunningProduct } from '../support/product.js';
 import { TEST_CLIENT_SECRET } from '../support/product.js';
 import { HttpBrowser } from '../support/browser.js';
 import { KEYS, authorizationRequest, discover, finishToRelyingParty, openLogin, sign, signIn, submitSignature } from '../support/wallet.js';
-import { FakeEvrmoreNode, startFakeNode } from '../chain/support/fake-node.js';
+import { type FakeEvrmoreNode, startFakeNode } from '../chain/support/fake-node.js';
 import { chainClients, discoverClient, nodeEnv } from '../chain/support/chain-product.js';
 import { startProduct } from '../support/product.js';
 

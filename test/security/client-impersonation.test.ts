@@ -109,6 +109,7 @@ describe('relying parties cannot pose as others by name', () => {
       expect(isShellSafe(text)).toBe(true);
       const match = /^id\.example\.com: sign in to «([^«»]*)» with Evrmore\. Sign only if you started this sign-in yourself\. Nonce 0{32} expires \S+$/.exec(text);
       expect(match, text).not.toBeNull();
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
       expect(match![1]).not.toMatch(/[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/);
     }
     expect(challengeText({ ...base, clientName: '«»' })).toContain('«x»');

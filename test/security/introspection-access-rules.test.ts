@@ -7,7 +7,7 @@ import * as oidc from 'openid-client';
 import type { RunningProduct } from '../support/product.js';
 import { HttpBrowser } from '../support/browser.js';
 import { KEYS, authorizationRequest, signIn } from '../support/wallet.js';
-import { FakeEvrmoreNode, startFakeNode } from '../chain/support/fake-node.js';
+import { type FakeEvrmoreNode, startFakeNode } from '../chain/support/fake-node.js';
 import { cacheExpiry, discoverClient, startChainProduct } from '../chain/support/chain-product.js';
 
 const admin = KEYS.compressed;

@@ -10,7 +10,7 @@ import { EvrmoreRpc, NodeUnavailableError } from '../../src/chain/rpc.js';
 import type { RunningProduct } from '../support/product.js';
 import { HttpBrowser } from '../support/browser.js';
 import { KEYS, authorizationRequest, discover, finishToRelyingParty, openLogin, sign, submitSignature } from '../support/wallet.js';
-import { FakeEvrmoreNode, startFakeNode } from '../chain/support/fake-node.js';
+import { type FakeEvrmoreNode, startFakeNode } from '../chain/support/fake-node.js';
 import { startChainProduct } from '../chain/support/chain-product.js';
 
 const person = KEYS.compressed;

@@ -18,7 +18,7 @@ import { startProduct, defaultClients, TEST_CLIENT_SECRET, type RunningProduct }
 import { freePort } from '../support/redis-server.js';
 import { HttpBrowser } from '../support/browser.js';
 import { KEYS, authorizationRequest, finishToRelyingParty, openLogin, sign, submitSignature } from '../support/wallet.js';
-import { FakeEvrmoreNode, startFakeNode } from '../chain/support/fake-node.js';
+import { type FakeEvrmoreNode, startFakeNode } from '../chain/support/fake-node.js';
 import { nodeEnv } from '../chain/support/chain-product.js';
 
 const person = KEYS.compressed;
