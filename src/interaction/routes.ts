@@ -7,16 +7,13 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { refusalError, type ChallengeService } from '../challenge/service.js';
-import type { Challenge } from '../challenge/types.js';
 import { UserError } from '../errors.js';
 import { describeError } from '../http/errors.js';
-import { chooseLanguage } from '../http/language.js';
 import { EMPTY_BODY, guard } from '../http/guard.js';
 import type { Views } from '../http/views.js';
 import type { Translate } from '../i18n/index.js';
-import { WALLET_ACR, WALLET_AMR } from '../oidc/provider.js';
 import { assertExpectedAddress, expectedAddress } from './login-hint.js';
-import { clientDisplay, type ClientDisplay } from './client-display.js';
+import { clientDisplay } from './client-display.js';
 import { streamChallengeEvents } from './challenge-events.js';
 import type { LoginPresenter } from './login-presenter.js';
 import { LOCKED_OUT, NO_AUTH_HOOKS, withAuthHooks, type AuthHooks } from './auth-hooks.js';
@@ -24,6 +21,7 @@ import { ALLOW_ALL, type AccessPolicy } from './access-policy.js';
 import type { TestWallet } from '../dev/test-wallet.js';
 import { abortBody, continueBody, interactionParams, loginBody } from './bodies.js';
 import { finishInteraction } from './finish.js';
+import { interactionSteps } from './interaction-steps.js';
 
 /**
  * The requests of these pages that rate limits count: the sign-in page at the login step and a
@@ -53,8 +51,6 @@ export interface InteractionRoutesDeps {
   lockoutHint?: string;
 }
 
-type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
-
 export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   const { provider, challenges, views, presenter } = deps;
   const hooks = deps.hooks ?? NO_AUTH_HOOKS;
@@ -69,51 +65,14 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     await next();
   });
 
-  const details = async (ctx: Context): Promise<Details> => {
-    const found = await provider.interactionDetails(ctx.req, ctx.res);
-    if (found.uid !== ctx.params.uid) throw new UserError('interaction_mismatch');
-    // ui_locales (OIDC Core §3.1.2.1) before the browser's Accept-Language.
-    if (typeof found.params.ui_locales === 'string') chooseLanguage(ctx, found.params.ui_locales);
-    return found;
-  };
-
-  const expectPrompt = (found: Details, name: string) => {
-    if (found.prompt.name !== name) {
-      throw new UserError('wrong_step');
-    }
-  };
-
-  const challengeFor = async (found: Details, client: ClientDisplay, fresh = false): Promise<Challenge> => {
-    const ref = { uid: found.uid, clientId: client.id, clientName: client.name, clientHost: client.host, expiresAt: found.exp };
-    return fresh ? challenges.issue(ref) : challenges.currentFor(ref);
-  };
-
-  const showLogin = async (ctx: Context, found: Details, challenge: Challenge, error?: string, values: Record<string, string> = {}, confirmAddress?: string, notice?: string) => {
-    const client = await clientDisplay(provider, found.params.client_id as string);
-    const expected = expectedAddress(found.params, challenges.network);
-    await presenter.renderLogin(ctx, { uid: found.uid, client, challenge, error, notice, values: { address: expected ?? '', ...values }, expectedAddress: expected, confirmAddress });
-  };
-
-  /** Locked out: the time left and a way back to the application; nothing to sign. */
-  const showLockedOut = async (ctx: Context, found: Details, refusal: UserError) => {
-    const client = await clientDisplay(provider, found.params.client_id as string);
-    ctx.status = refusal.status;
-    await presenter.renderLockedOut(ctx, { uid: found.uid, client, message: describeError(ctx, refusal), retryAfterSeconds: refusal.retryAfterSeconds ?? 1, hint: deps.lockoutHint });
-  };
-
-  /** The wallet proved `address`: apply the client's access rules, then finish the login. */
-  const finishLogin = async (ctx: Context, found: Details, address: string) => {
-    const clientId = found.params.client_id as string;
-    const decision = await access.check(ctx, { address, clientId });
-    if (!decision.ok) {
-      const client = await clientDisplay(provider, clientId);
-      const t = ctx.state.t as Translate;
-      ctx.status = 403;
-      return views.render(ctx, 'denied', { title: t('denied.title'), uid: found.uid, client, message: decision.message });
-    }
-    // acr/amr say how the person authenticated (OIDC Core §2; RFC 8176 "pop").
-    return finishInteraction(ctx, found, { login: { accountId: address, acr: WALLET_ACR, amr: WALLET_AMR } }, { mergeWithLastSubmission: false });
-  };
+  const { details, expectPrompt, challengeFor, showLogin, showLockedOut, finishLogin } = interactionSteps({
+    provider,
+    challenges,
+    views,
+    presenter,
+    access,
+    lockoutHint: deps.lockoutHint,
+  });
 
   router.get('/', async (ctx) => {
     const found = await details(ctx);
@@ -124,7 +83,11 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
       // An expired or dead challenge stays on the page with its reason and a "new challenge"
       // button: the person asks for the next one, so a text they are signing does not change
       // under them.
-      const [, existing, refusal] = await Promise.all([limit(ctx, 'signInPage'), challenges.forInteraction(found.uid), deps.lockedOut?.(ctx)]);
+      const [, existing, refusal] = await Promise.all([
+        limit(ctx, 'signInPage'),
+        challenges.forInteraction(found.uid),
+        deps.lockedOut?.(ctx),
+      ]);
       if (refusal) return showLockedOut(ctx, found, refusal);
       // Nothing stored for this interaction yet: issue at once (currentFor would look it up again).
       const challenge = existing ?? (await challengeFor(found, client, true));
@@ -134,7 +97,9 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     }
     if (found.prompt.name === 'consent') {
       const t = ctx.state.t as Translate;
-      const scopes = String(found.params.scope ?? '').split(' ').filter(Boolean);
+      const scopes = String(found.params.scope ?? '')
+        .split(' ')
+        .filter(Boolean);
       return views.render(ctx, 'consent', {
         title: t('consent.title', { client: client.name }),
         uid: found.uid,
@@ -170,7 +135,13 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     }
     let proven: string;
     try {
-      const info = { channel: 'form' as const, clientId: challenge.clientId, address, interactionUid: found.uid, challengeId: challenge.id };
+      const info = {
+        channel: 'form' as const,
+        clientId: challenge.clientId,
+        address,
+        interactionUid: found.uid,
+        challengeId: challenge.id,
+      };
       proven = await withAuthHooks(hooks, ctx, info, () => challenges.redeemWithSignature(challenge, address, signature));
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
@@ -220,7 +191,14 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
       ctx.status = error.status;
       // Still signed (another address was named): ask about the one that signed again.
       const current = (await challenges.get(challenge.id)) ?? challenge;
-      return showLogin(ctx, found, current, describeError(ctx, error), {}, challenges.publicState(current) === 'signed' ? current.address : undefined);
+      return showLogin(
+        ctx,
+        found,
+        current,
+        describeError(ctx, error),
+        {},
+        challenges.publicState(current) === 'signed' ? current.address : undefined,
+      );
     }
     return finishLogin(ctx, found, proven);
   });
@@ -242,7 +220,10 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     await limit(ctx, 'statusPoll');
     const found = await details(ctx);
     const challenge = await challenges.forInteraction(found.uid);
-    ctx.body = { state: challenges.publicState(challenge), expires_at: challenge ? new Date(challenge.expiresAt * 1000).toISOString() : null };
+    ctx.body = {
+      state: challenges.publicState(challenge),
+      expires_at: challenge ? new Date(challenge.expiresAt * 1000).toISOString() : null,
+    };
   });
 
   // Server-sent events (HTML Living Standard §9.2): the page hears "signed" within moments of
@@ -270,10 +251,15 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     const grant = found.grantId
       ? (await provider.Grant.find(found.grantId))!
       : new provider.Grant({ accountId, clientId: found.params.client_id as string });
-    const missing = found.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+    const missing = found.prompt.details as {
+      missingOIDCScope?: string[];
+      missingOIDCClaims?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
     if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
     if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {}))
+      grant.addResourceScope(indicator, scopes.join(' '));
     const grantId = await grant.save();
     const consent = found.grantId ? {} : { grantId };
     return finishInteraction(ctx, found, { consent }, { mergeWithLastSubmission: true });
@@ -284,7 +270,12 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     // OIDC Core §3.1.2.6: the person declined, or an access rule of the client refused them.
     const refused = ctx.guard.body.reason === 'access_rule';
     const description = refused ? 'The account does not meet the access rules of this application' : 'The user cancelled the sign-in';
-    return provider.interactionFinished(ctx.req, ctx.res, { error: 'access_denied', error_description: description }, { mergeWithLastSubmission: false });
+    return provider.interactionFinished(
+      ctx.req,
+      ctx.res,
+      { error: 'access_denied', error_description: description },
+      { mergeWithLastSubmission: false },
+    );
   });
 
   return router;
