@@ -42,21 +42,51 @@ async function main(): Promise<void> {
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   try {
-    servers.push(await startServer({ name: 'product', secrets, logDir: join(logDir, 'a'), productEntry: resolve(entryA), nodeArgs: split(values['node-args-a']) }));
-    servers.push(await startServer({ name: 'product', secrets, logDir: join(logDir, 'b'), productEntry: resolve(entryB), nodeArgs: split(values['node-args-b']) }));
+    servers.push(
+      await startServer({
+        name: 'product',
+        secrets,
+        logDir: join(logDir, 'a'),
+        productEntry: resolve(entryA),
+        nodeArgs: split(values['node-args-a']),
+      }),
+    );
+    servers.push(
+      await startServer({
+        name: 'product',
+        secrets,
+        logDir: join(logDir, 'b'),
+        productEntry: resolve(entryB),
+        nodeArgs: split(values['node-args-b']),
+      }),
+    );
     servers.push(await startServer({ name: 'bare', secrets, logDir }));
     const signers = benchSigners(200);
-    const run = (concurrency: number, flows: number, warmupFlows: number, rounds: number) => runPhase({
-      servers, client: BENCH_CLIENT, signers, flows, concurrency, rounds, warmupFlows, maxSeconds: 300,
-      progress: (line) => process.stderr.write(`ab: ${line}\n`),
-    });
+    const run = (concurrency: number, flows: number, warmupFlows: number, rounds: number) =>
+      runPhase({
+        servers,
+        client: BENCH_CLIENT,
+        signers,
+        flows,
+        concurrency,
+        rounds,
+        warmupFlows,
+        maxSeconds: 300,
+        progress: (line) => process.stderr.write(`ab: ${line}\n`),
+      });
     await run(8, Number(values.warmup) * 3, 0, 1);
     process.stdout.write(`A: ${entryA} ${values['node-args-a']}\nB: ${entryB} ${values['node-args-b']}\n`);
     for (const concurrency of values.concurrency.split(',').map(Number)) {
-      const [a, b, bare] = (await run(concurrency, Number(values.flows), Number(values.warmup), Number(values.rounds))) as [PhaseReport, PhaseReport, PhaseReport];
+      const [a, b, bare] = (await run(concurrency, Number(values.flows), Number(values.warmup), Number(values.rounds))) as [
+        PhaseReport,
+        PhaseReport,
+        PhaseReport,
+      ];
       const line = (name: string, get: (p: PhaseReport) => number) =>
         `${name.padEnd(34)} A ${get(a).toFixed(1).padStart(7)}  B ${get(b).toFixed(1).padStart(7)}  bare ${get(bare).toFixed(1).padStart(7)}   B/A ${ratio(get(b), get(a))?.toFixed(3)}  A/bare ${ratio(get(a), get(bare))?.toFixed(3)}  B/bare ${ratio(get(b), get(bare))?.toFixed(3)}\n`;
-      process.stdout.write(`C = ${concurrency}, ${values.flows} flows each in ${values.rounds} rounds; failed: A ${a.failed}, B ${b.failed}, bare ${bare.failed}\n`);
+      process.stdout.write(
+        `C = ${concurrency}, ${values.flows} flows each in ${values.rounds} rounds; failed: A ${a.failed}, B ${b.failed}, bare ${bare.failed}\n`,
+      );
       process.stdout.write(line('CPU ms per flow: server + redis', (p) => p.cpuMsPerFlow.total));
       process.stdout.write(line('CPU ms per flow: server', (p) => p.cpuMsPerFlow.server));
       process.stdout.write(line('flow ms p99', (p) => p.latencyMs.flow.p99));

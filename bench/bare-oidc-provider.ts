@@ -29,7 +29,8 @@ function required(name: string): string {
 }
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const page = (title: string, body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+const page = (title: string, body: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
 
 async function main(): Promise<void> {
   const cookieKeys = required('COOKIE_KEYS').split(',');
@@ -46,7 +47,22 @@ async function main(): Promise<void> {
       address: ['address'],
       email: ['email', 'email_verified'],
       phone: ['phone_number', 'phone_number_verified'],
-      profile: ['birthdate', 'family_name', 'gender', 'given_name', 'locale', 'middle_name', 'name', 'nickname', 'picture', 'preferred_username', 'profile', 'updated_at', 'website', 'zoneinfo'],
+      profile: [
+        'birthdate',
+        'family_name',
+        'gender',
+        'given_name',
+        'locale',
+        'middle_name',
+        'name',
+        'nickname',
+        'picture',
+        'preferred_username',
+        'profile',
+        'updated_at',
+        'website',
+        'zoneinfo',
+      ],
     },
     // The example's account store accepts any login; its claims are the subject and a name.
     findAccount: (_ctx, id) => ({ accountId: id, claims: () => ({ sub: id, name: id }) }),
@@ -73,9 +89,16 @@ async function main(): Promise<void> {
     const client = await provider.Client.find(String(params.client_id));
     const name = escapeHtml(client?.clientName ?? String(params.client_id));
     ctx.type = 'html';
-    ctx.body = prompt.name === 'login'
-      ? page('Sign-in', `<p>${name}</p><form method="post" action="/interaction/${uid}/login"><input name="login" required><button>Sign-in</button></form>`)
-      : page('Authorize', `<p>${name} asks for ${escapeHtml(String(params.scope ?? ''))}</p><form method="post" action="/interaction/${uid}/confirm"><button>Continue</button></form>`);
+    ctx.body =
+      prompt.name === 'login'
+        ? page(
+            'Sign-in',
+            `<p>${name}</p><form method="post" action="/interaction/${uid}/login"><input name="login" required><button>Sign-in</button></form>`,
+          )
+        : page(
+            'Authorize',
+            `<p>${name} asks for ${escapeHtml(String(params.scope ?? ''))}</p><form method="post" action="/interaction/${uid}/confirm"><button>Continue</button></form>`,
+          );
   });
 
   router.post('/login', form, async (ctx) => {
@@ -92,12 +115,22 @@ async function main(): Promise<void> {
       ? await provider.Grant.find(details.grantId)
       : new provider.Grant({ accountId: details.session.accountId, clientId: String(details.params.client_id) });
     if (!grant) return ctx.throw(400, 'grant not found');
-    const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+    const missing = details.prompt.details as {
+      missingOIDCScope?: string[];
+      missingOIDCClaims?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
     if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
     if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {}))
+      grant.addResourceScope(indicator, scopes.join(' '));
     const grantId = await grant.save();
-    await provider.interactionFinished(ctx.req, ctx.res, { consent: details.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true });
+    await provider.interactionFinished(
+      ctx.req,
+      ctx.res,
+      { consent: details.grantId ? {} : { grantId } },
+      { mergeWithLastSubmission: true },
+    );
   });
 
   const app = new Koa();

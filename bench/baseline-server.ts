@@ -23,7 +23,8 @@ import { claimsByScope } from '../src/oidc/provider.js';
 import { serveUntilSignalled, startOrExit } from './serve.js';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const page = (title: string, body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+const page = (title: string, body: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -87,9 +88,15 @@ async function main(): Promise<void> {
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'html';
     if (details.prompt.name === 'login') {
-      ctx.body = page('Sign in', `<form method="post" action="/interaction/${details.uid}/login"><input name="account"><button>Sign in</button></form>`);
+      ctx.body = page(
+        'Sign in',
+        `<form method="post" action="/interaction/${details.uid}/login"><input name="account"><button>Sign in</button></form>`,
+      );
     } else {
-      ctx.body = page('Consent', `<p>${escapeHtml(String(details.params.scope ?? ''))}</p><form method="post" action="/interaction/${details.uid}/confirm"><button>Allow</button></form>`);
+      ctx.body = page(
+        'Consent',
+        `<p>${escapeHtml(String(details.params.scope ?? ''))}</p><form method="post" action="/interaction/${details.uid}/confirm"><button>Allow</button></form>`,
+      );
     }
   });
 
@@ -111,7 +118,12 @@ async function main(): Promise<void> {
     if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
     if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
     const grantId = await grant.save();
-    await provider.interactionFinished(ctx.req, ctx.res, { consent: details.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true });
+    await provider.interactionFinished(
+      ctx.req,
+      ctx.res,
+      { consent: details.grantId ? {} : { grantId } },
+      { mergeWithLastSubmission: true },
+    );
   });
 
   app.use(async (ctx, next) => {

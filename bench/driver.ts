@@ -90,19 +90,34 @@ class FlowFailure extends Error {
 }
 
 function snippet(reply: Reply): string {
-  const text = reply.body.replace(/<style[\s\S]*?<\/style>|<svg[\s\S]*?<\/svg>/g, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
+  const text = reply.body
+    .replace(/<style[\s\S]*?<\/style>|<svg[\s\S]*?<\/svg>/g, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   const location = reply.headers.location ? ` -> ${reply.headers.location}` : '';
   return `${text.slice(0, 160)}${location}`;
 }
 
 function decodeEntities(text: string): string {
-  return text.replace(/&#34;|&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return text
+    .replace(/&#34;|&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 const base64url = (bytes: Buffer) => bytes.toString('base64url');
 
 /** One sign-in. Returns the milliseconds of each step; throws FlowFailure. */
-async function oneFlow(options: LoadOptions, jar: CookieJar, signer: BenchSigner, record: (step: Step, ms: number) => void, mark: (step: Step) => void): Promise<void> {
+async function oneFlow(
+  options: LoadOptions,
+  jar: CookieJar,
+  signer: BenchSigner,
+  record: (step: Step, ms: number) => void,
+  mark: (step: Step) => void,
+): Promise<void> {
   const { target, client } = options;
   let step: Step = 'authorize';
   const fail = (reply: Reply | undefined, reason: string): never => {
@@ -127,7 +142,8 @@ async function oneFlow(options: LoadOptions, jar: CookieJar, signer: BenchSigner
     if (!location) return fail(reply, 'redirect without Location');
     return location;
   };
-  const local = (location: string, reply: Reply): string => target.localPath(location) ?? fail(reply, `unexpected redirect off the issuer to ${location}`);
+  const local = (location: string, reply: Reply): string =>
+    target.localPath(location) ?? fail(reply, `unexpected redirect off the issuer to ${location}`);
 
   const verifier = base64url(randomBytes(32));
   const state = base64url(randomBytes(16));
@@ -190,27 +206,34 @@ async function oneFlow(options: LoadOptions, jar: CookieJar, signer: BenchSigner
   const callback = new URL(location);
   const code = callback.searchParams.get('code');
   if (callback.searchParams.get('state') !== state) fail(reply, 'state mismatch');
-  if (!code) fail(reply, `no code (${callback.searchParams.get('error') ?? 'no error'}: ${callback.searchParams.get('error_description') ?? ''})`);
+  if (!code)
+    fail(reply, `no code (${callback.searchParams.get('error') ?? 'no error'}: ${callback.searchParams.get('error_description') ?? ''})`);
 
   // 8-10. The relying party's back channel.
   const basic = `Basic ${Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`).toString('base64')}`;
   const api = { authorization: basic, accept: 'application/json' };
-  reply = await timed('token', () => target.request('/token', undefined, {
-    headers: api,
-    form: { grant_type: 'authorization_code', code: code!, redirect_uri: client.redirectUri, code_verifier: verifier },
-  }));
+  reply = await timed('token', () =>
+    target.request('/token', undefined, {
+      headers: api,
+      form: { grant_type: 'authorization_code', code: code!, redirect_uri: client.redirectUri, code_verifier: verifier },
+    }),
+  );
   if (reply.status !== 200) fail(reply, 'code exchange');
   const tokens = JSON.parse(reply.body) as { access_token?: string; id_token?: string; refresh_token?: string };
   if (!tokens.access_token || !tokens.id_token || !tokens.refresh_token) fail(reply, 'token response lacks access, ID or refresh token');
 
-  reply = await timed('userinfo', () => target.request('/me', undefined, { headers: { authorization: `Bearer ${tokens.access_token}`, accept: 'application/json' } }));
+  reply = await timed('userinfo', () =>
+    target.request('/me', undefined, { headers: { authorization: `Bearer ${tokens.access_token}`, accept: 'application/json' } }),
+  );
   if (reply.status !== 200) fail(reply, 'userinfo');
   if ((JSON.parse(reply.body) as { sub?: string }).sub !== signer.address) fail(reply, 'userinfo names another subject');
 
-  reply = await timed('refresh', () => target.request('/token', undefined, {
-    headers: api,
-    form: { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! },
-  }));
+  reply = await timed('refresh', () =>
+    target.request('/token', undefined, {
+      headers: api,
+      form: { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! },
+    }),
+  );
   if (reply.status !== 200) fail(reply, 'refresh');
   const refreshed = JSON.parse(reply.body) as { refresh_token?: string };
   if (!refreshed.refresh_token || refreshed.refresh_token === tokens.refresh_token) fail(reply, 'refresh did not rotate the refresh token');
@@ -241,7 +264,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   // to the first. Only meaningful with one user, so the server serves nothing else meanwhile.
   let lastStep: Step | undefined;
   let lastCpu = 0;
-  const stepCpu = options.serverCpuNs && options.concurrency === 1 ? (Object.fromEntries(STEPS.map((s) => [s, 0])) as Record<Step, number>) : undefined;
+  const stepCpu =
+    options.serverCpuNs && options.concurrency === 1 ? (Object.fromEntries(STEPS.map((s) => [s, 0])) as Record<Step, number>) : undefined;
   const mark = (step: Step) => {
     if (!stepCpu) return;
     const now = options.serverCpuNs!();
@@ -268,7 +292,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         result.completed += 1;
       } catch (error) {
         result.failed += 1;
-        const failure: Failure = error instanceof FlowFailure ? error.failure : { step: 'flow', status: 0, reason: (error as Error).message };
+        const failure: Failure =
+          error instanceof FlowFailure ? error.failure : { step: 'flow', status: 0, reason: (error as Error).message };
         if (result.failures.length < KEEP_FAILURES) result.failures.push(failure);
         const key = `${failure.step} ${failure.status} ${failure.reason.slice(0, 100)}`;
         result.failureCounts[key] = (result.failureCounts[key] ?? 0) + 1;

@@ -160,8 +160,12 @@ export class Seeder {
     const uid = id(16);
     const session = async () => {
       const jti = id(32);
-      const authorizations = Object.fromEntries(Object.entries((t.session.authorizations ?? {}) as Record<string, Record<string, unknown>>)
-        .map(([client, auth]) => [client, { ...auth, grantId, sid: id(16) }]));
+      const authorizations = Object.fromEntries(
+        Object.entries((t.session.authorizations ?? {}) as Record<string, Record<string, unknown>>).map(([client, auth]) => [
+          client,
+          { ...auth, grantId, sid: id(16) },
+        ]),
+      );
       await put('Session', jti, { ...t.session, jti, uid, authorizations });
     };
     const grant = async () => put('Grant', grantId, { ...t.grant, jti: grantId });
@@ -183,7 +187,13 @@ export class Seeder {
    * Stores `count` items among the product's keys, `inFlight` at a time; stops early past
    * `deadline` (epoch ms).
    */
-  async seed(what: Parameters<Seeder['seedOne']>[0], count: number, deadline = Infinity, adapter = this.adapter, inFlight = 256): Promise<void> {
+  async seed(
+    what: Parameters<Seeder['seedOne']>[0],
+    count: number,
+    deadline = Infinity,
+    adapter = this.adapter,
+    inFlight = 256,
+  ): Promise<void> {
     let next = 0;
     const worker = async () => {
       while (next < count && Date.now() < deadline) {
@@ -202,7 +212,7 @@ export class Seeder {
     const per = async (what: Parameters<Seeder['seedOne']>[0]) => {
       const before = await usedMemory(this.server.monitor);
       await this.seed(what, count, Infinity, this.scratch);
-      return Math.round((await usedMemory(this.server.monitor) - before) / count);
+      return Math.round(((await usedMemory(this.server.monitor)) - before) / count);
     };
     const session = await per('session');
     const grant = await per('grant');
@@ -283,7 +293,8 @@ export async function measureRetention(server: ServerUnderTest, signIn: () => Pr
     group.bytes += Number(await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) || 0;
     groups.set(kind, group);
   }
-  const kinds = [...groups].map(([kind, g]) => ({ kind, keysPerSignIn: round(g.keys / signIns, 2), bytesPerSignIn: Math.round(g.bytes / signIns) }))
+  const kinds = [...groups]
+    .map(([kind, g]) => ({ kind, keysPerSignIn: round(g.keys / signIns, 2), bytesPerSignIn: Math.round(g.bytes / signIns) }))
     .sort((a, b) => b.bytesPerSignIn - a.bytesPerSignIn);
   const total = [...groups.values()].reduce((sum, g) => sum + g.bytes, 0);
   return {

@@ -123,7 +123,13 @@ export class Target {
         res.on('data', (chunk: Buffer) => {
           if (!options.discardBody) chunks.push(chunk);
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: options.discardBody ? '' : Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: options.discardBody ? '' : Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
         res.on('error', reject);
       });
       req.setTimeout(this.timeoutMs, () => req.destroy(new RequestError(`no answer within ${this.timeoutMs} ms`)));

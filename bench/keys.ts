@@ -15,10 +15,7 @@ export interface BenchSigner {
   sign(message: string): string;
 }
 
-const DESIGN_KEYS = [
-  'KwS1DUSPM5vGQ1b5XCd1BaQrKyDc2sfKr6eGFwdQrmX1MhkYor83',
-  '5Hxn5C4SQuiV6e62A1MtZmbSeQyrLFhu5uYks62pU5VBUygK2KD',
-];
+const DESIGN_KEYS = ['KwS1DUSPM5vGQ1b5XCd1BaQrKyDc2sfKr6eGFwdQrmX1MhkYor83', '5Hxn5C4SQuiV6e62A1MtZmbSeQyrLFhu5uYks62pU5VBUygK2KD'];
 
 function derivedWif(index: number, compressed: boolean, network: EvrmoreNetwork): string {
   const key = createHash('sha256').update(`evrmore-accounts bench test key ${index}`).digest();

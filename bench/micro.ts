@@ -87,7 +87,8 @@ export async function runMicro(seconds: number): Promise<MicroResults> {
   const require = createRequire(import.meta.url);
   const bitcoinMessage = require('bitcoinjs-message') as typeof import('bitcoinjs-message');
   for (const s of samples.slice(0, 4)) {
-    if (!bitcoinMessage.verify(s.text, s.address, s.signature, ORACLE_PREFIX)) throw new Error('bitcoinjs-message refused a bench signature');
+    if (!bitcoinMessage.verify(s.text, s.address, s.signature, ORACLE_PREFIX))
+      throw new Error('bitcoinjs-message refused a bench signature');
   }
 
   const sample = (i: number) => samples[i % samples.length]!;
@@ -109,9 +110,20 @@ export async function runMicro(seconds: number): Promise<MicroResults> {
     hash160(noble.recoverPublicKey(s.recovered, s.hash, { prehash: false }));
   });
 
-  const challenges = new ChallengeService({ store: createMemoryChallengeStore(), network, issuerHost: 'id.example.com', ttlSeconds: 300, maxAttempts: 5 });
+  const challenges = new ChallengeService({
+    store: createMemoryChallengeStore(),
+    network,
+    issuerHost: 'id.example.com',
+    ttlSeconds: 300,
+    maxAttempts: 5,
+  });
   const presenter = new LoginPresenter({ views: {} as Views, issuer: new URL('https://id.example.com'), network });
-  const ref = (i: number) => ({ uid: `interaction-${i}`, clientId: 'bench-rp', clientName: 'Bench RP', expiresAt: Math.floor(Date.now() / 1000) + 900 });
+  const ref = (i: number) => ({
+    uid: `interaction-${i}`,
+    clientId: 'bench-rp',
+    clientName: 'Bench RP',
+    expiresAt: Math.floor(Date.now() / 1000) + 900,
+  });
   const challengeOnly = await measure(seconds / 2, (i) => challenges.issue(ref(i)));
   const qrOnly = await measure(seconds / 2, () => presenter.qrSvg(newChallengeId()));
   const both = await measure(seconds, async (i) => {
@@ -141,11 +153,19 @@ export async function runMicro(seconds: number): Promise<MicroResults> {
   for (const alg of ['RS256', 'ES256', 'EdDSA'] as const) {
     const jwk = await generateSigningKey(alg);
     const key = await importJWK(jwk as Parameters<typeof importJWK>[0], alg);
-    idTokenSigning[alg] = await measure(seconds / 2, () => new CompactSign(payload).setProtectedHeader({ alg, kid: jwk.kid as string }).sign(key));
+    idTokenSigning[alg] = await measure(seconds / 2, () =>
+      new CompactSign(payload).setProtectedHeader({ alg, kid: jwk.kid as string }).sign(key),
+    );
   }
 
   return {
-    verify: { ours, bitcoinjsMessage: bitcoinjs, ratio: Math.round((ours.perCpuSecond / bitcoinjs.perCpuSecond) * 10) / 10, recoverTinySecp256k1: recoverTiny, recoverNoble },
+    verify: {
+      ours,
+      bitcoinjsMessage: bitcoinjs,
+      ratio: Math.round((ours.perCpuSecond / bitcoinjs.perCpuSecond) * 10) / 10,
+      recoverTinySecp256k1: recoverTiny,
+      recoverNoble,
+    },
     challengeAndQr: { challengeOnly, qrOnly, both },
     idTokenSigning,
   };

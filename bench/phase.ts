@@ -103,19 +103,29 @@ class Accumulator {
       timedOut: this.timedOut,
       wallSeconds: round(this.wallSeconds, 2),
       flowsPerSecond: round(this.completed / Math.max(0.001, this.wallSeconds), 1),
-      cpuMsPerFlow: { server: round(this.serverMs / flows), redis: round(this.redisMs / flows), total: round((this.serverMs + this.redisMs) / flows) },
+      cpuMsPerFlow: {
+        server: round(this.serverMs / flows),
+        redis: round(this.redisMs / flows),
+        total: round((this.serverMs + this.redisMs) / flows),
+      },
       roundCpuMsPerFlow: this.roundCpu,
       latencyMs: {
         flow: percentiles(this.flowMs),
         steps: Object.fromEntries(STEPS.map((s) => [s, percentiles(this.stepMs[s])])) as Record<Step, Percentiles>,
       },
-      ...(this.stepCpuUs ? { cpuUsPerStep: Object.fromEntries(STEPS.map((s) => [s, Math.round(this.stepCpuUs![s] / flows)])) as Record<Step, number> } : {}),
+      ...(this.stepCpuUs
+        ? { cpuUsPerStep: Object.fromEntries(STEPS.map((s) => [s, Math.round(this.stepCpuUs![s] / flows)])) as Record<Step, number> }
+        : {}),
       peakRssBytes: this.peakRss,
       driverCpuMsPerFlow: round(this.driverMs / flows),
       otherLoadCores: round(this.otherMs / 1000 / Math.max(0.001, this.wallSeconds)),
       redis: {
         commandsPerFlow: round(commandsTotal / flows, 1),
-        commands: Object.fromEntries(Object.entries(this.commands).sort((a, b) => b[1] - a[1]).map(([name, calls]) => [name, round(calls / flows, 2)])),
+        commands: Object.fromEntries(
+          Object.entries(this.commands)
+            .sort((a, b) => b[1] - a[1])
+            .map(([name, calls]) => [name, round(calls / flows, 2)]),
+        ),
         memoryPerFlowBytes: Math.round(this.memoryGrowth / flows),
       },
       failures: this.failures,
@@ -129,16 +139,20 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseReport[]> {
   const { concurrency } = options;
   const targets = options.servers.map((server) => new Target(server.port, server.issuer, concurrency));
   const totals = options.servers.map(() => new Accumulator());
-  const load = (index: number, flows: number) => runLoad({
-    target: targets[index]!,
-    login: loginKind(options.servers[index]!),
-    client: options.client,
-    signers: options.signers,
-    flows,
-    concurrency,
-    maxSeconds: Math.max(0, Math.min(options.maxSeconds, ((options.deadline ?? Infinity) - Date.now()) / 1000)),
-    serverCpuNs: concurrency === 1 ? () => threadCpuNs(options.servers[index]!.pid) + threadCpuNs(options.servers[index]!.redis.process.pid!) : undefined,
-  });
+  const load = (index: number, flows: number) =>
+    runLoad({
+      target: targets[index]!,
+      login: loginKind(options.servers[index]!),
+      client: options.client,
+      signers: options.signers,
+      flows,
+      concurrency,
+      maxSeconds: Math.max(0, Math.min(options.maxSeconds, ((options.deadline ?? Infinity) - Date.now()) / 1000)),
+      serverCpuNs:
+        concurrency === 1
+          ? () => threadCpuNs(options.servers[index]!.pid) + threadCpuNs(options.servers[index]!.redis.process.pid!)
+          : undefined,
+    });
   try {
     // Warm-up at this concurrency: sockets opened, code paths hot; not measured.
     if (options.warmupFlows > 0) {
@@ -187,12 +201,15 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseReport[]> {
         for (const ms of result.flowMs) acc.flowMs.push(ms);
         for (const step of STEPS) for (const ms of result.stepMs[step]) acc.stepMs[step].push(ms);
         for (const failure of result.failures) if (acc.failures.length < 20) acc.failures.push(failure);
-        for (const [reason, count] of Object.entries(result.failureCounts)) acc.failureCounts[reason] = (acc.failureCounts[reason] ?? 0) + count;
+        for (const [reason, count] of Object.entries(result.failureCounts))
+          acc.failureCounts[reason] = (acc.failureCounts[reason] ?? 0) + count;
         if (result.stepCpuUs) {
           acc.stepCpuUs ??= Object.fromEntries(STEPS.map((s) => [s, 0])) as Record<Step, number>;
           for (const step of STEPS) acc.stepCpuUs[step] += result.stepCpuUs[step];
         }
-        options.progress?.(`${server.name} C=${concurrency} round ${r + 1}/${rounds}: ${result.completed} completed, ${result.failed} failed, ${round(result.completed / result.wallSeconds, 1)}/s, ${round((serverMs + redisMs) / Math.max(1, result.completed))} ms CPU per flow`);
+        options.progress?.(
+          `${server.name} C=${concurrency} round ${r + 1}/${rounds}: ${result.completed} completed, ${result.failed} failed, ${round(result.completed / result.wallSeconds, 1)}/s, ${round((serverMs + redisMs) / Math.max(1, result.completed))} ms CPU per flow`,
+        );
       }
     }
     return options.servers.map((server, i) => totals[i]!.report(server, concurrency));

@@ -60,10 +60,46 @@ export interface BenchOptions {
 }
 
 export const PRESETS = {
-  full: { flows: 2000, concurrency: [1, 8, 32, 128], warmup: 200, maxSeconds: 120, rounds: 6, budgetMinutes: 20, growthSessions: [10_000, 100_000], growthFlows: 1000, memorySeed: 10_000, retentionFlows: 200, microSeconds: 2 },
-  quick: { flows: 300, concurrency: [1, 8, 32, 128], warmup: 60, maxSeconds: 60, rounds: 2, budgetMinutes: 6, growthSessions: [10_000], growthFlows: 300, memorySeed: 2000, retentionFlows: 100, microSeconds: 0.5 },
+  full: {
+    flows: 2000,
+    concurrency: [1, 8, 32, 128],
+    warmup: 200,
+    maxSeconds: 120,
+    rounds: 6,
+    budgetMinutes: 20,
+    growthSessions: [10_000, 100_000],
+    growthFlows: 1000,
+    memorySeed: 10_000,
+    retentionFlows: 200,
+    microSeconds: 2,
+  },
+  quick: {
+    flows: 300,
+    concurrency: [1, 8, 32, 128],
+    warmup: 60,
+    maxSeconds: 60,
+    rounds: 2,
+    budgetMinutes: 6,
+    growthSessions: [10_000],
+    growthFlows: 300,
+    memorySeed: 2000,
+    retentionFlows: 100,
+    microSeconds: 0.5,
+  },
   // The vitest guard (test/bench): a handful of flows, every part of the report.
-  smoke: { flows: 6, concurrency: [2], warmup: 2, maxSeconds: 60, rounds: 2, budgetMinutes: 5, growthSessions: [300], growthFlows: 6, memorySeed: 100, retentionFlows: 6, microSeconds: 0.05 },
+  smoke: {
+    flows: 6,
+    concurrency: [2],
+    warmup: 2,
+    maxSeconds: 60,
+    rounds: 2,
+    budgetMinutes: 5,
+    growthSessions: [300],
+    growthFlows: 6,
+    memorySeed: 100,
+    retentionFlows: 6,
+    microSeconds: 0.05,
+  },
 } as const;
 
 function log(options: BenchOptions, line: string): void {
@@ -109,21 +145,31 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
   try {
     servers.push(await startServer({ name: 'bare', secrets, logDir: runDir, env: options.env, nodeArgs: nodeArgs('bare') }));
     servers.push(await startServer({ name: 'baseline', secrets, logDir: runDir, env: options.env, nodeArgs: nodeArgs('baseline') }));
-    servers.push(await startServer({ name: 'product', secrets, logDir: runDir, env: options.env, nodeArgs: nodeArgs('product'), productEntry: options.productEntry }));
+    servers.push(
+      await startServer({
+        name: 'product',
+        secrets,
+        logDir: runDir,
+        env: options.env,
+        nodeArgs: nodeArgs('product'),
+        productEntry: options.productEntry,
+      }),
+    );
     const product = servers.find((s) => s.name === 'product')!;
 
-    const phase = (list: ServerUnderTest[], concurrency: number, flows: number, warmupFlows: number, rounds: number) => runPhase({
-      servers: list,
-      client: BENCH_CLIENT,
-      signers,
-      flows,
-      concurrency,
-      rounds,
-      warmupFlows,
-      maxSeconds: options.maxSeconds,
-      deadline,
-      progress: (line) => log(options, `bench:   ${line}`),
-    });
+    const phase = (list: ServerUnderTest[], concurrency: number, flows: number, warmupFlows: number, rounds: number) =>
+      runPhase({
+        servers: list,
+        client: BENCH_CLIENT,
+        signers,
+        flows,
+        concurrency,
+        rounds,
+        warmupFlows,
+        maxSeconds: options.maxSeconds,
+        deadline,
+        progress: (line) => log(options, `bench:   ${line}`),
+      });
 
     // JIT warm-up of all, unmeasured.
     log(options, 'bench: warming up the servers');
@@ -137,7 +183,10 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
       log(options, `bench: C=${concurrency}: ${flows} flows per server in ${options.rounds} rounds`);
       const reports = await phase(servers, concurrency, flows, warmup, options.rounds);
       for (const report of reports) {
-        log(options, `bench: ${report.server} C=${concurrency}: ${report.completed} completed, ${report.failed} failed, ${report.flowsPerSecond}/s, ${report.cpuMsPerFlow.total} ms CPU per flow, p99 ${report.latencyMs.flow.p99} ms`);
+        log(
+          options,
+          `bench: ${report.server} C=${concurrency}: ${report.completed} completed, ${report.failed} failed, ${report.flowsPerSecond}/s, ${report.cpuMsPerFlow.total} ms CPU per flow, p99 ${report.latencyMs.flow.p99} ms`,
+        );
         for (const [reason, count] of Object.entries(report.failureCounts).slice(0, 3)) log(options, `bench:   ${count} x ${reason}`);
         phases.push(report);
       }
@@ -153,7 +202,15 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
       const retention = await measureRetention(product, async () => {
         const target = new Target(product.port, product.issuer, 8);
         try {
-          const result = await runLoad({ target, login: 'wallet', client: BENCH_CLIENT, signers: newPeople, flows: newPeople.length, concurrency: 8, maxSeconds: options.maxSeconds });
+          const result = await runLoad({
+            target,
+            login: 'wallet',
+            client: BENCH_CLIENT,
+            signers: newPeople,
+            flows: newPeople.length,
+            concurrency: 8,
+            maxSeconds: options.maxSeconds,
+          });
           if (result.failed > 0) throw new Error(`retention: ${result.failed} of ${newPeople.length} sign-ins failed`);
           return result.completed;
         } finally {
@@ -173,7 +230,10 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
             break;
           }
           if (stored < target) {
-            log(options, `bench: growth: seeding ${target - stored} signed-in users (session + grant + refresh token) up to ${target} sessions`);
+            log(
+              options,
+              `bench: growth: seeding ${target - stored} signed-in users (session + grant + refresh token) up to ${target} sessions`,
+            );
             await seeder.seed('user', target - stored, deadline);
           }
           const sessions = await countKeys(product.monitor, `${product.keyPrefix}oidc:Session:*`);
@@ -208,19 +268,22 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
     micro = await runMicro(options.microSeconds);
   }
 
-  const against = (baseline: ServerUnderTest['name']) => options.concurrency
-    .map((c) => {
-      const b = phases.find((p) => p.server === baseline && p.concurrency === c);
-      const p = phases.find((q) => q.server === 'product' && q.concurrency === c);
-      return b && p ? compare(b, p) : undefined;
-    })
-    .filter((c) => c !== undefined);
+  const against = (baseline: ServerUnderTest['name']) =>
+    options.concurrency
+      .map((c) => {
+        const b = phases.find((p) => p.server === baseline && p.concurrency === c);
+        const p = phases.find((q) => q.server === 'product' && q.concurrency === c);
+        return b && p ? compare(b, p) : undefined;
+      })
+      .filter((c) => c !== undefined);
   // The primary baseline is bare oidc-provider; the one on the product's parts shows where cost goes.
   const comparisons = against('bare');
   const partsComparisons = against('baseline');
   const finishedAt = new Date();
   const m = machine();
-  const serverEnvironment = Object.fromEntries(Object.entries(servers.find((s) => s.name === 'product')?.env ?? {}).filter(([k]) => !SECRET_VARIABLES.has(k)));
+  const serverEnvironment = Object.fromEntries(
+    Object.entries(servers.find((s) => s.name === 'product')?.env ?? {}).filter(([k]) => !SECRET_VARIABLES.has(k)),
+  );
   const partial = { phases, comparisons, micro, growth, memoryLimitMb: options.memoryLimitMb };
   const report: BenchReport = {
     version: 1,

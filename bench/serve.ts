@@ -7,7 +7,13 @@ import { createServer, type RequestListener } from 'node:http';
 import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 
-export async function serveUntilSignalled(name: string, listener: RequestListener, redis: Redis, port: number, host: string): Promise<void> {
+export async function serveUntilSignalled(
+  name: string,
+  listener: RequestListener,
+  redis: Redis,
+  port: number,
+  host: string,
+): Promise<void> {
   const server = createServer(listener);
   server.listen(port, host);
   await once(server, 'listening');

@@ -66,16 +66,19 @@ export async function benchSecrets(): Promise<Secrets> {
   const jwksFile = join(dir, 'jwks.json');
   writeFileSync(jwksFile, JSON.stringify(await generateJwks('RS256')), { mode: 0o600 });
   const clientsFile = join(dir, 'clients.json');
-  writeFileSync(clientsFile, JSON.stringify([
-    {
-      client_id: BENCH_CLIENT.clientId,
-      client_secret: BENCH_CLIENT.clientSecret,
-      client_name: 'Bench RP',
-      redirect_uris: [BENCH_CLIENT.redirectUri],
-      grant_types: ['authorization_code', 'refresh_token'],
-      token_endpoint_auth_method: 'client_secret_basic',
-    },
-  ]));
+  writeFileSync(
+    clientsFile,
+    JSON.stringify([
+      {
+        client_id: BENCH_CLIENT.clientId,
+        client_secret: BENCH_CLIENT.clientSecret,
+        client_name: 'Bench RP',
+        redirect_uris: [BENCH_CLIENT.redirectUri],
+        grant_types: ['authorization_code', 'refresh_token'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+    ]),
+  );
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return { dir, clientsFile, jwksFile, cookieKeys: generateCookieKey() };
 }
@@ -157,7 +160,11 @@ export async function startServer(options: StartOptions): Promise<ServerUnderTes
   // Logs go straight to a file (the server's write costs it about 3 µs a line here): a pipe
   // drained by this busy process would stall or wake the bench on every line, which is no
   // server's cost. The log level is the product's default, info.
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], { cwd: ROOT, env, stdio: ['ignore', log, log] });
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', log, log],
+  });
   const deadline = Date.now() + 30_000;
   while (!(await healthy(port))) {
     if (child.exitCode !== null) throw new Error(`${options.name} exited with ${child.exitCode} before listening; see ${logFile}`);
@@ -229,7 +236,12 @@ export function baselineOf(argv: readonly string[]): { baseline: 'bare' | 'basel
  * their logs in a temporary folder; `use` runs while both are up, and both are stopped after
  * it, whatever happens.
  */
-export async function withBothServers<T>(label: string, productEntry: string | undefined, use: (servers: ServerUnderTest[]) => Promise<T>, baseline: 'bare' | 'baseline' = 'bare'): Promise<T> {
+export async function withBothServers<T>(
+  label: string,
+  productEntry: string | undefined,
+  use: (servers: ServerUnderTest[]) => Promise<T>,
+  baseline: 'bare' | 'baseline' = 'bare',
+): Promise<T> {
   const secrets = await benchSecrets();
   const logDir = mkdtempSync(join(tmpdir(), `evr-${label}-`));
   const servers: ServerUnderTest[] = [

@@ -35,30 +35,44 @@ async function main(): Promise<void> {
   const flows = Number(rest[0] ?? 1200);
   const concurrency = Number(rest[1] ?? 8);
   const signers = benchSigners(200);
-  await withBothServers('threads', rest[2], async (servers) => {
-    const totals = servers.map(() => new Map<string, number>());
-    const run = (server: ServerUnderTest, count: number) => runLoad({
-      target: new Target(server.port, server.issuer, concurrency), login: loginKind(server), client: BENCH_CLIENT, signers, flows: count, concurrency, maxSeconds: 120,
-    });
-    for (const server of servers) await run(server, 200);
-    const rounds = 4;
-    for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? [0, 1] : [1, 0];
-      for (const i of order) {
-        const server = servers[i]!;
-        const before = threadCpu(server.pid);
-        const result = await run(server, flows / rounds);
-        if (result.failed > 0) throw new Error(`${server.name}: ${result.failed} failed flows`);
-        for (const [name, ms] of threadCpu(server.pid)) totals[i]!.set(name, (totals[i]!.get(name) ?? 0) + ms - (before.get(name) ?? 0));
+  await withBothServers(
+    'threads',
+    rest[2],
+    async (servers) => {
+      const totals = servers.map(() => new Map<string, number>());
+      const run = (server: ServerUnderTest, count: number) =>
+        runLoad({
+          target: new Target(server.port, server.issuer, concurrency),
+          login: loginKind(server),
+          client: BENCH_CLIENT,
+          signers,
+          flows: count,
+          concurrency,
+          maxSeconds: 120,
+        });
+      for (const server of servers) await run(server, 200);
+      const rounds = 4;
+      for (let round = 0; round < rounds; round++) {
+        const order = round % 2 === 0 ? [0, 1] : [1, 0];
+        for (const i of order) {
+          const server = servers[i]!;
+          const before = threadCpu(server.pid);
+          const result = await run(server, flows / rounds);
+          if (result.failed > 0) throw new Error(`${server.name}: ${result.failed} failed flows`);
+          for (const [name, ms] of threadCpu(server.pid)) totals[i]!.set(name, (totals[i]!.get(name) ?? 0) + ms - (before.get(name) ?? 0));
+        }
       }
-    }
-    const names = [...new Set(totals.flatMap((t) => [...t.keys()]))].sort();
-    process.stdout.write(`CPU ms per sign-in by thread, C = ${concurrency}, ${flows} flows each\n`);
-    for (const name of [...names, 'all']) {
-      const per = totals.map((t) => (name === 'all' ? [...t.values()].reduce((a, b) => a + b, 0) : t.get(name) ?? 0) / flows);
-      process.stdout.write(`${name.padEnd(20)} ${servers[0]!.name.padEnd(8)} ${per[0]!.toFixed(2).padStart(6)}  product ${per[1]!.toFixed(2).padStart(6)}\n`);
-    }
-  }, baseline);
+      const names = [...new Set(totals.flatMap((t) => [...t.keys()]))].sort();
+      process.stdout.write(`CPU ms per sign-in by thread, C = ${concurrency}, ${flows} flows each\n`);
+      for (const name of [...names, 'all']) {
+        const per = totals.map((t) => (name === 'all' ? [...t.values()].reduce((a, b) => a + b, 0) : (t.get(name) ?? 0)) / flows);
+        process.stdout.write(
+          `${name.padEnd(20)} ${servers[0]!.name.padEnd(8)} ${per[0]!.toFixed(2).padStart(6)}  product ${per[1]!.toFixed(2).padStart(6)}\n`,
+        );
+      }
+    },
+    baseline,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -14,24 +14,42 @@ import { join } from 'node:path';
 
 async function main(): Promise<void> {
   const name = process.argv[2] ?? 'product';
-  if (name !== 'product' && name !== 'baseline' && name !== 'bare') throw new Error('trace.js takes product, baseline (the product-parts one) or bare');
+  if (name !== 'product' && name !== 'baseline' && name !== 'bare')
+    throw new Error('trace.js takes product, baseline (the product-parts one) or bare');
   const secrets = await benchSecrets();
   const server = await startServer({ name, secrets, logDir: mkdtempSync(join(tmpdir(), 'evr-trace-')) });
   const target = new Target(server.port, server.issuer, 1);
   const signers = benchSigners(2);
   try {
     // Warm: one flow first, so lazy loading (clients, keys) is out of the trace.
-    await runLoad({ target, login: name === 'product' ? 'wallet' : 'form', client: BENCH_CLIENT, signers, flows: 2, concurrency: 1, maxSeconds: 30 });
+    await runLoad({
+      target,
+      login: name === 'product' ? 'wallet' : 'form',
+      client: BENCH_CLIENT,
+      signers,
+      flows: 2,
+      concurrency: 1,
+      maxSeconds: 30,
+    });
     const monitor = new Redis({ host: '127.0.0.1', port: server.redis.port });
     const lines: Array<{ at: number; text: string }> = [];
     const stream = await monitor.monitor();
     stream.on('monitor', (time: string, args: string[], source: string) => {
-      lines.push({ at: Number(time) * 1000, text: `${source.includes('lua') ? '  lua ' : ''}${args.map((a) => (a.length > 40 ? `${a.slice(0, 37)}...` : a)).join(' ')}` });
+      lines.push({
+        at: Number(time) * 1000,
+        text: `${source.includes('lua') ? '  lua ' : ''}${args.map((a) => (a.length > 40 ? `${a.slice(0, 37)}...` : a)).join(' ')}`,
+      });
     });
     await new Promise((r) => setTimeout(r, 100));
     const marks: Array<{ step: string; start: number; end: number }> = [];
     const result = await runLoad({
-      target, login: name === 'product' ? 'wallet' : 'form', client: BENCH_CLIENT, signers, flows: 1, concurrency: 1, maxSeconds: 30,
+      target,
+      login: name === 'product' ? 'wallet' : 'form',
+      client: BENCH_CLIENT,
+      signers,
+      flows: 1,
+      concurrency: 1,
+      maxSeconds: 30,
     });
     // Steps are sequential: attribute commands by time to the step in flight.
     let t = 0;

@@ -24,7 +24,8 @@
   /** The wallet's own `name` if it gives one, "Satori GO" for Satori GO, else a generic name. */
   const walletName = (provider) => {
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
-    const own = typeof provider.name === 'string' ? provider.name.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 40) : '';
+    const CONTROL = /[\u0000-\u001f\u007f]/g;
+    const own = typeof provider.name === 'string' ? provider.name.replace(CONTROL, '').trim().slice(0, 40) : '';
     if (own) return own;
     if (provider.isEvrNexus === true) return 'Satori GO';
     return block.getAttribute('data-generic-name') || 'browser wallet';

@@ -12,7 +12,9 @@ document.querySelectorAll('[data-copy]').forEach((button) => {
     await navigator.clipboard.writeText(source.textContent.trim());
     const label = button.textContent;
     button.textContent = button.getAttribute('data-copied');
-    setTimeout(() => { button.textContent = label; }, 1500);
+    setTimeout(() => {
+      button.textContent = label;
+    }, 1500);
   });
 });
 
@@ -59,10 +61,12 @@ if (block && continueForm) {
   let source;
   // Once the person submits a form here (their own signature, a new challenge, cancel), the
   // page is leaving: a "redeemed" event must not reload it in the middle of that navigation.
-  document.querySelectorAll('form').forEach((form) => { form.addEventListener('submit', () => {
-    done = true;
-    if (source) source.close();
-  }); });
+  document.querySelectorAll('form').forEach((form) => {
+    form.addEventListener('submit', () => {
+      done = true;
+      if (source) source.close();
+    });
+  });
 
   const react = (state) => {
     if (done || state === 'pending') return;

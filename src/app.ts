@@ -103,10 +103,11 @@ function routersMiddleware(routers: Router[]): Middleware & { paths: string[]; r
   const middleware: Middleware = (ctx, next) => {
     // Most requests are oidc-provider's: no array for them.
     let matching: typeof entries | undefined;
-    for (const entry of entries) if (entry.matches(ctx.path)) {
-      matching ??= [];
-      matching.push(entry);
-    }
+    for (const entry of entries)
+      if (entry.matches(ctx.path)) {
+        matching ??= [];
+        matching.push(entry);
+      }
     if (!matching) return next();
     const found = matching;
     const run = (i: number): Promise<unknown> => {
@@ -174,11 +175,21 @@ export function createApp(deps: AppDeps): Koa {
   ]);
   const pageRoutes = routersMiddleware([
     interactionRoutes({
-      provider, challenges, views, presenter, hooks: deps.authHooks, access: deps.accessPolicy, testWallet: deps.testWallet, lockedOut: deps.lockedOut, lockoutHint: deps.lockoutHint,
-      ...(security ? {
-        limit,
-        acquireStream: eventStreamGate(new StreamSlots(config.security.eventStreams), security.metrics),
-      } : {}),
+      provider,
+      challenges,
+      views,
+      presenter,
+      hooks: deps.authHooks,
+      access: deps.accessPolicy,
+      testWallet: deps.testWallet,
+      lockedOut: deps.lockedOut,
+      lockoutHint: deps.lockoutHint,
+      ...(security
+        ? {
+            limit,
+            acquireStream: eventStreamGate(new StreamSlots(config.security.eventStreams), security.metrics),
+          }
+        : {}),
     }),
     ...(deps.routers ?? []),
   ]);
@@ -187,20 +198,28 @@ export function createApp(deps: AppDeps): Koa {
   // Before every guard below: each sees a route's path in that route's own spelling.
   app.use(canonicalPaths([...PROVIDER_PATHS, ...operationalRoutes.paths, ...pageRoutes.paths]));
 
-  app.use(securityHeaders({ https: config.issuer.protocol === 'https:', shownInPopups: shownInPopups([PROVIDER_ROUTES.authorization, '/interaction', PROVIDER_ROUTES.end_session]) }));
+  app.use(
+    securityHeaders({
+      https: config.issuer.protocol === 'https:',
+      shownInPopups: shownInPopups([PROVIDER_ROUTES.authorization, '/interaction', PROVIDER_ROUTES.end_session]),
+    }),
+  );
   app.use(negotiateLanguage());
   const storeStatus = security?.storeStatus;
-  app.use(errorHandler(logger, createErrorPage(views), {
-    pageLanguage: interactionLanguage(provider),
-    // A request that failed because Redis went away gets the 503 of the availability gate.
-    translate: (error) => {
-      if (!storeStatus || !(isStoreConnectionError(error) || !storeStatus.available())) return undefined;
-      security.metrics.redisErrors.inc();
-      return storeUnavailable();
-    },
-  }));
+  app.use(
+    errorHandler(logger, createErrorPage(views), {
+      pageLanguage: interactionLanguage(provider),
+      // A request that failed because Redis went away gets the 503 of the availability gate.
+      translate: (error) => {
+        if (!storeStatus || !(isStoreConnectionError(error) || !storeStatus.available())) return undefined;
+        security.metrics.redisErrors.inc();
+        return storeUnavailable();
+      },
+    }),
+  );
   app.use(maxBodySize());
-  if (config.env === 'production') app.use(httpsOnly(config.issuer, (path) => path === '/healthz' || path === '/readyz' || path === '/metrics'));
+  if (config.env === 'production')
+    app.use(httpsOnly(config.issuer, (path) => path === '/healthz' || path === '/readyz' || path === '/metrics'));
   app.use(operationalRoutes);
   app.use(staticFiles(deps.publicDir));
   if (security) {
@@ -209,7 +228,14 @@ export function createApp(deps: AppDeps): Koa {
       provider.on('server_error', (ctx: Context, error: unknown) => noteStoreFailure(ctx, error));
     }
     // The endpoints oidc-provider serves with client-based CORS (its CORS.client* middlewares).
-    const clientCorsPaths = [PROVIDER_ROUTES.token, PROVIDER_ROUTES.userinfo, PROVIDER_ROUTES.revocation, PROVIDER_ROUTES.introspection, PROVIDER_ROUTES.device_authorization, PROVIDER_ROUTES.pushed_authorization_request];
+    const clientCorsPaths = [
+      PROVIDER_ROUTES.token,
+      PROVIDER_ROUTES.userinfo,
+      PROVIDER_ROUTES.revocation,
+      PROVIDER_ROUTES.introspection,
+      PROVIDER_ROUTES.device_authorization,
+      PROVIDER_ROUTES.pushed_authorization_request,
+    ];
     app.use(corsPreflightGuard(clientCorsPaths, security.corsOrigins));
     // oidc-provider's limited requests, named by their method and path.
     if (limit) app.use(providerRequestLimits(limit, PROVIDER_ROUTES));

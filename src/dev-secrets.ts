@@ -38,10 +38,19 @@ export async function resolveSecrets(config: Config): Promise<Secrets> {
     stored = undefined;
   }
   if (!stored?.jwks?.keys?.length || !stored.cookieKeys?.length || !stored.pairwiseSalt) {
-    stored = { jwks: stored?.jwks?.keys?.length ? stored.jwks : await generateJwks('RS256'), cookieKeys: stored?.cookieKeys?.length ? stored.cookieKeys : [generateCookieKey()], pairwiseSalt: generateCookieKey() };
+    stored = {
+      jwks: stored?.jwks?.keys?.length ? stored.jwks : await generateJwks('RS256'),
+      cookieKeys: stored?.cookieKeys?.length ? stored.cookieKeys : [generateCookieKey()],
+      pairwiseSalt: generateCookieKey(),
+    };
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
     await writeFile(file, JSON.stringify(stored), { mode: 0o600 });
   }
   const generated = [...(config.jwks ? [] : [`signing keys (${file})`]), ...(config.cookieKeys ? [] : [`cookie keys (${file})`])];
-  return { jwks: config.jwks ?? stored.jwks, cookieKeys: config.cookieKeys ?? stored.cookieKeys, pairwiseSalt: configuredSalt ?? stored.pairwiseSalt, generated };
+  return {
+    jwks: config.jwks ?? stored.jwks,
+    cookieKeys: config.cookieKeys ?? stored.cookieKeys,
+    pairwiseSalt: configuredSalt ?? stored.pairwiseSalt,
+    generated,
+  };
 }

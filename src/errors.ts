@@ -19,9 +19,19 @@ interface ErrorSpec {
 }
 
 const challenge = (status: number, key: MessageKey) => ({ status, key });
-const invalidRequest = <const P extends readonly string[]>(key: MessageKey, params: P) => ({ status: 400, key, error: 'invalid_request', params });
+const invalidRequest = <const P extends readonly string[]>(key: MessageKey, params: P) => ({
+  status: 400,
+  key,
+  error: 'invalid_request',
+  params,
+});
 const tooMany = (key: MessageKey, error = 'rate_limited') => ({ status: 429, key, error, params: ['wait', 'at'] as const });
-const signatureRefusal = <const P extends readonly string[]>(error: string, key: MessageKey, params: P) => ({ status: 400, key, error, params });
+const signatureRefusal = <const P extends readonly string[]>(error: string, key: MessageKey, params: P) => ({
+  status: 400,
+  key,
+  error,
+  params,
+});
 
 export const ERRORS = {
   // The challenge a signature answers (docs/wallet-protocol.md), by its state.
@@ -181,6 +191,11 @@ function written(params: Record<string, ErrorParam>, language: string): Record<s
 
 /** Seconds below 90, then minutes below 90, then hours, rounded up; in the language's words. */
 export function inWords(seconds: number, language = 'en'): string {
-  const [amount, unit] = seconds < 90 ? [seconds, 'second'] : Math.ceil(seconds / 60) < 90 ? [Math.ceil(seconds / 60), 'minute'] : [Math.ceil(seconds / 3600), 'hour'];
+  const [amount, unit] =
+    seconds < 90
+      ? [seconds, 'second']
+      : Math.ceil(seconds / 60) < 90
+        ? [Math.ceil(seconds / 60), 'minute']
+        : [Math.ceil(seconds / 3600), 'hour'];
   return new Intl.NumberFormat(language, { style: 'unit', unit, unitDisplay: 'long' }).format(amount);
 }

@@ -13,11 +13,19 @@ export type SigningAlgorithm = 'RS256' | 'ES256' | 'EdDSA';
  */
 export async function generateSigningKey(alg: SigningAlgorithm = 'RS256'): Promise<Record<string, unknown>> {
   const { privateKey } =
-    alg === 'RS256' ? await generate('rsa', { modulusLength: 2048 })
-    : alg === 'ES256' ? await generate('ec', { namedCurve: 'P-256' })
-    : await generate('ed25519');
+    alg === 'RS256'
+      ? await generate('rsa', { modulusLength: 2048 })
+      : alg === 'ES256'
+        ? await generate('ec', { namedCurve: 'P-256' })
+        : await generate('ed25519');
   const jwk = privateKey.export({ format: 'jwk' }) as Record<string, unknown>;
-  const publicPart = JSON.stringify(Object.fromEntries(Object.entries(jwk).filter(([k]) => !['d', 'p', 'q', 'dp', 'dq', 'qi'].includes(k)).sort()));
+  const publicPart = JSON.stringify(
+    Object.fromEntries(
+      Object.entries(jwk)
+        .filter(([k]) => !['d', 'p', 'q', 'dp', 'dq', 'qi'].includes(k))
+        .sort(),
+    ),
+  );
   const kid = createHash('sha256').update(publicPart).digest('hex').slice(0, 24);
   return { ...jwk, kid, alg, use: 'sig' };
 }

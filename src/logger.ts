@@ -14,13 +14,28 @@ export type LogFormat = 'json' | 'pretty';
  * that exist (an error serialized under `err` or `error`, a request's headers).
  */
 export const REDACTED_PATHS = [
-  'signature', 'token', 'access_token', 'refresh_token', 'id_token', 'code',
-  'cookie', 'headers.cookie', 'req.headers.cookie', 'headers.authorization', 'req.headers.authorization', 'authorization',
-  'client_secret', 'password', 'jwks', 'cookieKeys',
+  'signature',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'code',
+  'cookie',
+  'headers.cookie',
+  'req.headers.cookie',
+  'headers.authorization',
+  'req.headers.authorization',
+  'authorization',
+  'client_secret',
+  'password',
+  'jwks',
+  'cookieKeys',
   // ioredis attaches the failed command and its arguments (a stored token or session) to errors.
-  'err.command', 'error.command',
+  'err.command',
+  'error.command',
   // The alert webhook and the metrics token carry secrets in their values.
-  'webhookUrl', 'metricsToken',
+  'webhookUrl',
+  'metricsToken',
 ];
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
@@ -78,5 +93,9 @@ export function prettyLine(json: string): string {
 
 /** Standard output in readable lines (development in a terminal; LOG_FORMAT=pretty). */
 export function prettyDestination(write: (text: string) => void = (text) => process.stdout.write(text)): DestinationStream {
-  return { write: (chunk: string) => { for (const line of chunk.split('\n')) if (line) write(`${prettyLine(line)}\n`); } };
+  return {
+    write: (chunk: string) => {
+      for (const line of chunk.split('\n')) if (line) write(`${prettyLine(line)}\n`);
+    },
+  };
 }

@@ -74,25 +74,34 @@ export function watchConfiguration(deps: ReloadDeps): LiveProduct {
       next = deps.load();
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      deps.logger.error({ event: 'config.reload_failed', problems: error.problems }, 'configuration files changed but do not load: still serving the last good configuration');
+      deps.logger.error(
+        { event: 'config.reload_failed', problems: error.problems },
+        'configuration files changed but do not load: still serving the last good configuration',
+      );
       return;
     }
     const nextProduct = await product.reconfigure(next, await deps.secrets(next));
     const problems = await deps.check(nextProduct, next);
     if (problems.length > 0) {
       await nextProduct.retire();
-      deps.logger.error({ event: 'config.reload_failed', problems }, 'configuration files changed but a client does not load: still serving the last good configuration');
+      deps.logger.error(
+        { event: 'config.reload_failed', problems },
+        'configuration files changed but a client does not load: still serving the last good configuration',
+      );
       return;
     }
     const previous = product;
     product = nextProduct;
     config = next;
     deps.swapped(nextProduct);
-    deps.logger.info({
-      event: 'config.reloaded',
-      clients: next.clients.length,
-      keys: next.jwks?.keys.map((key) => key.kid),
-    }, 'configuration reloaded');
+    deps.logger.info(
+      {
+        event: 'config.reloaded',
+        clients: next.clients.length,
+        keys: next.jwks?.keys.map((key) => key.kid),
+      },
+      'configuration reloaded',
+    );
     setTimeout(() => void previous.retire().catch(() => undefined), deps.retireAfterMs).unref();
   };
 
@@ -111,7 +120,10 @@ export function watchConfiguration(deps: ReloadDeps): LiveProduct {
         await reload();
       }
     } catch (error) {
-      deps.logger.error({ event: 'config.reload_failed', error: (error as Error).message }, 'configuration reload failed: still serving the last good configuration');
+      deps.logger.error(
+        { event: 'config.reload_failed', error: (error as Error).message },
+        'configuration reload failed: still serving the last good configuration',
+      );
     } finally {
       busy = false;
     }

@@ -29,12 +29,18 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, pretty ? prettyDestination() : stdoutDestination());
   const secrets = await resolveSecrets(config);
   if (secrets.generated.length > 0) {
-    logger.warn({ generated: secrets.generated }, 'development keys generated and kept on disk; configure JWKS and COOKIE_KEYS for production');
+    logger.warn(
+      { generated: secrets.generated },
+      'development keys generated and kept on disk; configure JWKS and COOKIE_KEYS for production',
+    );
   }
   if (!config.redis) {
     // Once, in the log (a readable line in a terminal): the same words on stderr as well were
     // the same warning twice on the screen.
-    logger.warn({ store: 'memory' }, '*** IN-MEMORY STORE: sessions, tokens and challenges live in this process only and are lost on restart. Set REDIS_URL for anything but a local trial. ***');
+    logger.warn(
+      { store: 'memory' },
+      '*** IN-MEMORY STORE: sessions, tokens and challenges live in this process only and are lost on restart. Set REDIS_URL for anything but a local trial. ***',
+    );
   }
 
   const product = await createProduct(config, secrets, { logger });
@@ -68,18 +74,35 @@ async function main(): Promise<void> {
   server.listen(config.port, config.host);
   await once(server, 'listening');
   // Prometheus and probes on a port of their own, never exposed by the proxy (docs/monitoring.md).
-  const metricsServer = product.metricsApp && config.security.metricsListener ? createServer(httpOptions(config), (req, res) => metricsHandle!(req, res)) : undefined;
+  const metricsServer =
+    product.metricsApp && config.security.metricsListener
+      ? createServer(httpOptions(config), (req, res) => metricsHandle!(req, res))
+      : undefined;
   if (metricsServer) {
     metricsServer.listen(config.security.metricsListener!.port, config.security.metricsListener!.host);
     await once(metricsServer, 'listening');
-    logger.info({ host: config.security.metricsListener!.host, port: config.security.metricsListener!.port }, 'metrics listener: /metrics, /healthz, /readyz');
+    logger.info(
+      { host: config.security.metricsListener!.host, port: config.security.metricsListener!.port },
+      'metrics listener: /metrics, /healthz, /readyz',
+    );
   }
-  logger.info({ issuer: config.issuer.href, host: config.host, port: config.port, network: config.network, store: config.redis ? describeRedisTarget(config.redis) : 'memory' }, 'Evrmore Accounts is listening');
+  logger.info(
+    {
+      issuer: config.issuer.href,
+      host: config.host,
+      port: config.port,
+      network: config.network,
+      store: config.redis ? describeRedisTarget(config.redis) : 'memory',
+    },
+    'Evrmore Accounts is listening',
+  );
   if (config.env === 'production' && !config.security.metricsToken && !config.security.metricsListener) {
     logger.warn('/metrics is not served: in production it needs METRICS_TOKEN, or a listener of its own on METRICS_PORT');
   }
   if (config.env === 'production' && !config.security.securityTxt) {
-    logger.warn('/.well-known/security.txt is not served: set SECURITY_CONTACT (e.g. mailto:security@example.com) so that researchers can reach you (RFC 9116)');
+    logger.warn(
+      '/.well-known/security.txt is not served: set SECURITY_CONTACT (e.g. mailto:security@example.com) so that researchers can reach you (RFC 9116)',
+    );
   }
   const notice = startNotice(config);
   logger.info(`open in a browser: ${Object.values(notice.urls).join('  ')}`);
@@ -93,7 +116,10 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal, inFlight: drainable.inFlight() }, 'shutting down: no new connections, finishing requests in flight');
     const forced = setTimeout(() => {
-      logger.error({ inFlight: drainable.inFlight(), timeoutSeconds: config.shutdownTimeout }, 'requests still in flight after SHUTDOWN_TIMEOUT; exiting');
+      logger.error(
+        { inFlight: drainable.inFlight(), timeoutSeconds: config.shutdownTimeout },
+        'requests still in flight after SHUTDOWN_TIMEOUT; exiting',
+      );
       process.exit(1);
     }, config.shutdownTimeout * 1000);
     forced.unref();

@@ -41,7 +41,9 @@ export function makeDrainable(server: Server): DrainableServer {
     // A request that arrives on an open connection while draining.
     closeAfter(res);
     // A stream that starts now would hold the stop up to its own end.
-    res.once('pipe', () => { if (isEventStream(res)) res.destroy(); });
+    res.once('pipe', () => {
+      if (isEventStream(res)) res.destroy();
+    });
   });
 
   return {

@@ -12,8 +12,21 @@ const LOGGER_MODULE = join(import.meta.dirname, '..', 'src', 'logger.ts');
 
 function captured(): { stream: Writable; lines: () => Record<string, unknown>[] } {
   let text = '';
-  const stream = new Writable({ write(chunk, _encoding, done) { text += String(chunk); done(); } });
-  return { stream, lines: () => text.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>) };
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  return {
+    stream,
+    lines: () =>
+      text
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
 }
 
 describe('log redaction', () => {
@@ -33,7 +46,12 @@ describe('log redaction', () => {
     const text = JSON.stringify(line);
     expect(text).not.toMatch(/secret-/);
     for (const name of Object.keys(secrets)) expect(line![name]).toBe('[redacted]');
-    expect(line).toMatchObject({ event: 'test', address: 'EebyyAH6v1qiSkKo2x3SVewzMCcjtyJaYM', err: { message: 'boom', command: '[redacted]' }, req: { headers: { accept: 'text/html' } } });
+    expect(line).toMatchObject({
+      event: 'test',
+      address: 'EebyyAH6v1qiSkKo2x3SVewzMCcjtyJaYM',
+      err: { message: 'boom', command: '[redacted]' },
+      req: { headers: { accept: 'text/html' } },
+    });
   });
 
   it('replaces id-like path segments', () => {
@@ -43,21 +61,32 @@ describe('log redaction', () => {
 });
 
 /** Runs a small program that logs through stdoutDestination() and returns its standard output. */
-function runLogging(body: string, options: { readUntil?: string; giveUpAfterMs?: number } = {}): Promise<{ stdout: string; code: number | null }> {
+function runLogging(
+  body: string,
+  options: { readUntil?: string; giveUpAfterMs?: number } = {},
+): Promise<{ stdout: string; code: number | null }> {
   const program = `import { createLogger, stdoutDestination } from ${JSON.stringify(LOGGER_MODULE)};
 const logger = createLogger('info', stdoutDestination());
 ${body}`;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', program], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
     child.on('error', reject);
     if (options.readUntil !== undefined) {
       // The program never exits: what it printed got out by the batch's timer alone. Stop as soon
       // as the text arrives, or give up (a loaded machine starts Node slowly, so not too early).
-      const stop = () => { clearTimeout(timer); child.kill('SIGKILL'); resolve({ stdout, code: null }); };
+      const stop = () => {
+        clearTimeout(timer);
+        child.kill('SIGKILL');
+        resolve({ stdout, code: null });
+      };
       const timer = setTimeout(stop, options.giveUpAfterMs ?? 20_000);
-      child.stdout.on('data', () => { if (stdout.includes(options.readUntil!)) stop(); });
+      child.stdout.on('data', () => {
+        if (stdout.includes(options.readUntil!)) stop();
+      });
     } else {
       child.on('close', (code) => resolve({ stdout, code }));
     }
@@ -66,20 +95,26 @@ ${body}`;
 
 describe('batched standard output', () => {
   it('writes buffered lines when the process exits', async () => {
-    const { stdout, code } = await runLogging(`logger.info({ event: 'one' }, 'first'); logger.warn({ event: 'two' }, 'second'); process.exit(3);`);
+    const { stdout, code } = await runLogging(
+      `logger.info({ event: 'one' }, 'first'); logger.warn({ event: 'two' }, 'second'); process.exit(3);`,
+    );
     expect(code).toBe(3);
     expect(stdout).toContain('"event":"one"');
     expect(stdout).toContain('"event":"two"');
   });
 
   it('writes buffered lines when the process crashes', async () => {
-    const { stdout, code } = await runLogging(`logger.error({ event: 'before-crash' }, 'about to fail'); setTimeout(() => { throw new Error('crash'); }, 10);`);
+    const { stdout, code } = await runLogging(
+      `logger.error({ event: 'before-crash' }, 'about to fail'); setTimeout(() => { throw new Error('crash'); }, 10);`,
+    );
     expect(code).not.toBe(0);
     expect(stdout).toContain('"event":"before-crash"');
   });
 
   it('writes a lone line while the process keeps running', async () => {
-    const { stdout } = await runLogging(`logger.info({ event: 'quiet' }, 'only line'); setInterval(() => {}, 1000);`, { readUntil: '"event":"quiet"' });
+    const { stdout } = await runLogging(`logger.info({ event: 'quiet' }, 'only line'); setInterval(() => {}, 1000);`, {
+      readUntil: '"event":"quiet"',
+    });
     expect(stdout).toContain('"event":"quiet"');
   });
 });

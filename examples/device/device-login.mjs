@@ -12,7 +12,11 @@ const clientId = process.env.CLIENT_ID ?? 'tv';
 const scope = process.env.SCOPE ?? 'openid profile evrmore';
 
 const discovery = await (await fetch(new URL('/.well-known/openid-configuration', issuer))).json();
-const form = (body) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) });
+const form = (body) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams(body),
+});
 
 const authorization = await (await fetch(discovery.device_authorization_endpoint, form({ client_id: clientId, scope }))).json();
 if (authorization.error) {
@@ -26,11 +30,16 @@ let interval = (authorization.interval ?? 5) * 1000;
 const deadline = Date.now() + authorization.expires_in * 1000;
 while (Date.now() < deadline) {
   await new Promise((resolve) => setTimeout(resolve, interval));
-  const answer = await (await fetch(discovery.token_endpoint, form({
-    grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
-    device_code: authorization.device_code,
-    client_id: clientId,
-  }))).json();
+  const answer = await (
+    await fetch(
+      discovery.token_endpoint,
+      form({
+        grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+        device_code: authorization.device_code,
+        client_id: clientId,
+      }),
+    )
+  ).json();
   if (answer.error === 'authorization_pending') continue;
   if (answer.error === 'slow_down') {
     interval += 5000;

@@ -85,9 +85,15 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       page(res, `<p>You are not signed in.</p><p><a class="evr-signin" href="/login">${MARK}<span>Sign in with Evrmore</span></a></p>`);
       return;
     }
-    const rows = Object.entries(current.claims).map(([name, value]) => `<tr><th>${escapeHtml(name)}</th><td data-claim="${escapeHtml(name)}">${escapeHtml(typeof value === 'string' ? value : JSON.stringify(value))}</td></tr>`);
-    page(res, `<p>Signed in as <strong id="address">${escapeHtml(current.claims.evrmore_address ?? current.claims.sub)}</strong>.</p>
-<table>${rows.join('')}</table><form method="post" action="/logout"><p><button type="submit">Sign out</button></p></form>`);
+    const rows = Object.entries(current.claims).map(
+      ([name, value]) =>
+        `<tr><th>${escapeHtml(name)}</th><td data-claim="${escapeHtml(name)}">${escapeHtml(typeof value === 'string' ? value : JSON.stringify(value))}</td></tr>`,
+    );
+    page(
+      res,
+      `<p>Signed in as <strong id="address">${escapeHtml(current.claims.evrmore_address ?? current.claims.sub)}</strong>.</p>
+<table>${rows.join('')}</table><form method="post" action="/logout"><p><button type="submit">Sign out</button></p></form>`,
+    );
     return;
   }
 
@@ -118,7 +124,11 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     try {
       // Checks state, exchanges the code with the PKCE verifier, validates the ID token
       // (signature against the provider's JWKS, issuer, audience, expiry, nonce).
-      const tokens = await oidc.authorizationCodeGrant(config, url, { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce });
+      const tokens = await oidc.authorizationCodeGrant(config, url, {
+        pkceCodeVerifier: pending.verifier,
+        expectedState: pending.state,
+        expectedNonce: pending.nonce,
+      });
       current.claims = { ...tokens.claims() };
       current.idToken = tokens.id_token;
       redirect(res, '/');
@@ -135,7 +145,12 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     delete current.claims;
     delete current.idToken;
     // OIDC RP-Initiated Logout 1.0 §2: end the provider session too, then come back here.
-    redirect(res, idToken ? oidc.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: new URL('/', BASE_URL).href }).href : '/');
+    redirect(
+      res,
+      idToken
+        ? oidc.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: new URL('/', BASE_URL).href }).href
+        : '/',
+    );
     return;
   }
 

@@ -20,11 +20,21 @@ export interface AccountActivity {
   settle(): Promise<void>;
 }
 
-export function recordAccountActivity(provider: Provider, store: AccountStore, logger: Logger, options: { grantTtlSeconds: number }): AccountActivity {
+export function recordAccountActivity(
+  provider: Provider,
+  store: AccountStore,
+  logger: Logger,
+  options: { grantTtlSeconds: number },
+): AccountActivity {
   const pending = new Set<Promise<void>>();
   const track = (event: string, write: () => Promise<void>) => {
     const promise = write()
-      .catch((error: unknown) => logger.warn({ event: 'account.record_failed', source: event, error: (error as Error).message }, 'could not record account activity'))
+      .catch((error: unknown) =>
+        logger.warn(
+          { event: 'account.record_failed', source: event, error: (error as Error).message },
+          'could not record account activity',
+        ),
+      )
       .finally(() => pending.delete(promise));
     pending.add(promise);
   };

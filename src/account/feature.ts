@@ -35,7 +35,10 @@ export interface AccountPageDeps {
   logger: Logger;
 }
 
-export function accountPageFeature(config: Pick<Config, 'accountPage' | 'issuer' | 'network' | 'ttl' | 'protocol'>, deps: AccountPageDeps): AccountPageFeature | undefined {
+export function accountPageFeature(
+  config: Pick<Config, 'accountPage' | 'issuer' | 'network' | 'ttl' | 'protocol'>,
+  deps: AccountPageDeps,
+): AccountPageFeature | undefined {
   if (!config.accountPage) return undefined;
   const { store, chain, logger } = deps;
   return {
@@ -45,7 +48,19 @@ export function accountPageFeature(config: Pick<Config, 'accountPage' | 'issuer'
       const backchannel = createBackchannel(config.issuer);
       const jwtAccessTokenSeconds = longestJwtAccessTokenTtl(config.protocol.resourceServers, config.protocol.jwtAccessTokenTtl);
       return {
-        routers: [accountRoutes({ issuer: config.issuer, network: config.network, provider, views, store, backchannel, logger, chain, jwtAccessTokenSeconds })],
+        routers: [
+          accountRoutes({
+            issuer: config.issuer,
+            network: config.network,
+            provider,
+            views,
+            store,
+            backchannel,
+            logger,
+            chain,
+            jwtAccessTokenSeconds,
+          }),
+        ],
         serve: (listener) => backchannel.serve(listener),
         async close() {
           await activity.settle();

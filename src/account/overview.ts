@@ -21,7 +21,12 @@ export async function applications(provider: Provider, store: AccountStore, addr
       await store.removeGrant(address, ref.grantId);
       continue;
     }
-    const entry = byClient.get(ref.clientId) ?? { clientId: ref.clientId, ...(await clientFacts(provider, ref.clientId)), scopes: new Set<string>(), since: grant.iat };
+    const entry = byClient.get(ref.clientId) ?? {
+      clientId: ref.clientId,
+      ...(await clientFacts(provider, ref.clientId)),
+      scopes: new Set<string>(),
+      since: grant.iat,
+    };
     for (const s of grant.getOIDCScope().split(' ')) if (s) entry.scopes.add(s);
     entry.since = Math.min(entry.since, grant.iat);
     byClient.set(ref.clientId, entry);

@@ -80,12 +80,15 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     // link cannot put someone else's text (or another application's name) on this page.
     const saved = ctx.cookies.get(REVOKED_COOKIE, { signed: true });
     const revoked = saved === undefined ? undefined : Buffer.from(saved, 'base64url').toString('utf8');
-    const notice = revoked !== undefined && ctx.query.revoked === revoked
-      ? [
-        tr('account.revoked', { client: await clientName(provider, revoked) }),
-        ...(deps.jwtAccessTokenSeconds ? [tr('account.revoked.jwt', { minutes: String(Math.ceil(deps.jwtAccessTokenSeconds / 60)) })] : []),
-      ].join(' ')
-      : undefined;
+    const notice =
+      revoked !== undefined && ctx.query.revoked === revoked
+        ? [
+            tr('account.revoked', { client: await clientName(provider, revoked) }),
+            ...(deps.jwtAccessTokenSeconds
+              ? [tr('account.revoked.jwt', { minutes: String(Math.ceil(deps.jwtAccessTokenSeconds / 60)) })]
+              : []),
+          ].join(' ')
+        : undefined;
     return views.render(ctx, 'account', {
       title: tr('account.title'),
       address: session.address,
@@ -102,16 +105,22 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
-    ctx.cookies.set(FLOW_COOKIE, Buffer.from(JSON.stringify({ verifier, state, nonce })).toString('base64url'), cookieOptions(ctx, 15 * 60));
-    ctx.redirect(oidc.buildAuthorizationUrl(configuration, {
-      redirect_uri: redirectUri,
-      scope: 'openid',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-      nonce,
-      prompt: 'login',
-    }).href);
+    ctx.cookies.set(
+      FLOW_COOKIE,
+      Buffer.from(JSON.stringify({ verifier, state, nonce })).toString('base64url'),
+      cookieOptions(ctx, 15 * 60),
+    );
+    ctx.redirect(
+      oidc.buildAuthorizationUrl(configuration, {
+        redirect_uri: redirectUri,
+        scope: 'openid',
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        state,
+        nonce,
+        prompt: 'login',
+      }).href,
+    );
   });
 
   router.get('/callback', async (ctx) => {
@@ -131,11 +140,13 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     let address: string;
     try {
       // Counted under this browser's IP: the token endpoint's limit is per client IP.
-      const tokens = await deps.backchannel.onBehalfOf(clientIp(ctx), () => oidc.authorizationCodeGrant(configuration, new URL(ctx.url, issuer), {
-        pkceCodeVerifier: flow.verifier,
-        expectedState: flow.state,
-        expectedNonce: flow.nonce,
-      }));
+      const tokens = await deps.backchannel.onBehalfOf(clientIp(ctx), () =>
+        oidc.authorizationCodeGrant(configuration, new URL(ctx.url, issuer), {
+          pkceCodeVerifier: flow.verifier,
+          expectedState: flow.state,
+          expectedNonce: flow.nonce,
+        }),
+      );
       address = tokens.claims()!.sub;
     } catch (error) {
       logger.warn({ event: 'account.signin_failed', error: (error as Error).message }, 'account page sign-in failed');
@@ -152,7 +163,10 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     const refs = (await store.grants(session.address)).filter((ref) => ref.clientId === body.client_id);
     if (refs.length === 0) throw new UserError('grant_not_found');
     for (const ref of refs) await revokeGrant(provider, store, session.address, ref);
-    logger.info({ event: 'account.grant_revoked', address: session.address, client_id: body.client_id, grants: refs.length }, 'access of an application revoked from the account page');
+    logger.info(
+      { event: 'account.grant_revoked', address: session.address, client_id: body.client_id, grants: refs.length },
+      'access of an application revoked from the account page',
+    );
     ctx.cookies.set(REVOKED_COOKIE, Buffer.from(body.client_id).toString('base64url'), cookieOptions(ctx, 5 * 60));
     ctx.status = 303;
     ctx.redirect(`/account?revoked=${encodeURIComponent(body.client_id)}`);

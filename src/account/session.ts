@@ -28,7 +28,8 @@ export function readSession(ctx: Context): AccountSession | undefined {
   if (!raw) return undefined;
   try {
     const session = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as AccountSession;
-    if (typeof session.address !== 'string' || typeof session.csrf !== 'string' || !(session.expiresAt > Date.now() / 1000)) return undefined;
+    if (typeof session.address !== 'string' || typeof session.csrf !== 'string' || !(session.expiresAt > Date.now() / 1000))
+      return undefined;
     return session;
   } catch {
     return undefined;
@@ -48,7 +49,11 @@ export function requireSession(ctx: Context, csrf: string): AccountSession {
 }
 
 export function startSession(ctx: Context, address: string): void {
-  const session: AccountSession = { address, expiresAt: Math.floor(Date.now() / 1000) + SESSION_SECONDS, csrf: randomBytes(24).toString('base64url') };
+  const session: AccountSession = {
+    address,
+    expiresAt: Math.floor(Date.now() / 1000) + SESSION_SECONDS,
+    csrf: randomBytes(24).toString('base64url'),
+  };
   ctx.cookies.set(SESSION_COOKIE, Buffer.from(JSON.stringify(session)).toString('base64url'), cookieOptions(ctx, SESSION_SECONDS));
 }
 

@@ -97,7 +97,11 @@ export function createRedisAccountStore(redis: RedisClient): AccountStore {
       await redis.hdel(GRANTS(address), grantId);
     },
     async addSignIn(address, record) {
-      await addSignInScript(redis, [SIGN_INS(address)], [record.at, signInMember(record), SIGN_IN_HISTORY.length, SIGN_IN_HISTORY.ttlSeconds]);
+      await addSignInScript(
+        redis,
+        [SIGN_INS(address)],
+        [record.at, signInMember(record), SIGN_IN_HISTORY.length, SIGN_IN_HISTORY.ttlSeconds],
+      );
     },
     async signIns(address) {
       try {

@@ -50,16 +50,25 @@ export function chainAccessPolicy(options: { provider: Provider; chain: ChainSer
     async check(ctx: Context, { address, clientId }) {
       const client = await provider.Client.find(clientId);
       const details = await provider.interactionDetails(ctx.req, ctx.res);
-      const scopes = new Set(String(details.params.scope ?? '').split(' ').filter(Boolean));
-      const decision = await chain.decide(address, clientRules(client as unknown as Record<string, unknown> | undefined), scopes, { fresh: true });
+      const scopes = new Set(
+        String(details.params.scope ?? '')
+          .split(' ')
+          .filter(Boolean),
+      );
+      const decision = await chain.decide(address, clientRules(client as unknown as Record<string, unknown> | undefined), scopes, {
+        fresh: true,
+      });
       if (decision.ok) return { ok: true };
-      logger.info({
-        event: 'chain.access_denied',
-        client_id: clientId,
-        address,
-        reason: decision.kind,
-        ...(decision.kind === 'missing' ? { missing: decision.missing.map((r) => ('tag' in r ? r.tag : r.group)) } : {}),
-      }, 'sign-in refused by the access rules of the client');
+      logger.info(
+        {
+          event: 'chain.access_denied',
+          client_id: clientId,
+          address,
+          reason: decision.kind,
+          ...(decision.kind === 'missing' ? { missing: decision.missing.map((r) => ('tag' in r ? r.tag : r.group)) } : {}),
+        },
+        'sign-in refused by the access rules of the client',
+      );
       const t = (ctx.state.t as Translate | undefined) ?? translator();
       return { ok: false, message: refusalMessage(decision, address, t) };
     },

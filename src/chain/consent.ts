@@ -27,11 +27,11 @@ export function withConsentDetails(views: Views, chain: ChainService): Views {
       const result = await chain.read(address);
       const chainDetails: ConsentChainDetails = result.ok
         ? {
-          unavailable: false,
-          assets: Object.entries(releasedAssets(chain.rules, result.holdings.assets)).map(([asset, quantity]) => `${asset} ${quantity}`),
-          tags: releasedTags(chain.rules, result.holdings.tags),
-          groups: evaluateGroups(chain.rules, result.holdings),
-        }
+            unavailable: false,
+            assets: Object.entries(releasedAssets(chain.rules, result.holdings.assets)).map(([asset, quantity]) => `${asset} ${quantity}`),
+            tags: releasedTags(chain.rules, result.holdings.tags),
+            groups: evaluateGroups(chain.rules, result.holdings),
+          }
         : { unavailable: true, assets: [], tags: [], groups: [] };
       return views.render(ctx, name, { ...locals, chain: chainDetails });
     },

@@ -33,11 +33,17 @@ export interface ChainClaimsFeature {
   attach(): { ready(): Promise<void> };
 }
 
-export async function chainClaimsFeature(config: Pick<Config, 'chain' | 'network'>, deps: { holdingsCache: HoldingsCache; logger: Logger }): Promise<ChainClaimsFeature> {
+export async function chainClaimsFeature(
+  config: Pick<Config, 'chain' | 'network'>,
+  deps: { holdingsCache: HoldingsCache; logger: Logger },
+): Promise<ChainClaimsFeature> {
   const { logger } = deps;
   const chain = config.chain ? await connectNode(config.chain, config.network, deps) : undefined;
   if (!chain) {
-    logger.info({ event: 'chain.node', node: null }, 'Evrmore node not configured (EVRMORE_RPC_URL): asset and tag claims, groups and per-client access rules are off');
+    logger.info(
+      { event: 'chain.node', node: null },
+      'Evrmore node not configured (EVRMORE_RPC_URL): asset and tag claims, groups and per-client access rules are off',
+    );
   }
   return {
     service: chain,
@@ -54,7 +60,11 @@ export async function chainClaimsFeature(config: Pick<Config, 'chain' | 'network
 }
 
 /** The chain service on the configured node, with the node's state in the log. */
-async function connectNode(settings: NonNullable<Config['chain']>, network: Config['network'], deps: { holdingsCache: HoldingsCache; logger: Logger }): Promise<ChainService> {
+async function connectNode(
+  settings: NonNullable<Config['chain']>,
+  network: Config['network'],
+  deps: { holdingsCache: HoldingsCache; logger: Logger },
+): Promise<ChainService> {
   const { logger } = deps;
   const rpc = new EvrmoreRpc({ url: settings.rpcUrl, auth: settings.rpcAuth, timeoutMs: settings.rpcTimeoutMs });
   const reader = new HoldingsReader({ rpc, cache: deps.holdingsCache, ttlSeconds: settings.cacheTtl });
@@ -63,9 +73,15 @@ async function connectNode(settings: NonNullable<Config['chain']>, network: Conf
   const health = await chain.checkNode();
   const summary = { event: 'chain.node', node: rpc.endpoint, rules_file: settings.rulesFile ?? null, groups, cache_ttl: settings.cacheTtl };
   if (health.ok) {
-    logger.info({ ...summary, chain: health.chain, blocks: health.blocks }, 'Evrmore node connected: asset and tag claims, groups and access rules are on');
+    logger.info(
+      { ...summary, chain: health.chain, blocks: health.blocks },
+      'Evrmore node connected: asset and tag claims, groups and access rules are on',
+    );
   } else if (health.problem === 'unreachable') {
-    logger.warn({ ...summary, problem: health.problem, error: health.message }, 'Evrmore node not reachable now: chain claims are left out and required rules refuse sign-ins until it answers');
+    logger.warn(
+      { ...summary, problem: health.problem, error: health.message },
+      'Evrmore node not reachable now: chain claims are left out and required rules refuse sign-ins until it answers',
+    );
   } else {
     logger.error({ ...summary, problem: health.problem, error: health.message }, `Evrmore node misconfigured: ${health.message}`);
   }

@@ -93,7 +93,8 @@ export class HoldingsReader {
       holdings = { assets, tags, readAt: Math.floor(Date.now() / 1000) };
     } catch (error) {
       if (error instanceof NodeUnavailableError) return { ok: false, reason: 'unreachable', message: error.message };
-      if (error instanceof AssetIndexDisabledError) return { ok: false, reason: 'no_assetindex', message: `the Evrmore node at ${rpc.endpoint} ${error.message}` };
+      if (error instanceof AssetIndexDisabledError)
+        return { ok: false, reason: 'no_assetindex', message: `the Evrmore node at ${rpc.endpoint} ${error.message}` };
       if (error instanceof RpcError) return { ok: false, reason: 'node_error', message: error.message };
       throw error;
     }

@@ -18,8 +18,7 @@ import { clientRules } from './client-rules.js';
 import type { ProviderExtension } from '../oidc/provider.js';
 import type { ClientMetadataExtension } from '../oidc/client-metadata.js';
 
-const unavailable = (what: string) =>
-  new errors.TemporarilyUnavailable(`${what}: the Evrmore node cannot be reached; try again later`);
+const unavailable = (what: string) => new errors.TemporarilyUnavailable(`${what}: the Evrmore node cannot be reached; try again later`);
 
 type Claims = Awaited<ReturnType<Account['claims']>>;
 
@@ -37,7 +36,11 @@ export function chainProviderHooks(chain: ChainService): ProviderExtension {
         // check below and the access policy do it.
         const client = ctx.oidc?.client;
         if (token && client) {
-          const scopes = new Set(String((token as { scope?: unknown }).scope ?? '').split(' ').filter(Boolean));
+          const scopes = new Set(
+            String((token as { scope?: unknown }).scope ?? '')
+              .split(' ')
+              .filter(Boolean),
+          );
           const decision = await chain.decide(account.accountId, clientRules(client as unknown as Record<string, unknown>), scopes);
           if (!decision.ok) {
             if (decision.kind === 'unavailable') throw unavailable('the access rules of this client cannot be checked');
@@ -63,24 +66,34 @@ export function chainProviderHooks(chain: ChainService): ProviderExtension {
     // Fails closed when the node cannot be asked.
     async tokenMeetsRules(client, token) {
       if (!token.accountId) return true;
-      const scopes = new Set(String(token.scope ?? '').split(' ').filter(Boolean));
+      const scopes = new Set(
+        String(token.scope ?? '')
+          .split(' ')
+          .filter(Boolean),
+      );
       const decision = await chain.decide(token.accountId, clientRules(client as Record<string, unknown>), scopes);
       return decision.ok;
     },
 
     policy() {
       const policy = interactionPolicy.base();
-      policy.get('login')!.checks.add(new interactionPolicy.Check(
-        'evrmore_access_rules',
-        'the signed-in address does not meet the access rules of this client',
-        'login_required',
-        async (ctx: KoaContextWithOIDC) => {
-          const accountId = ctx.oidc.session?.accountId;
-          if (!accountId || !ctx.oidc.client) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-          const decision = await chain.decide(accountId, clientRules(ctx.oidc.client as unknown as Record<string, unknown>), ctx.oidc.requestParamOIDCScopes);
-          return decision.ok ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
-        },
-      ));
+      policy.get('login')!.checks.add(
+        new interactionPolicy.Check(
+          'evrmore_access_rules',
+          'the signed-in address does not meet the access rules of this client',
+          'login_required',
+          async (ctx: KoaContextWithOIDC) => {
+            const accountId = ctx.oidc.session?.accountId;
+            if (!accountId || !ctx.oidc.client) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+            const decision = await chain.decide(
+              accountId,
+              clientRules(ctx.oidc.client as unknown as Record<string, unknown>),
+              ctx.oidc.requestParamOIDCScopes,
+            );
+            return decision.ok ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+          },
+        ),
+      );
       return policy;
     },
   };

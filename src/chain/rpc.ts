@@ -32,7 +32,8 @@ export const RPC_CODES = {
  */
 export const NO_ASSET_INDEX_PREFIX = '_This rpc call is not functional unless -assetindex is enabled';
 
-export const NO_ASSET_INDEX_ADVICE = 'runs without -assetindex, so listassetbalancesbyaddress cannot list an address\'s assets: restart evrmored with -assetindex (it reindexes the chain once)';
+export const NO_ASSET_INDEX_ADVICE =
+  "runs without -assetindex, so listassetbalancesbyaddress cannot list an address's assets: restart evrmored with -assetindex (it reindexes the chain once)";
 
 export type RpcAuth = { user: string; password: string } | { cookieFile: string };
 
@@ -109,7 +110,8 @@ export class EvrmoreRpc {
     try {
       return await this.#call<T>(method, params);
     } catch (error) {
-      if (!(error instanceof NodeUnavailableError) || error.reason !== 'unauthorized' || !('cookieFile' in this.#settings.auth)) throw error;
+      if (!(error instanceof NodeUnavailableError) || error.reason !== 'unauthorized' || !('cookieFile' in this.#settings.auth))
+        throw error;
       this.#cookie = undefined;
       return this.#call<T>(method, params);
     }
@@ -161,7 +163,10 @@ export class EvrmoreRpc {
         try {
           this.#cookie = (await readFile(auth.cookieFile, 'utf8')).trim();
         } catch (error) {
-          throw new NodeUnavailableError('cookie', `cannot read the node's cookie file ${auth.cookieFile} (${(error as NodeJS.ErrnoException).code ?? 'error'}): is evrmored running, and may this process read its data directory?`);
+          throw new NodeUnavailableError(
+            'cookie',
+            `cannot read the node's cookie file ${auth.cookieFile} (${(error as NodeJS.ErrnoException).code ?? 'error'}): is evrmored running, and may this process read its data directory?`,
+          );
         }
       }
       pair = this.#cookie;
@@ -201,10 +206,15 @@ export class EvrmoreRpc {
         throw new NodeUnavailableError('bad_response', `${where}: the answer is longer than ${error.limit} bytes, so it was not read`);
       }
       const name = (error as Error).name;
-      throw new NodeUnavailableError(name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'unreachable', `${where}: the answer was cut off`);
+      throw new NodeUnavailableError(
+        name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'unreachable',
+        `${where}: the answer was cut off`,
+      );
     }
-    if (response.status === 401) throw new NodeUnavailableError('unauthorized', `${where}: the node refused the RPC credentials (HTTP 401)`);
-    if (response.status === 403) throw new NodeUnavailableError('forbidden', `${where}: the node refused this client's address (HTTP 403; see rpcallowip)`);
+    if (response.status === 401)
+      throw new NodeUnavailableError('unauthorized', `${where}: the node refused the RPC credentials (HTTP 401)`);
+    if (response.status === 403)
+      throw new NodeUnavailableError('forbidden', `${where}: the node refused this client's address (HTTP 403; see rpcallowip)`);
 
     let reply: { result?: unknown; error?: { code?: unknown; message?: unknown } | null; id?: unknown };
     try {
@@ -222,7 +232,8 @@ export class EvrmoreRpc {
       throw new RpcError(method, code, message);
     }
     if (!response.ok) throw new NodeUnavailableError('bad_response', `${where}: HTTP ${response.status}`);
-    if (reply.id !== id) throw new NodeUnavailableError('bad_response', `${where}: the reply answers another request (id ${String(reply.id)})`);
+    if (reply.id !== id)
+      throw new NodeUnavailableError('bad_response', `${where}: the reply answers another request (id ${String(reply.id)})`);
     return reply.result as T;
   }
 }
@@ -263,4 +274,3 @@ async function readCapped(response: Response, limit: number): Promise<string> {
   }
   return Buffer.concat(chunks, length).toString('utf8');
 }
-

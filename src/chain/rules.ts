@@ -67,7 +67,8 @@ export interface RulePhrases {
 }
 
 export function describeCondition(condition: Condition, phrases: RulePhrases): string {
-  if ('asset' in condition) return condition.min === undefined ? phrases.asset(condition.asset) : phrases.assetMin(condition.asset, condition.min);
+  if ('asset' in condition)
+    return condition.min === undefined ? phrases.asset(condition.asset) : phrases.assetMin(condition.asset, condition.min);
   if ('tag' in condition) return phrases.tag(condition.tag);
   const children = 'any' in condition ? condition.any : condition.all;
   if (children.length === 1) return describeCondition(children[0]!, phrases);

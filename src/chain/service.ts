@@ -25,7 +25,6 @@ export const CHAIN_SCOPES = {
   groups: ['groups'],
 } as const;
 
-
 /** One thing an address lacks: a group of the rules file, or a tag. */
 export type Requirement = { group: string; rule?: Condition; description?: string } | { tag: string };
 
@@ -79,18 +78,29 @@ export class ChainService {
       const info = await rpc.getBlockchainInfo();
       const expected = network === 'mainnet' ? ['main'] : ['test', 'regtest'];
       if (!expected.includes(info.chain)) {
-        return { ok: false, problem: 'wrong_chain', message: `the Evrmore node at ${rpc.endpoint} follows the "${info.chain}" chain but EVRMORE_NETWORK is ${network}` };
+        return {
+          ok: false,
+          problem: 'wrong_chain',
+          message: `the Evrmore node at ${rpc.endpoint} follows the "${info.chain}" chain but EVRMORE_NETWORK is ${network}`,
+        };
       }
       // Any valid address of the network will do: only the shape of the answer matters.
       await rpc.listAssetBalancesByAddress(addressFromHash160(new Uint8Array(20), NETWORKS[network]));
       return { ok: true, chain: info.chain, blocks: info.blocks };
     } catch (error) {
-      if (error instanceof AssetIndexDisabledError) return { ok: false, problem: 'no_assetindex', message: `the Evrmore node at ${rpc.endpoint} ${error.message}` };
+      if (error instanceof AssetIndexDisabledError)
+        return { ok: false, problem: 'no_assetindex', message: `the Evrmore node at ${rpc.endpoint} ${error.message}` };
       if (error instanceof NodeUnavailableError) {
-        const problem = error.reason === 'unauthorized' || error.reason === 'forbidden' || error.reason === 'cookie' ? 'unauthorized' : 'unreachable';
+        const problem =
+          error.reason === 'unauthorized' || error.reason === 'forbidden' || error.reason === 'cookie' ? 'unauthorized' : 'unreachable';
         return { ok: false, problem, message: `the Evrmore node cannot be used: ${error.message}` };
       }
-      if (error instanceof RpcError) return { ok: false, problem: 'node_error', message: `the Evrmore node at ${rpc.endpoint} answered with an error: ${error.message}` };
+      if (error instanceof RpcError)
+        return {
+          ok: false,
+          problem: 'node_error',
+          message: `the Evrmore node at ${rpc.endpoint} answered with an error: ${error.message}`,
+        };
       throw error;
     }
   }
@@ -126,7 +136,10 @@ export class ChainService {
     const result = await this.read(address);
     if (!result.ok) {
       if (wanted.has('groups') && hasRequiredGroups(this.rules)) throw new ChainUnavailableError(result.message);
-      this.#options.logger.warn({ event: 'chain.claims_omitted', address, reason: result.reason, error: result.message }, 'Evrmore claims left out: the node could not be asked');
+      this.#options.logger.warn(
+        { event: 'chain.claims_omitted', address, reason: result.reason, error: result.message },
+        'Evrmore claims left out: the node could not be asked',
+      );
       return {};
     }
     const { holdings } = result;
@@ -141,7 +154,12 @@ export class ChainService {
    * Whether `address` may sign in to (or get tokens for) a client with these rules, asking for
    * these scopes. `fresh` reads the chain as it is now (at sign-in); otherwise the cache serves.
    */
-  async decide(address: string, rules: ClientRules, scopes: ReadonlySet<string>, options: { fresh?: boolean } = {}): Promise<ChainDecision> {
+  async decide(
+    address: string,
+    rules: ClientRules,
+    scopes: ReadonlySet<string>,
+    options: { fresh?: boolean } = {},
+  ): Promise<ChainDecision> {
     const requirements: Requirement[] = [
       ...rules.groups.map((group) => {
         const rule = this.rules.groups.get(group);
@@ -154,10 +172,15 @@ export class ChainService {
 
     const result = await this.read(address, options);
     if (!result.ok) {
-      this.#options.logger.warn({ event: 'chain.access_unavailable', address, reason: result.reason, error: result.message }, 'access rules could not be checked: the Evrmore node could not be asked');
+      this.#options.logger.warn(
+        { event: 'chain.access_unavailable', address, reason: result.reason, error: result.message },
+        'access rules could not be checked: the Evrmore node could not be asked',
+      );
       return { ok: false, kind: 'unavailable', requirements, message: result.message };
     }
-    const missing = requirements.filter((r) => ('tag' in r ? !result.holdings.tags.includes(r.tag) : !(r.rule && meets(r.rule, result.holdings))));
+    const missing = requirements.filter((r) =>
+      'tag' in r ? !result.holdings.tags.includes(r.tag) : !(r.rule && meets(r.rule, result.holdings)),
+    );
     return missing.length === 0 ? { ok: true } : { ok: false, kind: 'missing', missing };
   }
 }

@@ -66,7 +66,10 @@ export function createRedisNotifier(redis: Redis | Cluster, prefix: string): Cha
       const unlisten = local.listen(id, listener);
       const count = (counts.get(id) ?? 0) + 1;
       counts.set(id, count);
-      if (count === 1) ensureSubscriber().subscribe(channel(id)).catch(() => {});
+      if (count === 1)
+        ensureSubscriber()
+          .subscribe(channel(id))
+          .catch(() => {});
       return () => {
         unlisten();
         const left = (counts.get(id) ?? 1) - 1;

@@ -12,13 +12,7 @@
  */
 import { defineScript, hashOrUndefined, pairsToObject, writeHash, type RedisClient } from '../store/redis-script.js';
 import { storedLifetimeSeconds } from './lifetime.js';
-import type {
-  Challenge,
-  ChallengeRefusal,
-  ChallengeState,
-  ChallengeStore,
-  ChallengeTransition,
-} from './types.js';
+import type { Challenge, ChallengeRefusal, ChallengeState, ChallengeStore, ChallengeTransition } from './types.js';
 
 const challengeKey = (id: string) => `challenge:id:${id}`;
 const interactionKey = (uid: string) => `challenge:interaction:${uid}`;

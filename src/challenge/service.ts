@@ -45,7 +45,12 @@ export function refusalError(reason: ChallengeRefusal): UserError {
 function signatureRefusal(error: EvrmoreError, left: number): UserError {
   // verifyMessage checks no key of ours, so its refusals are all about the address or signature.
   const code: ErrorCode = error.reason === 'invalid_key' ? 'signature_mismatch' : error.reason;
-  const followedBy = left === 0 ? { key: 'error.triesLeft.none' as const } : left === 1 ? { key: 'error.triesLeft.one' as const } : { key: 'error.triesLeft.other' as const, params: { left } };
+  const followedBy =
+    left === 0
+      ? { key: 'error.triesLeft.none' as const }
+      : left === 1
+        ? { key: 'error.triesLeft.one' as const }
+        : { key: 'error.triesLeft.other' as const, params: { left } };
   return UserError.of(code, error.values, { followedBy });
 }
 
@@ -83,7 +88,14 @@ export class ChallengeService {
       id: newChallengeId(),
       interactionUid: ref.uid,
       clientId: ref.clientId,
-      text: challengeText({ issuerHost: this.options.issuerHost, clientName: ref.clientName, clientId: ref.clientId, clientHost: ref.clientHost, nonce: newNonce(), expiresAt }),
+      text: challengeText({
+        issuerHost: this.options.issuerHost,
+        clientName: ref.clientName,
+        clientId: ref.clientId,
+        clientHost: ref.clientHost,
+        nonce: newNonce(),
+        expiresAt,
+      }),
       issuedAt,
       expiresAt,
       attempts: 0,

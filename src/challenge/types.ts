@@ -26,9 +26,7 @@ export interface Challenge {
 /** Why a state change was refused. */
 export type ChallengeRefusal = 'missing' | 'expired' | 'dead' | 'redeemed' | 'signed' | 'not_signed' | 'address_mismatch';
 
-export type ChallengeTransition =
-  | { ok: true; challenge: Challenge }
-  | { ok: false; reason: ChallengeRefusal; challenge?: Challenge };
+export type ChallengeTransition = { ok: true; challenge: Challenge } | { ok: false; reason: ChallengeRefusal; challenge?: Challenge };
 
 /**
  * Storage of challenges. Every state change is atomic (one Lua script on Redis), so a

@@ -60,7 +60,9 @@ export function checkRedirectUri(text: string, option: string): string {
   // RFC 6749 §3.1.2: the redirection endpoint URI must not include a fragment.
   if (url.hash || text.includes('#')) throw new UsageError(`${option} must not have a fragment (#): "${text}"`);
   if (!isSecureOrLoopback(url)) {
-    throw new UsageError(`${option} must be https, or http on localhost, 127.0.0.1 or [::1]: "${text}" would carry authorization codes in clear`);
+    throw new UsageError(
+      `${option} must be https, or http on localhost, 127.0.0.1 or [::1]: "${text}" would carry authorization codes in clear`,
+    );
   }
   return text;
 }
@@ -73,14 +75,14 @@ export function buildClient(input: NewClient): { metadata: ClientMetadata; secre
     ...(secret ? { client_secret: secret } : {}),
     token_endpoint_auth_method: input.public ? 'none' : (input.authMethod ?? 'client_secret_basic'),
     ...(input.device
-      // No redirect: the person signs in on another screen and the device polls (RFC 8628 §3.4).
-      ? { grant_types: [DEVICE_CODE_GRANT, ...(input.refresh ? ['refresh_token'] : [])], response_types: [] }
+      ? // No redirect: the person signs in on another screen and the device polls (RFC 8628 §3.4).
+        { grant_types: [DEVICE_CODE_GRANT, ...(input.refresh ? ['refresh_token'] : [])], response_types: [] }
       : {
-        redirect_uris: input.redirectUris,
-        ...(input.postLogoutRedirectUris.length ? { post_logout_redirect_uris: input.postLogoutRedirectUris } : {}),
-        // oidc-provider issues refresh tokens only to clients allowed this grant.
-        ...(input.refresh ? { grant_types: ['authorization_code', 'refresh_token'] } : {}),
-      }),
+          redirect_uris: input.redirectUris,
+          ...(input.postLogoutRedirectUris.length ? { post_logout_redirect_uris: input.postLogoutRedirectUris } : {}),
+          // oidc-provider issues refresh tokens only to clients allowed this grant.
+          ...(input.refresh ? { grant_types: ['authorization_code', 'refresh_token'] } : {}),
+        }),
     ...(input.logo ? { logo_uri: input.logo } : {}),
     ...(input.firstParty ? { first_party: true } : {}),
     ...(input.withoutPkce ? { require_pkce: false } : {}),
@@ -130,7 +132,9 @@ export async function readLogo(path: string): Promise<string> {
     throw new CliError(`cannot read the logo ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   if (bytes.length > MAX_LOGO_BYTES) {
-    throw new UsageError(`--logo ${path} is ${Math.ceil(bytes.length / 1024)} KiB; at most ${MAX_LOGO_BYTES / 1024} KiB (it is sent with every sign-in page: a 64-pixel PNG or an SVG is a few KiB)`);
+    throw new UsageError(
+      `--logo ${path} is ${Math.ceil(bytes.length / 1024)} KiB; at most ${MAX_LOGO_BYTES / 1024} KiB (it is sent with every sign-in page: a 64-pixel PNG or an SVG is a few KiB)`,
+    );
   }
   if (!imageTypeOf(bytes)) throw new UsageError(`--logo ${path} is not a PNG, JPEG, GIF, WebP or SVG image`);
   return logoDataUri(bytes)!;

@@ -20,7 +20,8 @@ import { formatTable } from './table.js';
 import { existsSync } from 'node:fs';
 
 /** Running instances re-read CLIENTS_FILE every CONFIG_WATCH_INTERVAL (src/reload.ts). */
-const SERVED_LIVE = 'Running providers serve the change within seconds (they re-read CLIENTS_FILE every CONFIG_WATCH_INTERVAL, 2 s by default).';
+const SERVED_LIVE =
+  'Running providers serve the change within seconds (they re-read CLIENTS_FILE every CONFIG_WATCH_INTERVAL, 2 s by default).';
 
 async function save(path: string, clients: ClientMetadata[]): Promise<void> {
   await writeSecretFile(path, toJson(clients), { overwrite: true });
@@ -29,7 +30,7 @@ async function save(path: string, clients: ClientMetadata[]): Promise<void> {
 function printSecret(ctx: CliContext, id: string, secret: string): void {
   ctx.out(`client_id: ${id}`);
   ctx.out(`client_secret: ${secret}`);
-  ctx.err('The secret is shown only this once: put it in the client\'s configuration now.');
+  ctx.err("The secret is shown only this once: put it in the client's configuration now.");
 }
 
 const FILE_OPTION = { file: { type: 'string' } } as const;
@@ -106,14 +107,25 @@ Options:
     const id = checkClientId(required(values.id, '--id ID'));
     const device = values.device === true;
     if (device && (values['redirect-uri'] !== undefined || values['post-logout-redirect-uri'] !== undefined)) {
-      throw new UsageError('a --device client has no redirect URIs: the person signs in on another screen and the device polls for its tokens');
+      throw new UsageError(
+        'a --device client has no redirect URIs: the person signs in on another screen and the device polls for its tokens',
+      );
     }
-    if (device && values['first-party'] === true) throw new UsageError('--first-party is for your own web applications: a device shows the person what it asks for (consent)');
-    const redirectUris = device ? [] : required(values['redirect-uri'], '--redirect-uri URI').map((uri) => checkRedirectUri(uri, '--redirect-uri'));
+    if (device && values['first-party'] === true)
+      throw new UsageError('--first-party is for your own web applications: a device shows the person what it asks for (consent)');
+    const redirectUris = device
+      ? []
+      : required(values['redirect-uri'], '--redirect-uri URI').map((uri) => checkRedirectUri(uri, '--redirect-uri'));
     const logo = values.logo === undefined ? undefined : await readLogo(resolvePath(ctx, values.logo));
-    const postLogoutRedirectUris = (values['post-logout-redirect-uri'] ?? []).map((uri) => checkRedirectUri(uri, '--post-logout-redirect-uri'));
-    if (values.public && values['auth-method'] !== undefined) throw new UsageError('--auth-method is for confidential clients; a --public client has no secret');
-    if ((values.public || device) && values['without-pkce']) throw new UsageError('--without-pkce is for legacy confidential web clients; PKCE is all that protects a --public client\'s codes, and a --device client has none to protect');
+    const postLogoutRedirectUris = (values['post-logout-redirect-uri'] ?? []).map((uri) =>
+      checkRedirectUri(uri, '--post-logout-redirect-uri'),
+    );
+    if (values.public && values['auth-method'] !== undefined)
+      throw new UsageError('--auth-method is for confidential clients; a --public client has no secret');
+    if ((values.public || device) && values['without-pkce'])
+      throw new UsageError(
+        "--without-pkce is for legacy confidential web clients; PKCE is all that protects a --public client's codes, and a --device client has none to protect",
+      );
     const authMethod = values['auth-method'] === undefined ? undefined : oneOf(values['auth-method'], AUTH_METHODS, '--auth-method');
 
     const clients = (await readClientsFile(file)) ?? [];
@@ -137,7 +149,9 @@ Options:
     } else {
       ctx.out(`client_id: ${id}`);
     }
-    ctx.err(`Added ${secret ? `confidential ${device ? 'device ' : ''}client (${String(metadata.token_endpoint_auth_method)})` : `public ${device ? 'device ' : ''}client`} "${id}" to ${file}. ${SERVED_LIVE}`);
+    ctx.err(
+      `Added ${secret ? `confidential ${device ? 'device ' : ''}client (${String(metadata.token_endpoint_auth_method)})` : `public ${device ? 'device ' : ''}client`} "${id}" to ${file}. ${SERVED_LIVE}`,
+    );
     return EXIT_OK;
   },
 };
@@ -211,7 +225,10 @@ ${FILE_HELP}
     const id = required(values.id, '--id ID');
     const clients = await requireClientsFile(file);
     const client = findClient(clients, id);
-    await save(file, clients.filter((c) => c !== client));
+    await save(
+      file,
+      clients.filter((c) => c !== client),
+    );
     ctx.err(`Removed client "${id}" from ${file}. ${SERVED_LIVE}`);
     return EXIT_OK;
   },
@@ -238,11 +255,20 @@ ${FILE_HELP}
     const client = findClient(clients, id);
     if (isPublic(client)) throw new CliError(`"${id}" is a public client (token_endpoint_auth_method none): it has no secret to rotate`);
     const secret = newClientSecret();
-    await save(file, clients.map((c) => (c === client ? { ...c, client_secret: secret } : c)));
+    await save(
+      file,
+      clients.map((c) => (c === client ? { ...c, client_secret: secret } : c)),
+    );
     printSecret(ctx, id, secret);
     ctx.err(SERVED_LIVE);
     return EXIT_OK;
   },
 };
 
-export const clientsCommand = group('clients', 'manage the relying parties in the clients file (CLIENTS_FILE)', [add, list, show, remove, rotateSecret]);
+export const clientsCommand = group('clients', 'manage the relying parties in the clients file (CLIENTS_FILE)', [
+  add,
+  list,
+  show,
+  remove,
+  rotateSecret,
+]);

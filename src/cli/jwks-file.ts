@@ -29,7 +29,9 @@ export function signerOf(keys: readonly Jwk[], alg: string, now = Date.now() / 1
 function role(keys: readonly Jwk[], key: Jwk, now: number): string {
   if (signerOf(keys, algorithmOf(key), now) === key) return 'signer';
   const from = key[SIGNS_FROM];
-  return typeof from === 'number' && from > now ? `signs-from ${new Date(from * 1000).toISOString().replace(/\.\d+Z$/, 'Z')}` : 'verify-only';
+  return typeof from === 'number' && from > now
+    ? `signs-from ${new Date(from * 1000).toISOString().replace(/\.\d+Z$/, 'Z')}`
+    : 'verify-only';
 }
 
 export function describeKeys(keys: readonly Jwk[], now = Date.now() / 1000): KeyEntry[] {
@@ -46,8 +48,10 @@ export async function readJwksFile(path: string): Promise<JsonWebKeySet> {
   const kids = keys.map((k: Jwk) => k.kid);
   if (kids.some((kid) => typeof kid !== 'string' || kid === '')) throw new CliError(`${path}: every key needs a "kid"`);
   const duplicate = kids.find((kid, i) => kids.indexOf(kid) !== i);
-  if (duplicate !== undefined) throw new CliError(`${path}: kid "${String(duplicate)}" appears twice (oidc-provider refuses duplicate kids)`);
-  if (keys.some((k: Jwk) => k.d === undefined)) throw new CliError(`${path}: a key without "d" is public and cannot sign; the provider needs private keys`);
+  if (duplicate !== undefined)
+    throw new CliError(`${path}: kid "${String(duplicate)}" appears twice (oidc-provider refuses duplicate kids)`);
+  if (keys.some((k: Jwk) => k.d === undefined))
+    throw new CliError(`${path}: a key without "d" is public and cannot sign; the provider needs private keys`);
   return raw as JsonWebKeySet;
 }
 

@@ -17,10 +17,20 @@ function algorithm(value: string): SigningAlgorithm {
 }
 
 function printKeys(ctx: CliContext, keys: readonly Jwk[]): void {
-  ctx.out(formatTable(['KID', 'ALG', 'POSITION'], describeKeys(keys).map((k) => [k.kid, k.alg, k.role])));
+  ctx.out(
+    formatTable(
+      ['KID', 'ALG', 'POSITION'],
+      describeKeys(keys).map((k) => [k.kid, k.alg, k.role]),
+    ),
+  );
 }
 
-const generateOptions = { ...HELP_OPTION, out: { type: 'string' }, alg: { type: 'string', multiple: true }, force: { type: 'boolean' } } as const;
+const generateOptions = {
+  ...HELP_OPTION,
+  out: { type: 'string' },
+  alg: { type: 'string', multiple: true },
+  force: { type: 'boolean' },
+} as const;
 
 const generate: Command = {
   name: 'keys generate',
@@ -95,7 +105,9 @@ Options:
     const rotated = promote(rotateIn(jwks, key), String(key.kid), at);
     await writeSecretFile(file, toJson(rotated), { overwrite: true });
     const when = delay === 0 ? 'now' : `from ${new Date(Math.floor(at) * 1000).toISOString()}`;
-    ctx.err(`Added ${alg} key ${String(key.kid)}: published at once, signing ${when}${previous ? `; ${String(previous.kid)} then stays published, verify-only` : ''}. ${LIVE}`);
+    ctx.err(
+      `Added ${alg} key ${String(key.kid)}: published at once, signing ${when}${previous ? `; ${String(previous.kid)} then stays published, verify-only` : ''}. ${LIVE}`,
+    );
     printKeys(ctx, rotated.keys);
     return EXIT_OK;
   },
@@ -122,19 +134,27 @@ Options:
     const values = parseOptions(argv, addOptions);
     if (values.help) return printHelp(add, ctx);
     const file = resolvePath(ctx, required(values.file, '--file FILE'));
-    if (values['verify-only'] !== true) throw new UsageError("keys add stages a key: pass --verify-only (or use 'keys rotate' to add and schedule it in one step)");
+    if (values['verify-only'] !== true)
+      throw new UsageError("keys add stages a key: pass --verify-only (or use 'keys rotate' to add and schedule it in one step)");
     const alg = algorithm(values.alg ?? 'RS256');
     const jwks = await readJwksFile(file);
     const key: Jwk = { ...(await generateSigningKey(alg)), key_ops: ['verify'] };
     const staged = { ...jwks, keys: [...jwks.keys, key] };
     await writeSecretFile(file, toJson(staged), { overwrite: true });
-    ctx.err(`Added ${alg} key ${String(key.kid)}, verify-only. ${LIVE} Then: ${PROGRAM} keys promote --file ${values.file} --kid ${String(key.kid)}`);
+    ctx.err(
+      `Added ${alg} key ${String(key.kid)}, verify-only. ${LIVE} Then: ${PROGRAM} keys promote --file ${values.file} --kid ${String(key.kid)}`,
+    );
     printKeys(ctx, staged.keys);
     return EXIT_OK;
   },
 };
 
-const promoteOptions = { ...HELP_OPTION, file: { type: 'string' }, kid: { type: 'string' }, check: { type: 'string', multiple: true } } as const;
+const promoteOptions = {
+  ...HELP_OPTION,
+  file: { type: 'string' },
+  kid: { type: 'string' },
+  check: { type: 'string', multiple: true },
+} as const;
 
 const promoteCommand: Command = {
   name: 'keys promote',
@@ -160,7 +180,8 @@ Options:
     const promoted = promote(jwks, kid, Date.now() / 1000);
     for (const instance of values.check ?? []) {
       const published = await publishedKids(ctx, instance);
-      if (!published.includes(kid)) throw new CliError(`${instance} does not publish ${kid} yet: wait until every instance has read the file, then promote`);
+      if (!published.includes(kid))
+        throw new CliError(`${instance} does not publish ${kid} yet: wait until every instance has read the file, then promote`);
     }
     await writeSecretFile(file, toJson(promoted), { overwrite: true });
     ctx.err(`Key ${kid} signs now. ${LIVE}`);
@@ -233,4 +254,11 @@ Options:
   },
 };
 
-export const keysCommand = group('keys', "manage the provider's signing keys (JWKS_FILE)", [generate, rotate, add, promoteCommand, retireCommand, list]);
+export const keysCommand = group('keys', "manage the provider's signing keys (JWKS_FILE)", [
+  generate,
+  rotate,
+  add,
+  promoteCommand,
+  retireCommand,
+  list,
+]);

@@ -20,13 +20,17 @@ export function refusePrivateKeyArguments(argv: readonly string[]): void {
     const option = KEY_OPTION.exec(arg);
     if (option) throw new UsageError(`option --${option[1]} refused: ${NEVER_ON_ARGV}`);
     if (containsWif(arg)) {
-      throw new UsageError(`an argument is a private key (WIF), refused: ${NEVER_ON_ARGV} (if it is a real key, delete it from your shell history)`);
+      throw new UsageError(
+        `an argument is a private key (WIF), refused: ${NEVER_ON_ARGV} (if it is a real key, delete it from your shell history)`,
+      );
     }
   }
 }
 
 function containsWif(text: string): boolean {
-  return text.split(/[^1-9A-HJ-NP-Za-km-z]+/).some((token) => WIF_CANDIDATE.test(token) && (isWifOf(token, NETWORKS.mainnet) || isWifOf(token, NETWORKS.testnet)));
+  return text
+    .split(/[^1-9A-HJ-NP-Za-km-z]+/)
+    .some((token) => WIF_CANDIDATE.test(token) && (isWifOf(token, NETWORKS.mainnet) || isWifOf(token, NETWORKS.testnet)));
 }
 
 function isWifOf(wif: string, network: EvrmoreNetwork): boolean {

@@ -20,9 +20,11 @@ async function withTokens<T>(ctx: CliContext, action: (tokens: RegistrationToken
     if (error instanceof ConfigError) throw new CliError(`the provider's configuration does not load: ${error.problems.join('; ')}`);
     throw error;
   }
-  if (!config.redis) throw new CliError('REDIS_URL is not set: per-partner registration tokens live in the provider\'s Redis');
+  if (!config.redis) throw new CliError("REDIS_URL is not set: per-partner registration tokens live in the provider's Redis");
   if (config.registration.mode !== 'token' || config.registration.initialAccessToken) {
-    ctx.err(`Note: the provider runs with REGISTRATION=${config.registration.mode}${config.registration.initialAccessToken ? ' and one shared REGISTRATION_INITIAL_ACCESS_TOKEN' : ''}: it honours per-partner tokens only with REGISTRATION=token and no shared token.`);
+    ctx.err(
+      `Note: the provider runs with REGISTRATION=${config.registration.mode}${config.registration.initialAccessToken ? ' and one shared REGISTRATION_INITIAL_ACCESS_TOKEN' : ''}: it honours per-partner tokens only with REGISTRATION=token and no shared token.`,
+    );
   }
   const redis = connectRedis(config);
   redis.on('error', () => {});
@@ -65,12 +67,18 @@ ${ENVIRONMENT}`,
     if (values.help) return printHelp(issue, ctx);
     const partner = required(values.partner, '--partner NAME').trim();
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
-    if (partner.length > 100 || /[\u0000-\u001f]/.test(partner)) throw new UsageError('--partner must be a name of at most 100 printable characters');
+    if (partner.length > 100 || /[\u0000-\u001f]/.test(partner))
+      throw new UsageError('--partner must be a name of at most 100 printable characters');
     const ttl = values['expires-in'] === undefined ? undefined : parseDuration(values['expires-in']);
-    if (values['expires-in'] !== undefined && !ttl) throw new UsageError(`--expires-in must be a positive duration: seconds, or a number with s, m, h or d (got "${values['expires-in']}")`);
+    if (values['expires-in'] !== undefined && !ttl)
+      throw new UsageError(
+        `--expires-in must be a positive duration: seconds, or a number with s, m, h or d (got "${values['expires-in']}")`,
+      );
     const { token, record } = await withTokens(ctx, (tokens) => tokens.issue(partner, ttl));
     ctx.out(`registration_token: ${token}`);
-    ctx.err(`Issued token ${record.id} for ${partner}${record.expiresAt ? `, valid until ${date(record.expiresAt)}` : ''}. It is shown only this once: hand it to the partner now.`);
+    ctx.err(
+      `Issued token ${record.id} for ${partner}${record.expiresAt ? `, valid until ${date(record.expiresAt)}` : ''}. It is shown only this once: hand it to the partner now.`,
+    );
     return EXIT_OK;
   },
 };
@@ -97,7 +105,7 @@ const revokeOptions = { ...HELP_OPTION, id: { type: 'string' }, partner: { type:
 
 const revoke: Command = {
   name: 'registration-tokens revoke',
-  summary: 'revoke one token (--id) or all of a partner\'s (--partner)',
+  summary: "revoke one token (--id) or all of a partner's (--partner)",
   usage: `Usage: ${PROGRAM} registration-tokens revoke --id ID
        ${PROGRAM} registration-tokens revoke --partner NAME
 
@@ -117,4 +125,8 @@ ${ENVIRONMENT}`,
   },
 };
 
-export const registrationTokensCommand = group('registration-tokens', 'per-partner initial access tokens for dynamic client registration', [issue, list, revoke]);
+export const registrationTokensCommand = group('registration-tokens', 'per-partner initial access tokens for dynamic client registration', [
+  issue,
+  list,
+  revoke,
+]);

@@ -61,7 +61,11 @@ export const signCommand: Command = {
     const wif = await loadSignerKey(ctx, fromStdin);
 
     const chosen = NETWORKS[network ?? 'mainnet'];
-    const signer = openSigner(wif, chosen, network ? `--network is ${chosen.name}` : 'the network is mainnet (the default): pass --network testnet to use it');
+    const signer = openSigner(
+      wif,
+      chosen,
+      network ? `--network is ${chosen.name}` : 'the network is mainnet (the default): pass --network testnet to use it',
+    );
     const signature = signer.sign(text);
     if (json) {
       ctx.out(JSON.stringify({ address: signer.address, network: chosen.name, message: text, signature }));

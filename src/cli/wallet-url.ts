@@ -38,7 +38,9 @@ export function parseWalletUrl(text: string): URL {
     throw new UsageError(`--url is not a URL: "${text}"`);
   }
   if (!isSecureOrLoopback(url)) {
-    throw new UsageError('--url must be https (http only on localhost, 127.0.0.1 or [::1]): over plain http the challenge could be swapped on the way');
+    throw new UsageError(
+      '--url must be https (http only on localhost, 127.0.0.1 or [::1]): over plain http the challenge could be swapped on the way',
+    );
   }
   return url;
 }
@@ -54,7 +56,10 @@ export interface WalletSignInput {
 export async function signWalletUrl(input: WalletSignInput, ctx: CliContext): Promise<number> {
   const { url } = input;
   const challenge = await fetchChallenge(url, ctx);
-  const stateProblem = challenge.state && challenge.state !== 'pending' ? (STATE_PROBLEMS[challenge.state] ?? `this sign-in code is ${challenge.state}`) : undefined;
+  const stateProblem =
+    challenge.state && challenge.state !== 'pending'
+      ? (STATE_PROBLEMS[challenge.state] ?? `this sign-in code is ${challenge.state}`)
+      : undefined;
   if (stateProblem) throw new CliError(stateProblem);
   if (input.network && input.network !== challenge.network) {
     throw new CliError(`the challenge is for ${challenge.network}, but --network is ${input.network}`);
@@ -89,7 +94,9 @@ export async function signWalletUrl(input: WalletSignInput, ctx: CliContext): Pr
  */
 function requireNamesHost(text: string, url: URL): void {
   if (!text.startsWith(`${url.host}: `)) {
-    throw new CliError(`the challenge text does not name ${url.host}, the host of --url: it may be another site's sign-in relayed through this one (QR-jacking), so it was not signed`);
+    throw new CliError(
+      `the challenge text does not name ${url.host}, the host of --url: it may be another site's sign-in relayed through this one (QR-jacking), so it was not signed`,
+    );
   }
 }
 
@@ -118,7 +125,9 @@ async function request(url: URL, ctx: CliContext, init: RequestInit): Promise<un
   }
   if (!response.ok) {
     const description = errorDescription(body);
-    throw new CliError(description ? `${description} (HTTP ${response.status})` : `${init.method} ${url.pathname} answered HTTP ${response.status}`);
+    throw new CliError(
+      description ? `${description} (HTTP ${response.status})` : `${init.method} ${url.pathname} answered HTTP ${response.status}`,
+    );
   }
   if (body === undefined) throw new CliError(`${init.method} ${url.pathname} answered something that is not JSON`);
   return body;

@@ -49,15 +49,28 @@ function readChainSettings(read: EnvReader, clients: ClientMetadata[]): ChainSet
   const get = read.text;
   const accountPage = read.boolean('ACCOUNT_PAGE', true);
   if (accountPage && clients.some((c) => c.client_id === ACCOUNT_CLIENT_ID)) {
-    problems.push(`CLIENTS_FILE: client_id "${ACCOUNT_CLIENT_ID}" is reserved for the account page at /account; rename that client, or set ACCOUNT_PAGE=false`);
+    problems.push(
+      `CLIENTS_FILE: client_id "${ACCOUNT_CLIENT_ID}" is reserved for the account page at /account; rename that client, or set ACCOUNT_PAGE=false`,
+    );
   }
 
   const urlText = get('EVRMORE_RPC_URL');
-  const dependents = ['EVRMORE_RPC_USER', 'EVRMORE_RPC_PASSWORD', 'EVRMORE_RPC_COOKIE_FILE', 'EVRMORE_RPC_TIMEOUT', 'CHAIN_CACHE_TTL', 'CHAIN_RULES_FILE'];
+  const dependents = [
+    'EVRMORE_RPC_USER',
+    'EVRMORE_RPC_PASSWORD',
+    'EVRMORE_RPC_COOKIE_FILE',
+    'EVRMORE_RPC_TIMEOUT',
+    'CHAIN_CACHE_TTL',
+    'CHAIN_RULES_FILE',
+  ];
   if (!urlText) {
     // Without a node the chain features are off, and a setting that only makes sense with one
     // is a mistake worth hearing about rather than a silent no-op.
-    for (const name of dependents) if (get(name) !== undefined) problems.push(`${name} is set but EVRMORE_RPC_URL is not: set EVRMORE_RPC_URL to the Evrmore node's JSON-RPC address, e.g. http://127.0.0.1:8819`);
+    for (const name of dependents)
+      if (get(name) !== undefined)
+        problems.push(
+          `${name} is set but EVRMORE_RPC_URL is not: set EVRMORE_RPC_URL to the Evrmore node's JSON-RPC address, e.g. http://127.0.0.1:8819`,
+        );
     return { accountPage };
   }
 
@@ -66,9 +79,11 @@ function readChainSettings(read: EnvReader, clients: ClientMetadata[]): ChainSet
     problems.push(`EVRMORE_RPC_URL is not a URL (expected e.g. http://127.0.0.1:8819)`);
   } else {
     rpcUrl = new URL(urlText);
-    if (rpcUrl.protocol !== 'http:' && rpcUrl.protocol !== 'https:') problems.push(`EVRMORE_RPC_URL must be http:// or https:// (got ${rpcUrl.protocol.replace(':', '')})`);
+    if (rpcUrl.protocol !== 'http:' && rpcUrl.protocol !== 'https:')
+      problems.push(`EVRMORE_RPC_URL must be http:// or https:// (got ${rpcUrl.protocol.replace(':', '')})`);
     // Credentials in a URL end up in logs and process listings; they have their own variables.
-    if (rpcUrl.username || rpcUrl.password) problems.push('EVRMORE_RPC_URL must not hold credentials: set EVRMORE_RPC_USER and EVRMORE_RPC_PASSWORD, or EVRMORE_RPC_COOKIE_FILE');
+    if (rpcUrl.username || rpcUrl.password)
+      problems.push('EVRMORE_RPC_URL must not hold credentials: set EVRMORE_RPC_USER and EVRMORE_RPC_PASSWORD, or EVRMORE_RPC_COOKIE_FILE');
     if (rpcUrl.search || rpcUrl.hash) problems.push('EVRMORE_RPC_URL must not have a query or fragment');
   }
 
@@ -77,21 +92,28 @@ function readChainSettings(read: EnvReader, clients: ClientMetadata[]): ChainSet
   const cookieFile = get('EVRMORE_RPC_COOKIE_FILE');
   let rpcAuth: ChainConfig['rpcAuth'] | undefined;
   if (cookieFile && (user || password)) {
-    problems.push('EVRMORE_RPC_COOKIE_FILE and EVRMORE_RPC_USER/EVRMORE_RPC_PASSWORD are both set: use one (the cookie file, or rpcuser and rpcpassword of evrmore.conf)');
+    problems.push(
+      'EVRMORE_RPC_COOKIE_FILE and EVRMORE_RPC_USER/EVRMORE_RPC_PASSWORD are both set: use one (the cookie file, or rpcuser and rpcpassword of evrmore.conf)',
+    );
   } else if (cookieFile) {
     rpcAuth = { cookieFile: resolve(cwd, cookieFile) };
   } else if (user && password) {
     rpcAuth = { user, password };
   } else if (user || password) {
-    problems.push(`${user ? 'EVRMORE_RPC_PASSWORD' : 'EVRMORE_RPC_USER'} is missing: EVRMORE_RPC_USER and EVRMORE_RPC_PASSWORD go together (rpcuser and rpcpassword of evrmore.conf)`);
+    problems.push(
+      `${user ? 'EVRMORE_RPC_PASSWORD' : 'EVRMORE_RPC_USER'} is missing: EVRMORE_RPC_USER and EVRMORE_RPC_PASSWORD go together (rpcuser and rpcpassword of evrmore.conf)`,
+    );
   } else {
-    problems.push('EVRMORE_RPC_URL needs credentials: EVRMORE_RPC_USER and EVRMORE_RPC_PASSWORD (rpcuser and rpcpassword of evrmore.conf), or EVRMORE_RPC_COOKIE_FILE (the node\'s .cookie file)');
+    problems.push(
+      "EVRMORE_RPC_URL needs credentials: EVRMORE_RPC_USER and EVRMORE_RPC_PASSWORD (rpcuser and rpcpassword of evrmore.conf), or EVRMORE_RPC_COOKIE_FILE (the node's .cookie file)",
+    );
   }
 
   const rpcTimeoutMs = read.duration('EVRMORE_RPC_TIMEOUT', 5, { min: 1, max: 60 }) * 1000;
   const cacheTtl = read.duration('CHAIN_CACHE_TTL', 60, { min: 0, max: 3600 });
 
-  const rulesFile = get('CHAIN_RULES_FILE') ?? (existsSync(resolve(cwd, 'config/chain-rules.json')) ? 'config/chain-rules.json' : undefined);
+  const rulesFile =
+    get('CHAIN_RULES_FILE') ?? (existsSync(resolve(cwd, 'config/chain-rules.json')) ? 'config/chain-rules.json' : undefined);
   let rules = EMPTY_RULES;
   if (rulesFile) {
     const raw = read.jsonFile('CHAIN_RULES_FILE', rulesFile);

@@ -29,7 +29,8 @@ const clientSchema = z.looseObject({
 const clientsSchema = z.array(clientSchema);
 
 export function readClientSettings(read: EnvReader): ClientSettings {
-  const clientsFile = read.text('CLIENTS_FILE') ?? (existsSync(resolve(read.cwd, 'config/clients.json')) ? 'config/clients.json' : undefined);
+  const clientsFile =
+    read.text('CLIENTS_FILE') ?? (existsSync(resolve(read.cwd, 'config/clients.json')) ? 'config/clients.json' : undefined);
   return clientsFile ? { clients: readClients(read, clientsFile), clientsFile } : { clients: [] };
 }
 
@@ -50,11 +51,15 @@ function readClients(read: EnvReader, file: string): ClientMetadata[] {
     ids.add(client.client_id);
     const grants = Array.isArray(client.grant_types) ? client.grant_types : ['authorization_code'];
     if (!client.redirect_uris?.length && grants.includes('authorization_code')) {
-      problems.push(`CLIENTS_FILE (${file}): client "${client.client_id}" needs at least one redirect_uri, or is a device client (grant_types ["${DEVICE_CODE_GRANT}"], response_types [])`);
+      problems.push(
+        `CLIENTS_FILE (${file}): client "${client.client_id}" needs at least one redirect_uri, or is a device client (grant_types ["${DEVICE_CODE_GRANT}"], response_types [])`,
+      );
     }
     const logo = client.logo_uri;
     if (typeof logo === 'string' && logo.startsWith('data:') && !isLogoDataUri(logo)) {
-      problems.push(`CLIENTS_FILE (${file}): client "${client.client_id}" has a logo_uri data: URI that is not a base64 PNG, JPEG, GIF, WebP or SVG image of at most ${MAX_LOGO_BYTES / 1024} KiB`);
+      problems.push(
+        `CLIENTS_FILE (${file}): client "${client.client_id}" has a logo_uri data: URI that is not a base64 PNG, JPEG, GIF, WebP or SVG image of at most ${MAX_LOGO_BYTES / 1024} KiB`,
+      );
     }
   }
   return parsed.data as ClientMetadata[];

@@ -84,11 +84,14 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     ...readChain(read, clients.clients),
   };
   if (production && config.demo) problems.push('DEMO must be off in production: the demo client is for trying the product locally');
-  if (production && config.testWallet) problems.push('TEST_WALLET must be off in production: its key lies on the server, so anyone could sign in as its address');
+  if (production && config.testWallet)
+    problems.push('TEST_WALLET must be off in production: its key lies on the server, so anyone could sign in as its address');
   // This server speaks plain HTTP, so an https issuer means TLS ends at a proxy in front; without
   // trusting its X-Forwarded-Proto the provider's cookies would lose their Secure flag.
   if (production && config.issuer.protocol === 'https:' && !config.trustProxy && !problems.some((p) => p.startsWith('TRUST_PROXY'))) {
-    problems.push('TRUST_PROXY must be true in production with an https ISSUER: TLS ends at the reverse proxy in front, and cookies are marked Secure only when its X-Forwarded-Proto is trusted');
+    problems.push(
+      'TRUST_PROXY must be true in production with an https ISSUER: TLS ends at the reverse proxy in front, and cookies are marked Secure only when its X-Forwarded-Proto is trusted',
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -33,12 +33,14 @@ export function readKeys(read: EnvReader, production: boolean): KeySettings {
   if (cookieKeys?.some((k) => k.length < 32)) {
     problems.push('COOKIE_KEYS: every key must be at least 32 random characters (comma-separated; the first signs, the rest still verify)');
   }
-  if (production && !cookieKeys) problems.push('COOKIE_KEYS is required in production: at least one key of >= 32 random characters (e.g. `openssl rand -base64 48`)');
+  if (production && !cookieKeys)
+    problems.push('COOKIE_KEYS is required in production: at least one key of >= 32 random characters (e.g. `openssl rand -base64 48`)');
 
   const value = read.text('JWKS');
   const file = read.text('JWKS_FILE');
   const jwks = readJwks(read, value, file);
-  if (production && !jwks && !value && !file) problems.push('JWKS or JWKS_FILE is required in production: configured signing keys (see `evrmore-accounts keys generate`)');
+  if (production && !jwks && !value && !file)
+    problems.push('JWKS or JWKS_FILE is required in production: configured signing keys (see `evrmore-accounts keys generate`)');
 
   return {
     ...(cookieKeys ? { cookieKeys } : {}),

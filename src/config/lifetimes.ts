@@ -36,10 +36,14 @@ export function readLifetimes(read: EnvReader): Lifetimes {
     challenge: duration(['CHALLENGE_TTL'], 5 * 60),
   };
   if (ttl.challenge > ttl.interaction) {
-    problems.push(`CHALLENGE_TTL (${ttl.challenge}s) must not be longer than INTERACTION_TTL (${ttl.interaction}s): a challenge cannot outlive its sign-in`);
+    problems.push(
+      `CHALLENGE_TTL (${ttl.challenge}s) must not be longer than INTERACTION_TTL (${ttl.interaction}s): a challenge cannot outlive its sign-in`,
+    );
   }
   if (ttl.grant < ttl.refreshToken) {
-    problems.push(`GRANT_TTL (${ttl.grant}s) must be at least REFRESH_TOKEN_TTL (${ttl.refreshToken}s): a refresh token dies with its grant`);
+    problems.push(
+      `GRANT_TTL (${ttl.grant}s) must be at least REFRESH_TOKEN_TTL (${ttl.refreshToken}s): a refresh token dies with its grant`,
+    );
   }
   return ttl;
 }

@@ -16,7 +16,10 @@ export function parseOutboundAllow(text: string | undefined): { policy: Outbound
   const hosts = new Set<string>();
   const networks = new BlockList();
   const problems: string[] = [];
-  for (const entry of (text ?? '').split(',').map((e) => e.trim().toLowerCase()).filter(Boolean)) {
+  for (const entry of (text ?? '')
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter(Boolean)) {
     const [address, prefix] = entry.split('/') as [string, string | undefined];
     const family = isIP(address);
     if (family !== 0) {

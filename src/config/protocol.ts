@@ -57,20 +57,24 @@ export interface RegistrationConfig {
   initialAccessToken?: string;
 }
 
-const resourceServersSchema = z.array(z.strictObject({
-  resource: z.string().refine((value) => {
-    try {
-      const url = new URL(value);
-      return !url.hash;
-    } catch {
-      return false;
-    }
-  }, 'resource must be an absolute URI without a fragment (RFC 8707 §2)'),
-  scopes: z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope is printable ASCII without space, " or \\ (RFC 6749 §3.3)')).min(1),
-  audience: z.string().min(1).optional(),
-  accessTokenTtl: z.number().int().positive().optional(),
-  clients: z.array(z.string()).optional(),
-}));
+const resourceServersSchema = z.array(
+  z.strictObject({
+    resource: z.string().refine((value) => {
+      try {
+        const url = new URL(value);
+        return !url.hash;
+      } catch {
+        return false;
+      }
+    }, 'resource must be an absolute URI without a fragment (RFC 8707 §2)'),
+    scopes: z
+      .array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope is printable ASCII without space, " or \\ (RFC 6749 §3.3)'))
+      .min(1),
+    audience: z.string().min(1).optional(),
+    accessTokenTtl: z.number().int().positive().optional(),
+    clients: z.array(z.string()).optional(),
+  }),
+);
 
 export function readProtocol(read: EnvReader): ProtocolConfig {
   const { problems } = read;
@@ -85,14 +89,18 @@ export function readProtocol(read: EnvReader): ProtocolConfig {
     if (raw !== undefined) {
       const parsed = resourceServersSchema.safeParse(raw);
       if (parsed.success) resourceServers = parsed.data;
-      else for (const issue of parsed.error.issues) problems.push(`RESOURCE_SERVERS_FILE (${file}) at ${issue.path.join('.') || 'top level'}: ${issue.message}`);
+      else
+        for (const issue of parsed.error.issues)
+          problems.push(`RESOURCE_SERVERS_FILE (${file}) at ${issue.path.join('.') || 'top level'}: ${issue.message}`);
     }
   }
   const deviceCodeTtl = read.duration('DEVICE_CODE_TTL', 10 * 60);
   const jwtAccessTokenTtl = read.duration('JWT_ACCESS_TOKEN_TTL', 5 * 60);
   // The old switch lifted every SSRF check; its replacement names what may be reached.
   if (read.boolean('OUTBOUND_PRIVATE_NETWORK', false)) {
-    problems.push('OUTBOUND_PRIVATE_NETWORK=true is replaced by OUTBOUND_ALLOW: list the private hosts or networks the provider may call, e.g. OUTBOUND_ALLOW=rp.internal,10.0.0.0/8 (link-local and cloud metadata addresses stay refused)');
+    problems.push(
+      'OUTBOUND_PRIVATE_NETWORK=true is replaced by OUTBOUND_ALLOW: list the private hosts or networks the provider may call, e.g. OUTBOUND_ALLOW=rp.internal,10.0.0.0/8 (link-local and cloud metadata addresses stay refused)',
+    );
   }
   const outbound = parseOutboundAllow(read.text('OUTBOUND_ALLOW'));
   problems.push(...outbound.problems);
@@ -117,7 +125,9 @@ export function readRegistration(read: EnvReader): RegistrationConfig {
   // Without the one shared token, each partner gets its own from `registration-tokens issue`,
   // kept in Redis so that every instance honours an issue or a revocation at once.
   if (mode === 'token' && !initialAccessToken && !read.text('REDIS_URL')) {
-    problems.push('REGISTRATION=token needs REDIS_URL for per-partner tokens (`registration-tokens issue`), or one shared REGISTRATION_INITIAL_ACCESS_TOKEN: a secret of >= 32 random characters that registering clients send as a Bearer token (or set REGISTRATION=open to let anyone register)');
+    problems.push(
+      'REGISTRATION=token needs REDIS_URL for per-partner tokens (`registration-tokens issue`), or one shared REGISTRATION_INITIAL_ACCESS_TOKEN: a secret of >= 32 random characters that registering clients send as a Bearer token (or set REGISTRATION=open to let anyone register)',
+    );
   }
   if (initialAccessToken && initialAccessToken.length < 32) {
     problems.push('REGISTRATION_INITIAL_ACCESS_TOKEN must be at least 32 random characters (e.g. `openssl rand -base64 48`)');

@@ -102,7 +102,10 @@ export function envReader(env: Env, cwd: string, problems: string[] = []): EnvRe
       return fallback;
     },
     list(name) {
-      return (text(name) ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+      return (text(name) ?? '')
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
     },
     choice(name, choices, fallback) {
       const value = text(name);

@@ -26,7 +26,14 @@ export interface RedisCredentials {
 
 export type RedisTarget =
   | ({ kind: 'standalone'; node: RedisNode; db: number; tls: boolean } & RedisCredentials)
-  | ({ kind: 'sentinel'; sentinels: RedisNode[]; masterName: string; db: number; tls: boolean; sentinelPassword?: string } & RedisCredentials)
+  | ({
+      kind: 'sentinel';
+      sentinels: RedisNode[];
+      masterName: string;
+      db: number;
+      tls: boolean;
+      sentinelPassword?: string;
+    } & RedisCredentials)
   | ({ kind: 'cluster'; nodes: RedisNode[]; tls: boolean } & RedisCredentials);
 
 const SCHEMES: Record<string, { kind: RedisTarget['kind']; tls: boolean; defaultPort: number }> = {
@@ -58,7 +65,10 @@ export function parseRedisUrl(text: string, sentinelPassword?: string): { target
 
   const rest = text.slice(schemeEnd + 3);
   const queryAt = rest.search(/[?#]/);
-  if (queryAt !== -1) return fail('must not have a query or fragment: every setting has its own variable (percent-encode ? and # in a password as %3F and %23)');
+  if (queryAt !== -1)
+    return fail(
+      'must not have a query or fragment: every setting has its own variable (percent-encode ? and # in a password as %3F and %23)',
+    );
   const slash = rest.indexOf('/');
   const authority = slash === -1 ? rest : rest.slice(0, slash);
   const path = slash === -1 ? '' : rest.slice(slash + 1);
@@ -112,12 +122,21 @@ export function parseRedisUrl(text: string, sentinelPassword?: string): { target
   }
   if (form.kind === 'sentinel') {
     const masterName = segments[0] ? safeDecode(segments[0]) : undefined;
-    if (!masterName) return fail('for Sentinel must name the master group after the hosts, e.g. redis+sentinel://s1:26379,s2:26379/mymaster');
+    if (!masterName)
+      return fail('for Sentinel must name the master group after the hosts, e.g. redis+sentinel://s1:26379,s2:26379/mymaster');
     if (segments.length > 2) return fail('for Sentinel must be …/master-name or …/master-name/db');
     const db = dbOf(segments[1]);
     if (typeof db === 'string') return fail(db);
     return {
-      target: { kind: 'sentinel', sentinels: nodes, masterName, db, tls: form.tls, ...credentials, ...(sentinelPassword ? { sentinelPassword } : {}) },
+      target: {
+        kind: 'sentinel',
+        sentinels: nodes,
+        masterName,
+        db,
+        tls: form.tls,
+        ...credentials,
+        ...(sentinelPassword ? { sentinelPassword } : {}),
+      },
       problems,
     };
   }

@@ -84,7 +84,9 @@ export function readSecurity(read: EnvReader, production: boolean): SecuritySett
   // posting wrong signatures naming it (SECURITY.md, "Repeated failures"). An operator who set
   // it expects a protection that no longer exists, so say so instead of ignoring it.
   if (get('RATE_LIMIT_SIGNIN_ADDRESS') !== undefined) {
-    problems.push('RATE_LIMIT_SIGNIN_ADDRESS no longer exists: a limit per address let anyone keep its owner from signing in. Remove it; RATE_LIMIT_SIGNIN_IP and CHALLENGE_MAX_ATTEMPTS bound the attempts, and FAILURE_ALERT_THRESHOLD alerts on failures naming one address');
+    problems.push(
+      'RATE_LIMIT_SIGNIN_ADDRESS no longer exists: a limit per address let anyone keep its owner from signing in. Remove it; RATE_LIMIT_SIGNIN_IP and CHALLENGE_MAX_ATTEMPTS bound the attempts, and FAILURE_ALERT_THRESHOLD alerts on failures naming one address',
+    );
   }
 
   const webhookUrl = get('ALERT_WEBHOOK_URL');
@@ -102,8 +104,10 @@ export function readSecurity(read: EnvReader, production: boolean): SecuritySett
   let metricsListener: SecurityConfig['metricsListener'];
   if (metricsPortText !== undefined) {
     const port = Number(metricsPortText);
-    if (!/^\d+$/.test(metricsPortText) || port < 1 || port > 65535) problems.push(`METRICS_PORT must be a port number from 1 to 65535 (got "${metricsPortText}")`);
-    else if (port === Number(get('PORT') ?? 3000)) problems.push(`METRICS_PORT must differ from PORT (${port}): metrics get a listener of their own`);
+    if (!/^\d+$/.test(metricsPortText) || port < 1 || port > 65535)
+      problems.push(`METRICS_PORT must be a port number from 1 to 65535 (got "${metricsPortText}")`);
+    else if (port === Number(get('PORT') ?? 3000))
+      problems.push(`METRICS_PORT must differ from PORT (${port}): metrics get a listener of their own`);
     else metricsListener = { host: get('METRICS_HOST') ?? get('HOST') ?? '127.0.0.1', port };
   } else if (get('METRICS_HOST') !== undefined) {
     problems.push('METRICS_HOST is set but METRICS_PORT is not: set METRICS_PORT for the metrics listener');
@@ -112,14 +116,20 @@ export function readSecurity(read: EnvReader, production: boolean): SecuritySett
   for (const contact of securityContact) {
     // RFC 9116 §2.5.3: a URI; mailto:, https: or tel:.
     if (!/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+|tel:\+?[0-9-]+)$/.test(contact)) {
-      problems.push(`SECURITY_CONTACT: "${contact}" must be a mailto:, https:// or tel: URI (RFC 9116 §2.5.3), e.g. mailto:security@example.com`);
+      problems.push(
+        `SECURITY_CONTACT: "${contact}" must be a mailto:, https:// or tel: URI (RFC 9116 §2.5.3), e.g. mailto:security@example.com`,
+      );
     }
   }
   const securityPolicy = get('SECURITY_POLICY_URL');
-  if (securityPolicy !== undefined && !/^https:\/\/\S+$/.test(securityPolicy)) problems.push(`SECURITY_POLICY_URL must be an https:// URL (got "${securityPolicy}")`);
-  if (securityPolicy !== undefined && securityContact.length === 0) problems.push('SECURITY_POLICY_URL is set but SECURITY_CONTACT is not: security.txt needs a contact (RFC 9116 §2.5.3)');
+  if (securityPolicy !== undefined && !/^https:\/\/\S+$/.test(securityPolicy))
+    problems.push(`SECURITY_POLICY_URL must be an https:// URL (got "${securityPolicy}")`);
+  if (securityPolicy !== undefined && securityContact.length === 0)
+    problems.push('SECURITY_POLICY_URL is set but SECURITY_CONTACT is not: security.txt needs a contact (RFC 9116 §2.5.3)');
   if (metricsToken !== undefined && metricsToken.length < 32) {
-    problems.push('METRICS_TOKEN must be at least 32 random characters (e.g. `openssl rand -hex 32`); Prometheus sends it as a bearer token');
+    problems.push(
+      'METRICS_TOKEN must be at least 32 random characters (e.g. `openssl rand -hex 32`); Prometheus sends it as a bearer token',
+    );
   }
 
   const corsOrigins: string[] = [];
@@ -128,7 +138,9 @@ export function readSecurity(read: EnvReader, production: boolean): SecuritySett
     // An origin is scheme, host and port only (RFC 6454 §6.2): it must equal the browser's
     // Origin header, so anything more could never match.
     if (!parsed || parsed.origin !== entry.replace(/\/$/, '')) {
-      problems.push(`CORS_ORIGINS: "${entry}" is not an origin such as https://app.example.com (scheme, host and port only; "*" is not allowed)`);
+      problems.push(
+        `CORS_ORIGINS: "${entry}" is not an origin such as https://app.example.com (scheme, host and port only; "*" is not allowed)`,
+      );
       continue;
     }
     corsOrigins.push(parsed.origin);
@@ -163,10 +175,11 @@ export function readSecurity(read: EnvReader, production: boolean): SecuritySett
       },
       metricsToken,
       ...(metricsListener ? { metricsListener } : {}),
-      ...(securityContact.length > 0 ? { securityTxt: { contact: securityContact, ...(securityPolicy ? { policy: securityPolicy } : {}) } } : {}),
+      ...(securityContact.length > 0
+        ? { securityTxt: { contact: securityContact, ...(securityPolicy ? { policy: securityPolicy } : {}) } }
+        : {}),
       corsOrigins,
     },
     challengeMaxAttempts: read.integer('CHALLENGE_MAX_ATTEMPTS', 5, { min: 1, max: 100 }),
   };
 }
-

@@ -41,7 +41,9 @@ export function readServer(read: EnvReader, production: boolean): ServerSettings
   const requestTimeout = read.duration('HTTP_REQUEST_TIMEOUT', 30, { max: 600 });
   const headersTimeout = read.duration('HTTP_HEADERS_TIMEOUT', 10, { max: 600 });
   if (headersTimeout > requestTimeout) {
-    problems.push(`HTTP_HEADERS_TIMEOUT (${headersTimeout}s) must not be longer than HTTP_REQUEST_TIMEOUT (${requestTimeout}s): the headers are part of the request`);
+    problems.push(
+      `HTTP_HEADERS_TIMEOUT (${headersTimeout}s) must not be longer than HTTP_REQUEST_TIMEOUT (${requestTimeout}s): the headers are part of the request`,
+    );
   }
 
   const logFormat = read.choice('LOG_FORMAT', ['json', 'pretty'], undefined);
@@ -68,15 +70,20 @@ function readIssuer(read: EnvReader, port: number, production: boolean): URL {
   const issuerHasScheme = issuerText !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(issuerText);
   if (issuerText && !issuerHasScheme) {
     // "localhost:3000" parses as a URL of scheme "localhost:" and path "3000": say what is meant.
-    problems.push(URL.canParse(`http://${issuerText}`)
-      ? `ISSUER must start with http:// or https:// (got "${issuerText}"; did you mean http://${issuerText}?)`
-      : `ISSUER is not a URL: "${issuerText}"`);
+    problems.push(
+      URL.canParse(`http://${issuerText}`)
+        ? `ISSUER must start with http:// or https:// (got "${issuerText}"; did you mean http://${issuerText}?)`
+        : `ISSUER is not a URL: "${issuerText}"`,
+    );
   } else if (issuerText) {
     try {
       issuer = new URL(issuerText);
       if (issuer.search || issuer.hash) problems.push('ISSUER must not have a query or fragment (OIDC Discovery §4.3)');
       // Pages, the wallet URL and the provider are served from the root of the host.
-      if (issuer.pathname !== '/') problems.push(`ISSUER must be the root of its host, without a path (got "${issuer.pathname}"): serve the provider on its own (sub)domain`);
+      if (issuer.pathname !== '/')
+        problems.push(
+          `ISSUER must be the root of its host, without a path (got "${issuer.pathname}"): serve the provider on its own (sub)domain`,
+        );
       if (issuer.protocol !== 'https:' && issuer.protocol !== 'http:') problems.push('ISSUER must be an http(s) URL');
     } catch {
       problems.push(`ISSUER is not a URL: "${issuerText}"`);
@@ -85,7 +92,9 @@ function readIssuer(read: EnvReader, port: number, production: boolean): URL {
     problems.push('ISSUER is required in production: the public https URL of this provider, e.g. https://id.example.com');
   }
   if (production && issuerText && issuerHasScheme && issuer.protocol !== 'https:') {
-    problems.push(`ISSUER must be https in production (got ${issuer.protocol.replace(':', '')}): tokens and cookies must never travel in clear`);
+    problems.push(
+      `ISSUER must be https in production (got ${issuer.protocol.replace(':', '')}): tokens and cookies must never travel in clear`,
+    );
   }
   return issuer;
 }

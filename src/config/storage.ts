@@ -15,7 +15,10 @@ export interface StorageSettings {
 export function readStorage(read: EnvReader, production: boolean): StorageSettings {
   const { problems } = read;
   const url = read.text('REDIS_URL');
-  if (production && !url) problems.push('REDIS_URL is required in production: the in-memory store loses every session on restart and cannot be shared between instances');
+  if (production && !url)
+    problems.push(
+      'REDIS_URL is required in production: the in-memory store loses every session on restart and cannot be shared between instances',
+    );
   let redis: RedisTarget | undefined;
   const sentinelPassword = read.text('REDIS_SENTINEL_PASSWORD');
   if (url) {

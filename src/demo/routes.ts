@@ -33,7 +33,10 @@ export function readableTimes(claims: Record<string, unknown>): Record<string, s
   for (const name of TIME_CLAIMS) {
     const value = claims[name];
     if (typeof value === 'number' && Number.isFinite(value)) {
-      times[name] = `${new Date(value * 1000).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC')} (${value})`;
+      times[name] = `${new Date(value * 1000)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d{3}Z$/, ' UTC')} (${value})`;
     }
   }
   return times;
@@ -44,17 +47,28 @@ export function demoRoutes(options: { issuer: URL; views: Views }): Router {
   const redirectUri = new URL('/demo/callback', options.issuer).href;
   let discovered: Promise<oidc.Configuration> | undefined;
   const configuration = () => {
-    discovered ??= oidc.discovery(options.issuer, DEMO_CLIENT_ID, undefined, oidc.None(), {
-      execute: options.issuer.protocol === 'http:' ? [oidc.allowInsecureRequests] : [],
-    }).catch((error: unknown) => {
-      discovered = undefined;
-      throw error;
-    });
+    discovered ??= oidc
+      .discovery(options.issuer, DEMO_CLIENT_ID, undefined, oidc.None(), {
+        execute: options.issuer.protocol === 'http:' ? [oidc.allowInsecureRequests] : [],
+      })
+      .catch((error: unknown) => {
+        discovered = undefined;
+        throw error;
+      });
     return discovered;
   };
   const page = (ctx: Context, locals: Record<string, unknown>) => {
     const t = ctx.state.t as Translate;
-    return options.views.render(ctx, 'demo', { title: t('demo.title'), claims: undefined, userinfo: undefined, error: undefined, notice: undefined, logoutUrl: undefined, times: {}, ...locals });
+    return options.views.render(ctx, 'demo', {
+      title: t('demo.title'),
+      claims: undefined,
+      userinfo: undefined,
+      error: undefined,
+      notice: undefined,
+      logoutUrl: undefined,
+      times: {},
+      ...locals,
+    });
   };
 
   // Back from RP-initiated logout, which returns our state (OIDC RP-Initiated Logout §2, §3).
@@ -65,15 +79,23 @@ export function demoRoutes(options: { issuer: URL; views: Views }): Router {
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
-    ctx.cookies.set(FLOW_COOKIE, JSON.stringify({ verifier, state, nonce }), { signed: true, httpOnly: true, sameSite: 'lax', path: '/demo', maxAge: 15 * 60_000 });
-    ctx.redirect(oidc.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
-      scope: 'openid profile evrmore',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-      nonce,
-    }).href);
+    ctx.cookies.set(FLOW_COOKIE, JSON.stringify({ verifier, state, nonce }), {
+      signed: true,
+      httpOnly: true,
+      sameSite: 'lax',
+      path: '/demo',
+      maxAge: 15 * 60_000,
+    });
+    ctx.redirect(
+      oidc.buildAuthorizationUrl(config, {
+        redirect_uri: redirectUri,
+        scope: 'openid profile evrmore',
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        state,
+        nonce,
+      }).href,
+    );
   });
 
   router.get('/callback', async (ctx) => {
@@ -88,13 +110,21 @@ export function demoRoutes(options: { issuer: URL; views: Views }): Router {
     const config = await configuration();
     let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
     try {
-      tokens = await oidc.authorizationCodeGrant(config, new URL(ctx.href), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
+      tokens = await oidc.authorizationCodeGrant(config, new URL(ctx.href), {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+        expectedNonce: nonce,
+      });
     } catch (error) {
       throw new UserError('demo_exchange_failed', { reason: (error as Error).message });
     }
     const claims = tokens.claims()!;
     const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
-    const logoutUrl = oidc.buildEndSessionUrl(config, { client_id: DEMO_CLIENT_ID, post_logout_redirect_uri: new URL('/demo', options.issuer).href, state: SIGNED_OUT_STATE }).href;
+    const logoutUrl = oidc.buildEndSessionUrl(config, {
+      client_id: DEMO_CLIENT_ID,
+      post_logout_redirect_uri: new URL('/demo', options.issuer).href,
+      state: SIGNED_OUT_STATE,
+    }).href;
     return page(ctx, { claims, userinfo, logoutUrl, times: readableTimes(claims) });
   });
 

@@ -23,12 +23,18 @@ export function parseAddress(input: unknown, network: EvrmoreNetwork): ParsedAdd
   const address = input.trim();
   if (address === '') return fail('invalid_input', 'address_empty', 'The address is empty');
   if (address.length > MAX_ADDRESS_LENGTH) {
-    return fail('invalid_input', 'address_too_long', `The address is too long (${address.length} characters); an Evrmore address has 34`, { length: address.length });
+    return fail('invalid_input', 'address_too_long', `The address is too long (${address.length} characters); an Evrmore address has 34`, {
+      length: address.length,
+    });
   }
   const decoded = decodeBase58Check(address);
   if (!decoded.ok) {
     return decoded.reason === 'alphabet'
-      ? fail('invalid_address', 'address_alphabet', 'The address contains characters that Evrmore addresses never use (such as 0, O, I, l or punctuation)')
+      ? fail(
+          'invalid_address',
+          'address_alphabet',
+          'The address contains characters that Evrmore addresses never use (such as 0, O, I, l or punctuation)',
+        )
       : fail('invalid_address', 'address_checksum', 'The address checksum does not match: check it for a typo');
   }
   const { payload } = decoded;
@@ -73,8 +79,7 @@ export function addressFromPublicKey(pubkey: Uint8Array, network: EvrmoreNetwork
 function isSec1Point(pubkey: unknown): pubkey is Uint8Array {
   if (!(pubkey instanceof Uint8Array)) return false;
   const [prefix] = pubkey;
-  const wellFormed =
-    (pubkey.length === 33 && (prefix === 0x02 || prefix === 0x03)) || (pubkey.length === 65 && prefix === 0x04);
+  const wellFormed = (pubkey.length === 33 && (prefix === 0x02 || prefix === 0x03)) || (pubkey.length === 65 && prefix === 0x04);
   return wellFormed && secp256k1().isPoint(pubkey);
 }
 

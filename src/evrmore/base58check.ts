@@ -3,9 +3,7 @@ import { base58 } from '@scure/base';
 
 const BASE58_CHARS = /^[1-9A-HJ-NP-Za-km-z]+$/;
 
-export type Base58CheckDecoded =
-  | { ok: true; payload: Uint8Array }
-  | { ok: false; reason: 'alphabet' | 'checksum' };
+export type Base58CheckDecoded = { ok: true; payload: Uint8Array } | { ok: false; reason: 'alphabet' | 'checksum' };
 
 function checksum(payload: Uint8Array): Uint8Array {
   return sha256(sha256(payload)).subarray(0, 4);

@@ -50,6 +50,11 @@ export class EvrmoreError extends Error {
 
 export type Failure = { ok: false; error: EvrmoreError };
 
-export function fail(code: EvrmoreErrorCode, reason: EvrmoreRefusal, message: string, values: Record<string, string | number> = {}): Failure {
+export function fail(
+  code: EvrmoreErrorCode,
+  reason: EvrmoreRefusal,
+  message: string,
+  values: Record<string, string | number> = {},
+): Failure {
   return { ok: false, error: new EvrmoreError(code, message, reason, values) };
 }

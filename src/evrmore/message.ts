@@ -56,12 +56,7 @@ export function magicHash(message: string): Uint8Array {
  * recovery id, and Core accepts both, so this does too. A signature string therefore must not
  * be used as a replay token; replay protection is the challenge nonce's job.
  */
-export function verifyMessage(
-  address: unknown,
-  message: unknown,
-  signature: unknown,
-  network: EvrmoreNetwork,
-): VerifyResult {
+export function verifyMessage(address: unknown, message: unknown, signature: unknown, network: EvrmoreNetwork): VerifyResult {
   const parsedAddress = parseAddress(address, network);
   if (!parsedAddress.ok) return parsedAddress;
   const text = checkMessage(message);

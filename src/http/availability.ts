@@ -29,11 +29,13 @@ export function storeUnavailable(): UserError {
 export function isStoreConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as NodeJS.ErrnoException).code;
-  return error.name === 'MaxRetriesPerRequestError'
-    || error.message === 'Connection is closed.'
-    || error.message === 'Command timed out'
-    || /Redis connection is not ready|Stream isn't writeable|enableOfflineQueue/.test(error.message)
-    || (code !== undefined && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTCONN', 'EHOSTUNREACH'].includes(code));
+  return (
+    error.name === 'MaxRetriesPerRequestError' ||
+    error.message === 'Connection is closed.' ||
+    error.message === 'Command timed out' ||
+    /Redis connection is not ready|Stream isn't writeable|enableOfflineQueue/.test(error.message) ||
+    (code !== undefined && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTCONN', 'EHOSTUNREACH'].includes(code))
+  );
 }
 
 /**
@@ -47,7 +49,8 @@ export function availabilityGate(status: StoreStatus, needsNoStore: (path: strin
     if (needsNoStore(ctx.path)) return next();
     if (!status.available()) throw storeUnavailable();
     await next();
-    if (ctx.status >= 500 && ctx.status !== 503 && (!status.available() || (ctx.state as Record<symbol, unknown>)[STORE_FAILED] === true)) throw storeUnavailable();
+    if (ctx.status >= 500 && ctx.status !== 503 && (!status.available() || (ctx.state as Record<symbol, unknown>)[STORE_FAILED] === true))
+      throw storeUnavailable();
   };
 }
 

@@ -79,7 +79,16 @@ async function handle(ctx: Context, error: unknown, logger: Logger, page: ErrorP
     if (translated) {
       // Name and message only: a storage error's own fields can hold the command and its
       // arguments (a stored token, a session).
-      logger.warn({ event: 'request.degraded', method: ctx.method, path: loggablePath(ctx.path), status: translated.status, error: { name: (error as Error).name, message: (error as Error).message } }, translated.message);
+      logger.warn(
+        {
+          event: 'request.degraded',
+          method: ctx.method,
+          path: loggablePath(ctx.path),
+          status: translated.status,
+          error: { name: (error as Error).name, message: (error as Error).message },
+        },
+        translated.message,
+      );
       error = translated;
     }
   }

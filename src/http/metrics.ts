@@ -50,14 +50,47 @@ export function createMetrics(): Metrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers,
     }),
-    tokensIssued: new Counter({ name: 'evrmore_tokens_issued_total', help: 'Tokens and codes issued, by type', labelNames: ['type'], registers }),
-    tokensRevoked: new Counter({ name: 'evrmore_tokens_revoked_total', help: 'Tokens destroyed before expiry and grants revoked, by type', labelNames: ['type'], registers }),
-    rateLimitRejections: new Counter({ name: 'evrmore_rate_limit_rejections_total', help: 'Requests refused with 429 by a rate limit or a lock-out, by limit', labelNames: ['limit'], registers }),
-    authAlerts: new Counter({ name: 'evrmore_auth_alerts_total', help: 'auth.alert events: repeated failed sign-ins from one IP or against one address', labelNames: ['kind'], registers }),
-    lockouts: new Counter({ name: 'evrmore_lockouts_total', help: 'Lock-outs of a client IP after repeated failed sign-ins (each renewal counts)', registers }),
+    tokensIssued: new Counter({
+      name: 'evrmore_tokens_issued_total',
+      help: 'Tokens and codes issued, by type',
+      labelNames: ['type'],
+      registers,
+    }),
+    tokensRevoked: new Counter({
+      name: 'evrmore_tokens_revoked_total',
+      help: 'Tokens destroyed before expiry and grants revoked, by type',
+      labelNames: ['type'],
+      registers,
+    }),
+    rateLimitRejections: new Counter({
+      name: 'evrmore_rate_limit_rejections_total',
+      help: 'Requests refused with 429 by a rate limit or a lock-out, by limit',
+      labelNames: ['limit'],
+      registers,
+    }),
+    authAlerts: new Counter({
+      name: 'evrmore_auth_alerts_total',
+      help: 'auth.alert events: repeated failed sign-ins from one IP or against one address',
+      labelNames: ['kind'],
+      registers,
+    }),
+    lockouts: new Counter({
+      name: 'evrmore_lockouts_total',
+      help: 'Lock-outs of a client IP after repeated failed sign-ins (each renewal counts)',
+      registers,
+    }),
     redisErrors: new Counter({ name: 'evrmore_redis_errors_total', help: 'Redis connection and command errors', registers }),
-    backchannelLogoutFailures: new Counter({ name: 'evrmore_backchannel_logout_failures_total', help: 'Back-channel logout requests (OIDC Back-Channel Logout 1.0) that failed, by client', labelNames: ['client_id'], registers }),
-    redisUp: new Gauge({ name: 'evrmore_redis_up', help: '1 when the Redis connection is ready, 0 otherwise (absent on the in-memory store)', registers }),
+    backchannelLogoutFailures: new Counter({
+      name: 'evrmore_backchannel_logout_failures_total',
+      help: 'Back-channel logout requests (OIDC Back-Channel Logout 1.0) that failed, by client',
+      labelNames: ['client_id'],
+      registers,
+    }),
+    redisUp: new Gauge({
+      name: 'evrmore_redis_up',
+      help: '1 when the Redis connection is ready, 0 otherwise (absent on the in-memory store)',
+      registers,
+    }),
   };
 }
 

@@ -6,11 +6,14 @@ export const deErrors: Record<keyof typeof enErrors, string> = {
   'error.challenge.expired': 'Dieser Anmeldetext ist abgelaufen. Holen Sie sich einen neuen und signieren Sie diesen.',
   'error.challenge.dead': 'Zu viele falsche Signaturen für diesen Text. Holen Sie sich einen neuen und signieren Sie diesen.',
   'error.challenge.redeemed': 'Dieser Anmeldetext wurde bereits verwendet. Jeder Text meldet nur einmal an; holen Sie sich einen neuen.',
-  'error.challenge.signed': 'Dieser Text wurde bereits auf einem anderen Gerät signiert. Fahren Sie auf dem Computer fort, auf dem Sie begonnen haben.',
+  'error.challenge.signed':
+    'Dieser Text wurde bereits auf einem anderen Gerät signiert. Fahren Sie auf dem Computer fort, auf dem Sie begonnen haben.',
   'error.challenge.notSigned': 'Für diesen Text ist noch keine Signatur eingegangen. Signieren Sie ihn zuerst und fahren Sie dann fort.',
-  'error.challenge.addressMismatch': 'Dieser Text wurde mit einer anderen Adresse signiert. Verwenden Sie die Adresse, mit der Sie signiert haben.',
+  'error.challenge.addressMismatch':
+    'Dieser Text wurde mit einer anderen Adresse signiert. Verwenden Sie die Adresse, mit der Sie signiert haben.',
   'error.challenge.replaced': 'Dieser Anmeldecode wurde durch einen neueren ersetzt. Scannen Sie jetzt den Code, den Ihr Computer zeigt.',
-  'error.challenge.mismatch': 'Der signierte Text gehört zu einer anderen Anmeldeseite. Signieren Sie den Text, der auf dieser Seite steht.',
+  'error.challenge.mismatch':
+    'Der signierte Text gehört zu einer anderen Anmeldeseite. Signieren Sie den Text, der auf dieser Seite steht.',
   'error.triesLeft.one': '(noch 1 Versuch für diesen Text)',
   'error.triesLeft.other': '(noch {left} Versuche für diesen Text)',
   'error.triesLeft.none': 'Für diesen Text sind keine Versuche mehr übrig: Holen Sie sich einen neuen.',
@@ -32,12 +35,15 @@ export const deErrors: Record<keyof typeof enErrors, string> = {
   'error.signature.range': 'Die Signatur ist keine gültige secp256k1-Signatur (r oder s außerhalb des Wertebereichs).',
   'error.signature.mismatch': 'Die Signatur passt nicht zu dieser Adresse und diesem Text.',
   'error.signature.fieldsMissing': 'Geben Sie sowohl Ihre Evrmore-Adresse als auch die Signatur ein.',
-  'error.loginHintMismatch': 'Diese Anwendung hat Sie gebeten, sich als {address} anzumelden. Signieren Sie mit dieser Adresse oder gehen Sie zurück zur Anwendung, um eine andere zu verwenden.',
+  'error.loginHintMismatch':
+    'Diese Anwendung hat Sie gebeten, sich als {address} anzumelden. Signieren Sie mit dieser Adresse oder gehen Sie zurück zur Anwendung, um eine andere zu verwenden.',
   'error.interaction.mismatch': 'Diese Seite gehört zu einer anderen Anmeldung. Gehen Sie zurück zur Anwendung und beginnen Sie erneut.',
-  'error.interaction.wrongStep': 'Dieser Schritt der Anmeldung ist bereits erledigt. Gehen Sie zurück zur Anwendung und beginnen Sie erneut.',
+  'error.interaction.wrongStep':
+    'Dieser Schritt der Anmeldung ist bereits erledigt. Gehen Sie zurück zur Anwendung und beginnen Sie erneut.',
   'error.interaction.unknownPrompt': 'Dieser Anmeldedienst kann den Schritt „{prompt}“ nicht ausführen.',
   'error.interaction.noSession': 'Sie sind nicht mehr angemeldet. Gehen Sie zurück zur Anwendung und beginnen Sie erneut.',
-  'error.deviceFormExpired': 'Dieses Formular ist abgelaufen, oder Ihr Browser hat sein Cookie nicht gesendet. Öffnen Sie {url} erneut (mit erlaubten Cookies) und geben Sie den Code ein, den Ihr Gerät zeigt.',
+  'error.deviceFormExpired':
+    'Dieses Formular ist abgelaufen, oder Ihr Browser hat sein Cookie nicht gesendet. Öffnen Sie {url} erneut (mit erlaubten Cookies) und geben Sie den Code ein, den Ihr Gerät zeigt.',
   'error.body.tooLarge': 'Der Inhalt der Anfrage ist zu groß (höchstens {kib} KiB).',
   'error.body.type': 'Senden Sie den Inhalt als JSON oder als Formular (application/x-www-form-urlencoded).',
   'error.body.unreadable': 'Der Inhalt der Anfrage ist weder gültiges JSON noch gültige Formulardaten.',
@@ -51,7 +57,8 @@ export const deErrors: Record<keyof typeof enErrors, string> = {
   'error.parameter.tooLong': 'Der Parameter „{name}“ ist zu lang (höchstens {max} Zeichen).',
   'error.pushedRequest.lengthRequired': 'Eine übertragene Autorisierungsanfrage (PAR) muss ihre Content-Length angeben.',
   'error.pushedRequest.tooLarge': 'Die übertragene Autorisierungsanfrage (PAR) ist zu groß (höchstens {kib} KiB).',
-  'error.httpsRequired': 'Dieser Anmeldedienst antwortet nur über HTTPS: Verwenden Sie {origin}. (Die Anfrage kam ohne den X-Forwarded-Proto: https des Proxys an.)',
+  'error.httpsRequired':
+    'Dieser Anmeldedienst antwortet nur über HTTPS: Verwenden Sie {origin}. (Die Anfrage kam ohne den X-Forwarded-Proto: https des Proxys an.)',
   'error.originNotAllowed': 'Der Ursprung {origin} darf diesen Endpunkt nicht aus einem Browser aufrufen.',
   'error.limit.lockedOut': 'Zu viele fehlgeschlagene Anmeldungen aus Ihrem Netzwerk. Versuchen Sie es in {wait} erneut (um {at}).',
   'error.limit.challenge': 'Aus Ihrem Netzwerk wurden zu viele Anmeldeseiten geöffnet. Versuchen Sie es in {wait} erneut (um {at}).',
@@ -60,9 +67,12 @@ export const deErrors: Record<keyof typeof enErrors, string> = {
   'error.limit.registration': 'Zu viele Client-Registrierungen aus Ihrem Netzwerk. Versuchen Sie es in {wait} erneut (um {at}).',
   'error.limit.authorization': 'Zu viele Anmeldeanfragen aus Ihrem Netzwerk. Versuchen Sie es in {wait} erneut (um {at}).',
   'error.limit.status': 'Zu viele Statusabfragen aus Ihrem Netzwerk. Versuchen Sie es in {wait} erneut (um {at}).',
-  'error.limit.userCodes': 'Bei diesem Dienst wurden zu viele falsche Gerätecodes eingegeben, daher können eine Weile keine Codes eingegeben werden. Versuchen Sie es in {wait} erneut (um {at}).',
-  'error.limit.streams': 'Aus Ihrem Netzwerk warten zu viele Anmeldeseiten; diese prüft stattdessen regelmäßig. Versuchen Sie es in {wait} erneut (um {at}).',
+  'error.limit.userCodes':
+    'Bei diesem Dienst wurden zu viele falsche Gerätecodes eingegeben, daher können eine Weile keine Codes eingegeben werden. Versuchen Sie es in {wait} erneut (um {at}).',
+  'error.limit.streams':
+    'Aus Ihrem Netzwerk warten zu viele Anmeldeseiten; diese prüft stattdessen regelmäßig. Versuchen Sie es in {wait} erneut (um {at}).',
   'error.demo.flowMissing': 'Diese Demo-Anmeldung wurde nicht hier begonnen oder hat zu lange gedauert. Beginnen Sie erneut unter /demo.',
   'error.demo.exchangeFailed': 'Die Demo konnte ihren Code nicht einlösen: {reason}',
-  'error.storeUnavailable': 'Die Anmeldung ist einen Moment lang nicht möglich: Dieser Dienst erreicht seine Datenbank nicht. Das liegt nicht an Ihnen; bitte versuchen Sie es in einer Minute erneut.',
+  'error.storeUnavailable':
+    'Die Anmeldung ist einen Moment lang nicht möglich: Dieser Dienst erreicht seine Datenbank nicht. Das liegt nicht an Ihnen; bitte versuchen Sie es in einer Minute erneut.',
 };

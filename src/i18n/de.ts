@@ -10,7 +10,8 @@ export const de: Partial<Record<MessageKey, string>> = {
   'app.name': 'Evrmore Accounts',
   'app.tagline': 'Mit Ihrer Evrmore-Wallet anmelden',
   'app.footer': 'OpenID-Connect-Anmeldung mit Evrmore-Wallets',
-  'login.asking.account': 'Melden Sie sich an, um Ihr Konto zu sehen: die Anwendungen, denen Sie Zugriff erlaubt haben, und Ihre letzten Anmeldungen.',
+  'login.asking.account':
+    'Melden Sie sich an, um Ihr Konto zu sehen: die Anwendungen, denen Sie Zugriff erlaubt haben, und Ihre letzten Anmeldungen.',
   'logout.signedInAs': 'Angemeldet als',
   'demo.signedOut': 'Sie sind von der Demo und von diesem Anmeldedienst abgemeldet.',
 
@@ -19,7 +20,8 @@ export const de: Partial<Record<MessageKey, string>> = {
   'client.verified': 'geprüft',
   'client.verified.title': 'Eine vom Betreiber dieses Anmeldedienstes eingerichtete Anwendung',
   'client.host.title': 'Diese Anwendung hat sich unter diesem Namen selbst registriert; sie leitet Sie zu dieser Website',
-  'login.intro': 'Beweisen Sie, dass Ihnen eine Evrmore-Adresse gehört, indem Sie den Text unten mit Ihrer Wallet signieren. Kein Passwort, kein Schlüssel verlässt Ihre Wallet.',
+  'login.intro':
+    'Beweisen Sie, dass Ihnen eine Evrmore-Adresse gehört, indem Sie den Text unten mit Ihrer Wallet signieren. Kein Passwort, kein Schlüssel verlässt Ihre Wallet.',
   'login.step.text': '1. Diesen Text signieren',
   'login.step.form': '2. Adresse und Signatur einfügen',
   'login.copy': 'Text kopieren',
@@ -29,11 +31,14 @@ export const de: Partial<Record<MessageKey, string>> = {
   'login.cli': 'Mit Evrmore Core (Konsole oder evrmore-cli):',
   'login.gui': 'Mit Evrmore Qt oder electrum-evrmore: Datei / Werkzeuge › Nachricht signieren, Text einfügen, Adresse wählen, signieren.',
   'login.qr.title': 'Oder auf dem Telefon signieren',
-  'login.qr.help': 'Scannen Sie den Code mit der Kamera Ihres Telefons, um dort zu signieren. Sobald das Telefon signiert hat, geht diese Seite von selbst weiter.',
+  'login.qr.help':
+    'Scannen Sie den Code mit der Kamera Ihres Telefons, um dort zu signieren. Sobald das Telefon signiert hat, geht diese Seite von selbst weiter.',
   'login.howTo': 'Wie signiere ich mit meiner Wallet?',
   'login.wallets.title': 'Welche Wallets signieren können',
-  'login.wallets.computer': 'Auf einem Computer: Evrmore Core oder Qt (Datei › Nachricht signieren, oder evrmore-cli) und electrum-evrmore (Werkzeuge › Nachricht signieren/prüfen).',
-  'login.wallets.phone': 'Auf einem Telefon: eine Wallet-App, die das Evrmore-Anmeldeprotokoll umsetzt. Moontree kann noch keine Nachrichten signieren.',
+  'login.wallets.computer':
+    'Auf einem Computer: Evrmore Core oder Qt (Datei › Nachricht signieren, oder evrmore-cli) und electrum-evrmore (Werkzeuge › Nachricht signieren/prüfen).',
+  'login.wallets.phone':
+    'Auf einem Telefon: eine Wallet-App, die das Evrmore-Anmeldeprotokoll umsetzt. Moontree kann noch keine Nachrichten signieren.',
   'login.wallets.link': 'Eine Wallet-App, die das Protokoll umsetzt, signiert diese Anmeldung unter:',
   'login.expiresIn': 'Läuft ab in {time}',
   'login.testWallet': 'Mit einer Test-Wallet für die Entwicklung signieren',
@@ -49,7 +54,8 @@ export const de: Partial<Record<MessageKey, string>> = {
   'login.continue': 'Auf dem Telefon signiert: weiter',
   'login.waiting': 'Warte auf eine Signatur von Ihrem Telefon…',
   'login.confirm.title': 'Weiter als {address}?',
-  'login.confirm.help': 'Eine Wallet hat diese Anmeldung als {address} signiert. Fahren Sie nur fort, wenn das Ihre Adresse ist: Wer den Code gesehen hat, könnte ihn mit der eigenen signiert haben. Ist sie nicht Ihre, holen Sie einen neuen Text zum Signieren.',
+  'login.confirm.help':
+    'Eine Wallet hat diese Anmeldung als {address} signiert. Fahren Sie nur fort, wenn das Ihre Adresse ist: Wer den Code gesehen hat, könnte ihn mit der eigenen signiert haben. Ist sie nicht Ihre, holen Sie einen neuen Text zum Signieren.',
   'login.confirm.button': 'Weiter als {address}',
   'login.newChallenge': 'Neuen Text zum Signieren holen',
   'login.cancel': 'Abbrechen und zurück zu {client}',
@@ -57,30 +63,37 @@ export const de: Partial<Record<MessageKey, string>> = {
   'browserWallet.genericName': 'Browser-Wallet',
   'browserWallet.waiting': 'Bestätigen Sie in {wallet}: Dort sehen Sie diese Website und den Text oben.',
   'browserWallet.sending': 'Von {wallet} signiert. Die Signatur wird geprüft…',
-  'browserWallet.rejected': 'Nichts wurde signiert: Die Anfrage wurde in {wallet} abgelehnt. Sie können es erneut versuchen oder den Text unten auf andere Weise signieren.',
+  'browserWallet.rejected':
+    'Nichts wurde signiert: Die Anfrage wurde in {wallet} abgelehnt. Sie können es erneut versuchen oder den Text unten auf andere Weise signieren.',
   'browserWallet.busy': 'In {wallet} ist bereits eine Anfrage offen. Schließen oder beantworten Sie sie und versuchen Sie es dann erneut.',
-  'browserWallet.failed': '{wallet} konnte nicht signieren ({reason}). Versuchen Sie es erneut oder signieren Sie den Text unten auf andere Weise.',
+  'browserWallet.failed':
+    '{wallet} konnte nicht signieren ({reason}). Versuchen Sie es erneut oder signieren Sie den Text unten auf andere Weise.',
   'browserWallet.hint': 'Sie haben Satori GO? Mit der installierten Browser-Erweiterung meldet diese Seite Sie mit einem Klick an.',
   'browserWallet.hintLink': 'Satori GO holen',
 
   'lockout.title': 'Anmeldung pausiert',
   'lockout.countdown': 'Sie können sich in {time} wieder anmelden.',
   'lockout.wait': 'Diese Seite lädt sich von selbst neu, sobald die Zeit abgelaufen ist.',
-  'lockout.why': 'Aus Ihrem Netzwerk kamen zu viele falsche Signaturen, deshalb ist die Anmeldung von dort für eine Weile pausiert. Mit Ihrer Adresse ist alles in Ordnung: Von überall sonst kann sie sich anmelden.',
+  'lockout.why':
+    'Aus Ihrem Netzwerk kamen zu viele falsche Signaturen, deshalb ist die Anmeldung von dort für eine Weile pausiert. Mit Ihrer Adresse ist alles in Ordnung: Von überall sonst kann sie sich anmelden.',
 
   'home.title': 'Evrmore Accounts',
-  'home.intro': 'Mit Evrmore anmelden: ein OpenID-Connect-Anbieter, bei dem man sich anmeldet, indem man mit der eigenen Evrmore-Wallet beweist, dass einem eine Adresse gehört. Kein Passwort, keine Benutzertabelle; Anwendungen erhalten gewöhnliche OpenID-Connect-Tokens.',
+  'home.intro':
+    'Mit Evrmore anmelden: ein OpenID-Connect-Anbieter, bei dem man sich anmeldet, indem man mit der eigenen Evrmore-Wallet beweist, dass einem eine Adresse gehört. Kein Passwort, keine Benutzertabelle; Anwendungen erhalten gewöhnliche OpenID-Connect-Tokens.',
   'home.demo': 'Die Demo-Anwendung ausprobieren',
-  'home.demo.detail': 'melden Sie sich mit Ihrer Wallet oder mit einer Test-Wallet für die Entwicklung an und sehen Sie, was eine Anwendung erhält',
+  'home.demo.detail':
+    'melden Sie sich mit Ihrer Wallet oder mit einer Test-Wallet für die Entwicklung an und sehen Sie, was eine Anwendung erhält',
   'home.account': 'Ihr Konto',
   'home.account.detail': 'die Anwendungen, denen Sie Zugriff erlaubt haben (und ihn wieder entziehen), Ihre letzten Anmeldungen',
   'home.rp': 'Für Entwickler von Anwendungen',
-  'home.rp.intro': 'Jeder OpenID-Connect-Client funktioniert: Richten Sie ihn auf diesen Issuer und bitten Sie den Betreiber dieses Anmeldedienstes um eine Client-ID.',
+  'home.rp.intro':
+    'Jeder OpenID-Connect-Client funktioniert: Richten Sie ihn auf diesen Issuer und bitten Sie den Betreiber dieses Anmeldedienstes um eine Client-ID.',
   'home.issuer': 'Issuer',
   'home.discovery': 'Discovery',
   'home.scopes': 'Scopes',
   'home.wallets': 'Für Entwickler von Wallets',
-  'home.wallets.intro': 'Der QR-Code auf der Anmeldeseite enthält einen Link dieses Anmeldedienstes. Mit Accept: application/json abgerufen, liefert er den zu signierenden Text; ein POST mit Adresse und Signatur meldet die Person an. Keine Wallet muss OpenID Connect kennen.',
+  'home.wallets.intro':
+    'Der QR-Code auf der Anmeldeseite enthält einen Link dieses Anmeldedienstes. Mit Accept: application/json abgerufen, liefert er den zu signierenden Text; ein POST mit Adresse und Signatur meldet die Person an. Keine Wallet muss OpenID Connect kennen.',
 
   'wallet.title': 'Bei {client} anmelden',
   'wallet.asking': '{client} bittet Sie, dem Anmeldedienst {host} zu beweisen, dass Ihnen eine Evrmore-Adresse gehört.',
@@ -88,8 +101,10 @@ export const de: Partial<Record<MessageKey, string>> = {
   'wallet.provider': 'Anmeldedienst',
   'wallet.warning': 'Signieren Sie nur, wenn Sie diese Anmeldung selbst begonnen haben, auf einem Bildschirm, dem Sie vertrauen.',
   'wallet.signed': 'Signiert — kehren Sie zu Ihrem Computer zurück.',
-  'wallet.signedDetail': 'Die Anmeldung geht auf Ihrem Computer weiter; dort werden Sie eventuell gebeten, die Adresse zu bestätigen, mit der Sie signiert haben.',
-  'wallet.unusable': 'Dieser Anmeldecode kann nicht mehr signiert werden (er ist abgelaufen, wurde schon verwendet oder zu oft falsch signiert). Beginnen Sie die Anmeldung auf Ihrem Computer neu und scannen Sie den neuen Code.',
+  'wallet.signedDetail':
+    'Die Anmeldung geht auf Ihrem Computer weiter; dort werden Sie eventuell gebeten, die Adresse zu bestätigen, mit der Sie signiert haben.',
+  'wallet.unusable':
+    'Dieser Anmeldecode kann nicht mehr signiert werden (er ist abgelaufen, wurde schon verwendet oder zu oft falsch signiert). Beginnen Sie die Anmeldung auf Ihrem Computer neu und scannen Sie den neuen Code.',
 
   'consent.title': '{client} erlauben?',
   'consent.intro': '{client} bittet um Zugriff auf Ihr Evrmore-Konto {address}.',
@@ -138,7 +153,8 @@ export const de: Partial<Record<MessageKey, string>> = {
   'error.title': 'Etwas stimmt nicht',
   'error.back': 'Gehen Sie zurück zur Anwendung, von der Sie kamen, und beginnen Sie die Anmeldung erneut.',
   'error.server': 'Bei uns ist etwas schiefgegangen. Bitte versuchen Sie es gleich noch einmal.',
-  'error.session': 'Diese Anmeldung ist abgelaufen oder wurde in einem anderen Browser geöffnet. Gehen Sie zurück zur Anwendung und beginnen Sie erneut.',
+  'error.session':
+    'Diese Anmeldung ist abgelaufen oder wurde in einem anderen Browser geöffnet. Gehen Sie zurück zur Anwendung und beginnen Sie erneut.',
   'error.notFound': 'Unter dieser Adresse gibt es nichts.',
   'error.code': 'Fehlercode:',
   'error.oidc.invalid_client': 'Die Anwendung, die Sie hierher geschickt hat, ist bei diesem Anmeldedienst nicht registriert.',
@@ -150,7 +166,8 @@ export const de: Partial<Record<MessageKey, string>> = {
   'error.oidc.access_denied': 'Die Anmeldung wurde abgebrochen.',
 
   'demo.title': 'Demo-Anwendung (Relying Party)',
-  'demo.intro': 'Diese Seite ist ein kleiner OpenID-Connect-Client dieses Anmeldedienstes. Melden Sie sich an, um die Claims zu sehen, die sie erhält.',
+  'demo.intro':
+    'Diese Seite ist ein kleiner OpenID-Connect-Client dieses Anmeldedienstes. Melden Sie sich an, um die Claims zu sehen, die sie erhält.',
   'demo.button': 'Mit Evrmore anmelden',
   'demo.claims': 'Claims des ID-Tokens',
   'demo.userinfo': 'Antwort des Userinfo-Endpunkts',
@@ -175,8 +192,10 @@ export const de: Partial<Record<MessageKey, string>> = {
   'chain.rule.and': ' und ',
   'chain.rule.or': ' oder ',
   'chain.denied.requires': 'Diese Anwendung verlangt {requirement}. Die Adresse {address} erfüllt das nicht.',
-  'chain.denied.unavailable': 'Diese Anwendung verlangt {requirement}, und das lässt sich gerade nicht prüfen, weil der Evrmore-Knoten nicht antwortet. Versuchen Sie es in einigen Minuten erneut.',
-  'chain.denied.groupsUnavailable': 'Diese Anwendung erhält Ihre Gruppen, und die lassen sich gerade nicht ermitteln, weil der Evrmore-Knoten nicht antwortet. Versuchen Sie es in einigen Minuten erneut.',
+  'chain.denied.unavailable':
+    'Diese Anwendung verlangt {requirement}, und das lässt sich gerade nicht prüfen, weil der Evrmore-Knoten nicht antwortet. Versuchen Sie es in einigen Minuten erneut.',
+  'chain.denied.groupsUnavailable':
+    'Diese Anwendung erhält Ihre Gruppen, und die lassen sich gerade nicht ermitteln, weil der Evrmore-Knoten nicht antwortet. Versuchen Sie es in einigen Minuten erneut.',
   'account.clientName': 'Ihre Kontoseite',
   'account.title': 'Ihr Evrmore-Konto',
   'account.address': 'Angemeldet als',
@@ -184,13 +203,16 @@ export const de: Partial<Record<MessageKey, string>> = {
   'account.apps.none': 'Keine Anwendung hat Zugriff auf diese Adresse.',
   'account.since': 'seit {time}',
   'account.revoke': 'Zugriff von {client} entziehen',
-  'account.revoked': '{client} hat keinen Zugriff mehr: Die Anwendung kann ihre Tokens nicht mehr erneuern und Ihre Angaben hier nicht mehr lesen, und sie fragt Sie beim nächsten Mal erneut.',
-  'account.revoked.jwt': 'Ein Access-Token, das sie für eine API bereits besitzt, lässt sich nicht zurückrufen: Es gilt dort bis zu seinem Ablauf, höchstens {minutes} Minuten ab jetzt.',
+  'account.revoked':
+    '{client} hat keinen Zugriff mehr: Die Anwendung kann ihre Tokens nicht mehr erneuern und Ihre Angaben hier nicht mehr lesen, und sie fragt Sie beim nächsten Mal erneut.',
+  'account.revoked.jwt':
+    'Ein Access-Token, das sie für eine API bereits besitzt, lässt sich nicht zurückrufen: Es gilt dort bis zu seinem Ablauf, höchstens {minutes} Minuten ab jetzt.',
   'account.signIns': 'Letzte Anmeldungen',
   'account.signIns.none': 'Noch keine Anmeldungen aufgezeichnet.',
   'account.signIns.entry': '{time} · {application} · von {ip}',
   'account.chain': 'Was die Evrmore-Chain über diese Adresse sagt',
-  'account.chain.off': 'Dieser Anmeldedienst ist mit keinem Evrmore-Knoten verbunden und gibt daher keine Assets, Tags oder Gruppen weiter.',
+  'account.chain.off':
+    'Dieser Anmeldedienst ist mit keinem Evrmore-Knoten verbunden und gibt daher keine Assets, Tags oder Gruppen weiter.',
   'account.chain.unavailable': 'Der Evrmore-Knoten antwortet gerade nicht; versuchen Sie es in einigen Minuten erneut.',
   'account.chain.readAt': 'So vom Knoten gelesen um {time}.',
   'account.groups': 'Gruppen',
@@ -207,6 +229,7 @@ export const de: Partial<Record<MessageKey, string>> = {
   'account.error.form': 'Dieses Formular ist abgelaufen. Laden Sie Ihre Kontoseite neu und versuchen Sie es erneut.',
   'account.error.noGrant': 'Diese Anwendung hat keinen Zugriff mehr auf Ihre Adresse.',
   'account.error.cancelled': 'Die Anmeldung an Ihrer Kontoseite wurde abgebrochen.',
-  'account.error.flow': 'Die Anmeldung an Ihrer Kontoseite wurde nicht abgeschlossen oder hat zu lange gedauert. Melden Sie sich erneut an.',
+  'account.error.flow':
+    'Die Anmeldung an Ihrer Kontoseite wurde nicht abgeschlossen oder hat zu lange gedauert. Melden Sie sich erneut an.',
   ...deErrors,
 };

@@ -33,12 +33,14 @@ export const enErrors = {
   'error.signature.range': 'The signature is not a valid secp256k1 signature (r or s out of range).',
   'error.signature.mismatch': 'The signature does not match this address and message.',
   'error.signature.fieldsMissing': 'Enter both your Evrmore address and the signature.',
-  'error.loginHintMismatch': 'This application asked you to sign in as {address}. Sign with that address, or go back to the application to use another one.',
+  'error.loginHintMismatch':
+    'This application asked you to sign in as {address}. Sign with that address, or go back to the application to use another one.',
   'error.interaction.mismatch': 'This page belongs to another sign-in. Go back to the application and start again.',
   'error.interaction.wrongStep': 'This step of the sign-in is already done. Go back to the application and start again.',
   'error.interaction.unknownPrompt': 'This provider cannot handle the "{prompt}" step.',
   'error.interaction.noSession': 'You are not signed in any more. Go back to the application and start again.',
-  'error.deviceFormExpired': 'This form has expired, or your browser did not send its cookie. Open {url} again (with cookies allowed) and enter the code your device shows.',
+  'error.deviceFormExpired':
+    'This form has expired, or your browser did not send its cookie. Open {url} again (with cookies allowed) and enter the code your device shows.',
   'error.body.tooLarge': 'The request body is too large (at most {kib} KiB).',
   'error.body.type': 'Send the body as JSON or as a form (application/x-www-form-urlencoded).',
   'error.body.unreadable': 'The request body is not valid JSON or form data.',
@@ -52,7 +54,8 @@ export const enErrors = {
   'error.parameter.tooLong': 'The parameter "{name}" is too long (at most {max} characters).',
   'error.pushedRequest.lengthRequired': 'A pushed authorization request must state its Content-Length.',
   'error.pushedRequest.tooLarge': 'The pushed authorization request is too large (at most {kib} KiB).',
-  'error.httpsRequired': "This provider answers over https only: use {origin}. (The request reached it without the proxy's X-Forwarded-Proto: https.)",
+  'error.httpsRequired':
+    "This provider answers over https only: use {origin}. (The request reached it without the proxy's X-Forwarded-Proto: https.)",
   'error.originNotAllowed': 'The origin {origin} may not call this endpoint from a browser.',
   'error.limit.lockedOut': 'Too many failed sign-ins from your network. Try again in {wait} (at {at}).',
   'error.limit.challenge': 'Too many sign-in pages were opened from your network. Try again in {wait} (at {at}).',
@@ -61,9 +64,12 @@ export const enErrors = {
   'error.limit.registration': 'Too many client registrations from your network. Try again in {wait} (at {at}).',
   'error.limit.authorization': 'Too many sign-in requests from your network. Try again in {wait} (at {at}).',
   'error.limit.status': 'Too many status checks from your network. Try again in {wait} (at {at}).',
-  'error.limit.userCodes': 'Too many wrong device codes were entered on this service, so codes cannot be entered for a while. Try again in {wait} (at {at}).',
-  'error.limit.streams': 'Too many sign-in pages are waiting from your network; this one checks by polling instead. Try again in {wait} (at {at}).',
+  'error.limit.userCodes':
+    'Too many wrong device codes were entered on this service, so codes cannot be entered for a while. Try again in {wait} (at {at}).',
+  'error.limit.streams':
+    'Too many sign-in pages are waiting from your network; this one checks by polling instead. Try again in {wait} (at {at}).',
   'error.demo.flowMissing': 'This demo sign-in was not started here or took too long. Start again from /demo.',
   'error.demo.exchangeFailed': 'The demo could not exchange its code: {reason}',
-  'error.storeUnavailable': 'Sign-in is unavailable for a moment: this service cannot reach its database. Nothing you did caused this; please try again in a minute.',
+  'error.storeUnavailable':
+    'Sign-in is unavailable for a moment: this service cannot reach its database. Nothing you did caused this; please try again in a minute.',
 } as const;

@@ -17,7 +17,8 @@ export const en = {
   'client.verified': 'verified',
   'client.verified.title': 'An application configured by the operator of this sign-in service',
   'client.host.title': 'This application registered itself under this name; it sends you to this site',
-  'login.intro': 'Prove that you own an Evrmore address by signing the text below with your wallet. No password, no key leaves your wallet.',
+  'login.intro':
+    'Prove that you own an Evrmore address by signing the text below with your wallet. No password, no key leaves your wallet.',
   'login.step.text': '1. Sign this text',
   'login.step.form': '2. Paste your address and the signature',
   'login.copy': 'Copy text',
@@ -27,16 +28,17 @@ export const en = {
   'login.cli': 'With Evrmore Core (console or evrmore-cli):',
   'login.gui': 'With Evrmore Qt or electrum-evrmore: File / Tools › Sign message, paste the text, choose your address, sign.',
   'login.qr.title': 'Or sign on your phone',
-  'login.qr.help': 'Scan with your phone\'s camera to sign there. This page continues by itself once the phone has signed.',
+  'login.qr.help': "Scan with your phone's camera to sign there. This page continues by itself once the phone has signed.",
   'login.howTo': 'How do I sign with my wallet?',
   'login.wallets.title': 'Which wallets can sign',
-  'login.wallets.computer': 'On a computer: Evrmore Core or Qt (File › Sign message, or evrmore-cli) and electrum-evrmore (Tools › Sign/verify message).',
+  'login.wallets.computer':
+    'On a computer: Evrmore Core or Qt (File › Sign message, or evrmore-cli) and electrum-evrmore (Tools › Sign/verify message).',
   'login.wallets.phone': 'On a phone: a wallet app that implements the Evrmore sign-in protocol. Moontree cannot sign messages yet.',
   'login.wallets.link': 'A wallet app that implements the protocol signs this sign-in at:',
   'login.expiresIn': 'Expires in {time}',
   'login.testWallet': 'Sign with a development test wallet',
   'login.testWallet.note': 'Development only: a key kept on this server signs for you.',
-  'login.testWallet.signed': 'Signed, and filled in below: press “Sign in”, and the signature is checked like any wallet\'s.',
+  'login.testWallet.signed': "Signed, and filled in below: press “Sign in”, and the signature is checked like any wallet's.",
   'login.qr.alt': 'QR code for the link {url}',
   'login.expires': 'This text can be signed until {time} (UTC).',
   'login.expected': 'The application asks you to sign in as {address}. Sign with that address.',
@@ -48,7 +50,8 @@ export const en = {
   'login.continue': 'Signed on my phone: continue',
   'login.waiting': 'Waiting for a signature from your phone…',
   'login.confirm.title': 'Continue as {address}?',
-  'login.confirm.help': 'A wallet signed this sign-in as {address}. Continue only if that is your address: anyone who saw the code could have signed it with their own. If it is not yours, get a new text to sign.',
+  'login.confirm.help':
+    'A wallet signed this sign-in as {address}. Continue only if that is your address: anyone who saw the code could have signed it with their own. If it is not yours, get a new text to sign.',
   'login.confirm.button': 'Continue as {address}',
   'login.newChallenge': 'Get a new text to sign',
   'login.cancel': 'Cancel and go back to {client}',
@@ -57,7 +60,8 @@ export const en = {
   'browserWallet.genericName': 'browser wallet',
   'browserWallet.waiting': 'Confirm in {wallet}: it shows this site and the text above.',
   'browserWallet.sending': 'Signed by {wallet}. Checking the signature…',
-  'browserWallet.rejected': 'Nothing was signed: the request was declined in {wallet}. You can try again, or sign the text another way below.',
+  'browserWallet.rejected':
+    'Nothing was signed: the request was declined in {wallet}. You can try again, or sign the text another way below.',
   'browserWallet.busy': '{wallet} already has a request open. Finish or close it, then try again.',
   'browserWallet.failed': '{wallet} could not sign ({reason}). Try again, or sign the text another way below.',
   'browserWallet.hint': 'Have Satori GO? With the browser extension installed, this page signs in with one click.',
@@ -66,10 +70,12 @@ export const en = {
   'lockout.title': 'Sign-in paused',
   'lockout.countdown': 'You can sign in again in {time}.',
   'lockout.wait': 'This page reloads by itself when the time is up.',
-  'lockout.why': 'Too many wrong signatures came from your network, so signing in from it is paused for a while. Nothing is wrong with your address: it can sign in from anywhere else.',
+  'lockout.why':
+    'Too many wrong signatures came from your network, so signing in from it is paused for a while. Nothing is wrong with your address: it can sign in from anywhere else.',
 
   'home.title': 'Evrmore Accounts',
-  'home.intro': 'Sign in with Evrmore: an OpenID Connect provider where people sign in by proving, with their Evrmore wallet, that they own an address. No password, no user table; applications get standard OpenID Connect tokens.',
+  'home.intro':
+    'Sign in with Evrmore: an OpenID Connect provider where people sign in by proving, with their Evrmore wallet, that they own an address. No password, no user table; applications get standard OpenID Connect tokens.',
   'home.demo': 'Try the demo application',
   'home.demo.detail': 'sign in with your wallet, or with a development test wallet, and see what an application receives',
   'home.account': 'Your account',
@@ -80,7 +86,8 @@ export const en = {
   'home.discovery': 'Discovery',
   'home.scopes': 'Scopes',
   'home.wallets': 'For wallet developers',
-  'home.wallets.intro': 'The QR code on the sign-in page holds a link of this provider. Fetched with Accept: application/json it returns the text to sign; a POST of the address and signature signs the person in. No wallet needs to know about OpenID Connect.',
+  'home.wallets.intro':
+    'The QR code on the sign-in page holds a link of this provider. Fetched with Accept: application/json it returns the text to sign; a POST of the address and signature signs the person in. No wallet needs to know about OpenID Connect.',
 
   'wallet.title': 'Sign in to {client}',
   'wallet.asking': '{client} asks you to prove, to the sign-in provider {host}, that you own an Evrmore address.',
@@ -89,7 +96,8 @@ export const en = {
   'wallet.warning': 'Only sign if you started this sign-in yourself, on a screen you trust.',
   'wallet.signed': 'Signed — return to your computer.',
   'wallet.signedDetail': 'The sign-in continues on your computer; it may ask you there to confirm the address you signed with.',
-  'wallet.unusable': 'This sign-in code can no longer be signed (it expired, was used, or had too many wrong tries). Start the sign-in again on your computer and scan the new code.',
+  'wallet.unusable':
+    'This sign-in code can no longer be signed (it expired, was used, or had too many wrong tries). Start the sign-in again on your computer and scan the new code.',
 
   'consent.title': 'Allow {client}?',
   'consent.intro': '{client} asks for access to your Evrmore account {address}.',
@@ -177,8 +185,10 @@ export const en = {
   'chain.rule.and': ' and ',
   'chain.rule.or': ' or ',
   'chain.denied.requires': 'This application requires {requirement}. The address {address} does not meet this.',
-  'chain.denied.unavailable': 'This application requires {requirement}, and this cannot be checked right now because the Evrmore node does not answer. Try again in a few minutes.',
-  'chain.denied.groupsUnavailable': 'This application receives your groups, and they cannot be worked out right now because the Evrmore node does not answer. Try again in a few minutes.',
+  'chain.denied.unavailable':
+    'This application requires {requirement}, and this cannot be checked right now because the Evrmore node does not answer. Try again in a few minutes.',
+  'chain.denied.groupsUnavailable':
+    'This application receives your groups, and they cannot be worked out right now because the Evrmore node does not answer. Try again in a few minutes.',
   'account.clientName': 'Your account page',
   'account.title': 'Your Evrmore account',
   'account.address': 'Signed in as',
@@ -186,8 +196,10 @@ export const en = {
   'account.apps.none': 'No application holds access to this address.',
   'account.since': 'since {time}',
   'account.revoke': 'Revoke access of {client}',
-  'account.revoked': '{client} no longer has access: it can no longer refresh its tokens or read your details here, and it will ask you again next time.',
-  'account.revoked.jwt': 'An access token it already holds for an API cannot be recalled: it works there until it expires, at most {minutes} minutes from now.',
+  'account.revoked':
+    '{client} no longer has access: it can no longer refresh its tokens or read your details here, and it will ask you again next time.',
+  'account.revoked.jwt':
+    'An access token it already holds for an API cannot be recalled: it works there until it expires, at most {minutes} minutes from now.',
   'account.signIns': 'Last sign-ins',
   'account.signIns.none': 'No sign-ins recorded yet.',
   'account.signIns.entry': '{time} · {application} · from {ip}',

@@ -11,7 +11,12 @@ const FINAL = new Set(['signed', 'redeemed', 'dead', 'expired', 'missing']);
  * page: signed means continue; the others mean offer a new challenge) or the client leaves;
  * then calls `onClose` once.
  */
-export function streamChallengeEvents(ctx: Context, challenges: ChallengeService, challengeId: string, onClose: () => void = () => {}): void {
+export function streamChallengeEvents(
+  ctx: Context,
+  challenges: ChallengeService,
+  challengeId: string,
+  onClose: () => void = () => {},
+): void {
   const stream = new PassThrough();
   ctx.req.socket.setTimeout(0);
   ctx.req.socket.setNoDelay(true);

@@ -12,7 +12,12 @@ import type { Context } from 'koa';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
-export async function finishInteraction(ctx: Context, interaction: Interaction, result: InteractionResults, options: { mergeWithLastSubmission: boolean }): Promise<void> {
+export async function finishInteraction(
+  ctx: Context,
+  interaction: Interaction,
+  result: InteractionResults,
+  options: { mergeWithLastSubmission: boolean },
+): Promise<void> {
   interaction.result = options.mergeWithLastSubmission && !('error' in result) ? { ...interaction.lastSubmission, ...result } : result;
   await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
   const { res } = ctx;

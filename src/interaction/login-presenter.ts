@@ -37,7 +37,6 @@ export interface WalletView {
   values?: Record<string, string>;
 }
 
-
 export interface LockedOutView {
   uid: string;
   client: ClientDisplay;

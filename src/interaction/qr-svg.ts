@@ -32,7 +32,10 @@ const ASCII = { M: 0x4d, h: 0x68, space: 0x20, dot: 0x2e, five: 0x35, zero: 0x30
 export function qrCodeSvg(text: string): string {
   // One byte-mode segment: a URL needs no cheaper mode, and qrcode's search for the optimal
   // segmentation (a shortest-path over mode changes) was half the cost of each code.
-  const { modules } = QRCode.create([{ data: Buffer.from(text), mode: 'byte' }], { errorCorrectionLevel: 'M', maskPattern: QR_MASK_PATTERN });
+  const { modules } = QRCode.create([{ data: Buffer.from(text), mode: 'byte' }], {
+    errorCorrectionLevel: 'M',
+    maskPattern: QR_MASK_PATTERN,
+  });
   const { size, data } = modules;
   // At most size/2 runs a row of at most "M999 999.5h999" (14 bytes) each.
   const bound = size * Math.ceil(size / 2) * 14;

@@ -33,14 +33,26 @@ function isApiCall(ctx: Context): boolean {
   return ctx.is('application/json') === 'application/json' || ctx.accepts('html', 'json') === 'json';
 }
 
-export function challengeJson(challenge: Challenge, presenter: LoginPresenter, provider: Provider, client: Pick<ClientDisplay, 'name' | 'verified' | 'host'>, now: number, expected?: string) {
+export function challengeJson(
+  challenge: Challenge,
+  presenter: LoginPresenter,
+  provider: Provider,
+  client: Pick<ClientDisplay, 'name' | 'verified' | 'host'>,
+  now: number,
+  expected?: string,
+) {
   return {
     challenge_id: challenge.id,
     text: challenge.text,
     network: presenter.networkName,
     issuer: provider.issuer,
     // verified: configured by the operator; otherwise host is where the client sends the person.
-    client: { client_id: challenge.clientId, client_name: client.name, verified: client.verified, ...(client.host ? { host: client.host } : {}) },
+    client: {
+      client_id: challenge.clientId,
+      client_name: client.name,
+      verified: client.verified,
+      ...(client.host ? { host: client.host } : {}),
+    },
     state: challengeStatus(challenge, now),
     // The relying party's login_hint: only this address may sign (null: any address).
     expected_address: expected ?? null,
@@ -101,7 +113,13 @@ export function walletRoutes(deps: WalletRoutesDeps): Router {
     try {
       if (!address || !signature) throw new UserError('signature_fields_missing');
       assertExpectedAddress(await expectedFor(challenge), address);
-      const info = { channel: 'wallet' as const, clientId: challenge.clientId, address, interactionUid: challenge.interactionUid, challengeId: challenge.id };
+      const info = {
+        channel: 'wallet' as const,
+        clientId: challenge.clientId,
+        address,
+        interactionUid: challenge.interactionUid,
+        challengeId: challenge.id,
+      };
       const proven = await withAuthHooks(hooks, ctx, info, () => challenges.markSignedWithSignature(challenge, address, signature));
       if (api) {
         ctx.body = { status: 'signed', address: proven, message: 'Signed. The sign-in continues on the computer where it started.' };

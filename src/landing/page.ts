@@ -19,7 +19,7 @@ export const PUBLIC_DOCS = [
   { path: 'sign-in-button.md', audience: 'rp', title: 'The "Sign in with Evrmore" button' },
   { path: 'oidc-features.md', audience: 'rp', title: 'OpenID Connect features (device login, pairwise subjects, logout, PAR, DPoP)' },
   { path: 'chain-claims.md', audience: 'rp', title: 'Asset, tag and group claims' },
-  { path: 'wallet-protocol.md', audience: 'wallet', title: 'The wallet protocol: the QR code\'s URL, its JSON and the POST that signs' },
+  { path: 'wallet-protocol.md', audience: 'wallet', title: "The wallet protocol: the QR code's URL, its JSON and the POST that signs" },
 ] as const;
 
 export interface LandingOptions {

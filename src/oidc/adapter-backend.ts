@@ -16,10 +16,7 @@ export interface StoredModel {
   consumed?: number;
 }
 
-export type ConsumeOutcome =
-  | { status: 'consumed' }
-  | { status: 'missing' }
-  | { status: 'already-consumed'; model: StoredModel };
+export type ConsumeOutcome = { status: 'consumed' } | { status: 'missing' } | { status: 'already-consumed'; model: StoredModel };
 
 /** `ttlSeconds` undefined everywhere means "does not expire". */
 export interface AdapterBackend {

@@ -70,7 +70,8 @@ export function releasingScopeClaimsOnly(findAccount: FindAccount, claimsByScope
     if (!account) return account;
     return {
       ...account,
-      claims: async (use, scope, requested, rejected) => limitToScope(claimsByScope, scope, await account.claims(use, scope, requested, rejected)),
+      claims: async (use, scope, requested, rejected) =>
+        limitToScope(claimsByScope, scope, await account.claims(use, scope, requested, rejected)),
     };
   };
 }

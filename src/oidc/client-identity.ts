@@ -67,7 +67,7 @@ export function isRegistered(client: ClientLike): boolean {
 export function describeClient(client: ClientLike): ClientDisplay {
   const name = client.clientName ?? client.clientId;
   const verified = !isRegistered(client);
-  const host = verified ? undefined : registrableHost(client.redirectUris?.[0]) ?? 'unverified';
+  const host = verified ? undefined : (registrableHost(client.redirectUris?.[0]) ?? 'unverified');
   return {
     id: client.clientId,
     name,
@@ -86,4 +86,3 @@ export function describeClient(client: ClientLike): ClientDisplay {
 export function scopeLabelKey(scope: string, client: Pick<ClientDisplay, 'pairwise'>): string {
   return scope === 'openid' && client.pairwise ? 'scope.openid.pairwise' : `scope.${scope}`;
 }
-

@@ -8,7 +8,13 @@ import type { ClientMetadata } from '../config/index.js';
 import { isLogoDataUri } from '../config/client-logo.js';
 import { LOGO_METADATA } from './client-logo.js';
 import { requirePkceProblem } from './pkce-policy.js';
-import { backchannelLogoutProblem, clientNameProblem, comparableName, registrationUpdateProblem, type ReleasingIdentity } from './registered-clients.js';
+import {
+  backchannelLogoutProblem,
+  clientNameProblem,
+  comparableName,
+  registrationUpdateProblem,
+  type ReleasingIdentity,
+} from './registered-clients.js';
 
 /**
  * Client metadata a feature defines (RFC 7591 §2 lets a server accept its own): its property
@@ -21,9 +27,14 @@ export interface ClientMetadataExtension {
 }
 
 /** first_party, require_pkce, logo_uri as data and each extension's properties, validated. */
-export function extraClientMetadata(configuredClients: readonly ClientMetadata[], extensions: readonly ClientMetadataExtension[]): NonNullable<Configuration['extraClientMetadata']> {
+export function extraClientMetadata(
+  configuredClients: readonly ClientMetadata[],
+  extensions: readonly ClientMetadataExtension[],
+): NonNullable<Configuration['extraClientMetadata']> {
   // Names a self-registered client may not take (src/oidc/registered-clients.ts).
-  const configuredNames = new Set(configuredClients.flatMap((c) => (typeof c.client_name === 'string' ? [comparableName(c.client_name)] : [])));
+  const configuredNames = new Set(
+    configuredClients.flatMap((c) => (typeof c.client_name === 'string' ? [comparableName(c.client_name)] : [])),
+  );
   return {
     properties: ['first_party', 'require_pkce', ...extensions.flatMap((extension) => extension.properties), LOGO_METADATA],
     validator(ctx, key, value, metadata) {
@@ -33,9 +44,10 @@ export function extraClientMetadata(configuredClients: readonly ClientMetadata[]
         // RFC 7592 §2.2 update: the client being replaced is the authenticated one.
         const registered = metadata as unknown as Record<string, unknown>;
         const existing = ctx.oidc?.client as unknown as ReleasingIdentity | undefined;
-        const problem = clientNameProblem(registered.client_name, configuredNames)
-          ?? backchannelLogoutProblem(registered)
-          ?? (existing && registrationUpdateProblem(existing, registered));
+        const problem =
+          clientNameProblem(registered.client_name, configuredNames) ??
+          backchannelLogoutProblem(registered) ??
+          (existing && registrationUpdateProblem(existing, registered));
         if (problem) throw new errors.InvalidClientMetadata(problem);
       }
       for (const extension of extensions) {
@@ -56,7 +68,8 @@ export function extraClientMetadata(configuredClients: readonly ClientMetadata[]
       // client showing any picture it likes would help it pass for another.
       if (key === LOGO_METADATA && value !== undefined) {
         if (ctx !== undefined) throw new errors.InvalidClientMetadata(`${LOGO_METADATA} cannot be registered dynamically`);
-        if (!isLogoDataUri(value)) throw new errors.InvalidClientMetadata('logo_uri as data: must be a base64 PNG, JPEG, GIF, WebP or SVG image of at most 64 KiB');
+        if (!isLogoDataUri(value))
+          throw new errors.InvalidClientMetadata('logo_uri as data: must be a base64 PNG, JPEG, GIF, WebP or SVG image of at most 64 KiB');
       }
     },
   };

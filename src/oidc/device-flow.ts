@@ -20,13 +20,20 @@ export interface DeviceFlowFeature {
   attach(context: { provider: Provider }): { beforeProvider: Middleware[] };
 }
 
-export function deviceFlowFeature(config: Pick<Config, 'issuer' | 'protocol'>, deps: { pacer: PollPacer; onWrongUserCode?: (ctx: Context) => Promise<void> }): DeviceFlowFeature {
+export function deviceFlowFeature(
+  config: Pick<Config, 'issuer' | 'protocol'>,
+  deps: { pacer: PollPacer; onWrongUserCode?: (ctx: Context) => Promise<void> },
+): DeviceFlowFeature {
   return {
     onWrongUserCode: deps.onWrongUserCode,
     attach: ({ provider }) => ({
       beforeProvider: [
         requireDeviceFormSession(provider, PROVIDER_ROUTES.code_verification, config.issuer),
-        devicePollPacing(deps.pacer, { token: PROVIDER_ROUTES.token, deviceAuthorization: PROVIDER_ROUTES.device_authorization }, config.protocol.deviceCodeTtl + PACE_GRACE_SECONDS),
+        devicePollPacing(
+          deps.pacer,
+          { token: PROVIDER_ROUTES.token, deviceAuthorization: PROVIDER_ROUTES.device_authorization },
+          config.protocol.deviceCodeTtl + PACE_GRACE_SECONDS,
+        ),
       ],
     }),
   };

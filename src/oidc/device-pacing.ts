@@ -76,7 +76,10 @@ export function devicePollPacing(pacer: PollPacer, routes: { token: string; devi
     if (typeof deviceCode !== 'string') return;
     if (await pacer.tooEarly(deviceCode, Date.now(), ttlSeconds)) {
       ctx.status = 400;
-      ctx.body = { error: 'slow_down', error_description: `polling too fast: wait at least ${DEVICE_POLL_INTERVAL} seconds more between requests (RFC 8628 §3.5)` };
+      ctx.body = {
+        error: 'slow_down',
+        error_description: `polling too fast: wait at least ${DEVICE_POLL_INTERVAL} seconds more between requests (RFC 8628 §3.5)`,
+      };
     }
   };
 }

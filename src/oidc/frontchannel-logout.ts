@@ -24,7 +24,10 @@ export function frontchannelLogout(provider: Provider, views: Views): Middleware
   provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
     const { session, params } = ctx.oidc;
     if (!session || !params?.logout) return;
-    const ended: EndedAuthorization[] = Object.keys(session.authorizations ?? {}).map((clientId) => ({ clientId, sid: session.sidFor(clientId) }));
+    const ended: EndedAuthorization[] = Object.keys(session.authorizations ?? {}).map((clientId) => ({
+      clientId,
+      sid: session.sidFor(clientId),
+    }));
     ctx.state.frontchannelLogout = ended;
   });
 
@@ -58,13 +61,15 @@ export function frontchannelLogout(provider: Provider, views: Views): Middleware
 /** What is wrong with one of the two client metadata fields of Front-Channel Logout §2. */
 function frontchannelMetadataProblem(key: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (key === 'frontchannel_logout_session_required' && typeof value !== 'boolean') return 'frontchannel_logout_session_required must be a boolean';
+  if (key === 'frontchannel_logout_session_required' && typeof value !== 'boolean')
+    return 'frontchannel_logout_session_required must be a boolean';
   if (key === 'frontchannel_logout_uri') {
     if (typeof value !== 'string') return 'frontchannel_logout_uri must be a URL';
     try {
       const url = new URL(value);
       const loopback = ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
-      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) return 'frontchannel_logout_uri must be https (http only on loopback)';
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
+        return 'frontchannel_logout_uri must be https (http only on loopback)';
       if (url.hash) return 'frontchannel_logout_uri must not have a fragment';
     } catch {
       return 'frontchannel_logout_uri must be an absolute URL';

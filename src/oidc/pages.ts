@@ -14,7 +14,13 @@ export interface ProviderPages {
   logoutSuccess(ctx: KoaContextWithOIDC): Promise<void>;
   /** RFC 8628 §3.3 pages: enter the user code, confirm the device, done. */
   deviceInput(ctx: KoaContextWithOIDC, form: string, out?: unknown, err?: unknown): Promise<void>;
-  deviceConfirm(ctx: KoaContextWithOIDC, form: string, client: { clientId: string; clientName?: string }, deviceInfo: unknown, userCode: string): Promise<void>;
+  deviceConfirm(
+    ctx: KoaContextWithOIDC,
+    form: string,
+    client: { clientId: string; clientName?: string },
+    deviceInfo: unknown,
+    userCode: string,
+  ): Promise<void>;
   deviceSuccess(ctx: KoaContextWithOIDC): Promise<void>;
 }
 
@@ -53,7 +59,12 @@ function deviceForm(form: string): { action: string; xsrf: string; userCode: str
 }
 
 function decodeHtml(text: string): string {
-  return text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return text
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 export function createProviderPages(views: Views): ProviderPages {
@@ -74,12 +85,19 @@ export function createProviderPages(views: Views): ProviderPages {
       const t = translate(ctx);
       // The person sees which applications this sign-out ends (OIDC RP-Initiated Logout §2).
       const clientIds = Object.keys(ctx.oidc.session?.authorizations ?? {});
-      const applications = await Promise.all(clientIds.map(async (id) => {
-        const client = await ctx.oidc.provider.Client.find(id);
-        return client ? describeClient(client as unknown as ClientLike).label : id;
-      }));
+      const applications = await Promise.all(
+        clientIds.map(async (id) => {
+          const client = await ctx.oidc.provider.Client.find(id);
+          return client ? describeClient(client as unknown as ClientLike).label : id;
+        }),
+      );
       ctx.type = 'html';
-      ctx.body = views.html('logout', { title: t('logout.title'), form, host: ctx.host, applications, address: ctx.oidc.session?.accountId }, t, languageOf(ctx));
+      ctx.body = views.html(
+        'logout',
+        { title: t('logout.title'), form, host: ctx.host, applications, address: ctx.oidc.session?.accountId },
+        t,
+        languageOf(ctx),
+      );
     },
     async deviceInput(ctx, form, _out, err) {
       const t = translate(ctx);
@@ -95,12 +113,22 @@ export function createProviderPages(views: Views): ProviderPages {
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
       const display = describeClient(client as unknown as ClientLike);
-      ctx.body = views.html('device-confirm', { title: t('device.confirm.title'), ...deviceForm(form), client: display.label, verified: display.verified, userCode }, t, languageOf(ctx));
+      ctx.body = views.html(
+        'device-confirm',
+        { title: t('device.confirm.title'), ...deviceForm(form), client: display.label, verified: display.verified, userCode },
+        t,
+        languageOf(ctx),
+      );
     },
     async deviceSuccess(ctx) {
       const t = translate(ctx);
       ctx.type = 'html';
-      ctx.body = views.html('device-success', { title: t('device.success.title'), client: ctx.oidc.client ? describeClient(ctx.oidc.client as unknown as ClientLike).label : '' }, t, languageOf(ctx));
+      ctx.body = views.html(
+        'device-success',
+        { title: t('device.success.title'), client: ctx.oidc.client ? describeClient(ctx.oidc.client as unknown as ClientLike).label : '' },
+        t,
+        languageOf(ctx),
+      );
     },
     async logoutSuccess(ctx) {
       const t = translate(ctx);

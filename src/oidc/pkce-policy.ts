@@ -15,11 +15,17 @@ export function pkceRequired(client: { clientAuthMethod?: string | undefined; [k
  * The problem with a `require_pkce` value, if any (for extraClientMetadata's validator).
  * `registered`: the metadata comes from dynamic registration (RFC 7591) or its updates.
  */
-export function requirePkceProblem(key: string, value: unknown, metadata: Record<string, unknown>, registered: boolean): string | undefined {
+export function requirePkceProblem(
+  key: string,
+  value: unknown,
+  metadata: Record<string, unknown>,
+  registered: boolean,
+): string | undefined {
   if (key !== 'require_pkce' || value === undefined) return undefined;
   if (typeof value !== 'boolean') return 'require_pkce must be a boolean';
   if (value) return undefined;
-  if (metadata.token_endpoint_auth_method === 'none') return 'require_pkce cannot be false for a public client (token_endpoint_auth_method "none"): PKCE is all that binds its code';
+  if (metadata.token_endpoint_auth_method === 'none')
+    return 'require_pkce cannot be false for a public client (token_endpoint_auth_method "none"): PKCE is all that binds its code';
   if (registered) return 'require_pkce: false cannot be registered dynamically; the operator sets it for a legacy client in CLIENTS_FILE';
   return undefined;
 }

@@ -2,7 +2,14 @@
  * The one declarative oidc-provider configuration. Everything it needs is passed in; it reads
  * no environment and connects to nothing.
  */
-import Provider, { type Configuration, type KoaContextWithOIDC, type AdapterFactory, type ClientMetadata as OidcClientMetadata, type FindAccount, type interactionPolicy } from 'oidc-provider';
+import Provider, {
+  type Configuration,
+  type KoaContextWithOIDC,
+  type AdapterFactory,
+  type ClientMetadata as OidcClientMetadata,
+  type FindAccount,
+  type interactionPolicy,
+} from 'oidc-provider';
 import type { Config, ClientMetadata, JsonWebKeySet } from '../config/index.js';
 import { createFindAccount } from './account.js';
 import { clientBasedCORS } from '../http/cors.js';
@@ -90,7 +97,10 @@ export function createProvider(deps: ProviderDeps): Provider {
   const refreshGrant = createRefreshGrant({
     reuseInterval: config.protocol.refreshTokenReuseInterval,
     rotations: deps.adapter('RefreshTokenRotation'),
-    consumedAt: async (value) => (refreshTokens instanceof StoreAdapter ? refreshTokens.consumedAt(value) : (await refreshTokens.find(value))?.consumed as number | undefined),
+    consumedAt: async (value) =>
+      refreshTokens instanceof StoreAdapter
+        ? refreshTokens.consumedAt(value)
+        : ((await refreshTokens.find(value))?.consumed as number | undefined),
   });
   const baseFindAccount = createFindAccount({ network: config.network, emailDomain: config.emailDomain });
 
@@ -102,7 +112,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     findAccount: releasingScopeClaimsOnly(deps.chain ? deps.chain.findAccount(baseFindAccount) : baseFindAccount, claims),
     acrValues: [WALLET_ACR],
     subjectTypes: deps.pairwiseSalt ? ['public', 'pairwise'] : ['public'],
-    pairwiseIdentifier: async (_ctx, accountId, client) => pairwiseSubject(deps.pairwiseSalt!, (client as unknown as { sectorIdentifier: string }).sectorIdentifier, accountId),
+    pairwiseIdentifier: async (_ctx, accountId, client) =>
+      pairwiseSubject(deps.pairwiseSalt!, (client as unknown as { sectorIdentifier: string }).sectorIdentifier, accountId),
     discovery: {
       claim_types_supported: ['normal'],
       ui_locales_supported: languages,
@@ -147,8 +158,9 @@ export function createProvider(deps: ProviderDeps): Provider {
       // refresh and userinfo refuse it (src/chain/oidc.ts).
       introspection: {
         enabled: true,
-        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId
-          && (!deps.chain || deps.chain.tokenMeetsRules(client, token as { accountId?: string; scope?: string })),
+        allowedPolicy: async (_ctx, client, token) =>
+          token.clientId === client.clientId &&
+          (!deps.chain || deps.chain.tokenMeetsRules(client, token as { accountId?: string; scope?: string })),
       },
       revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
@@ -172,7 +184,8 @@ export function createProvider(deps: ProviderDeps): Provider {
           if ((err as Error | undefined)?.name === 'NotFoundError') await deps.onWrongUserCode?.(ctx);
           return deps.pages.deviceInput(ctx, form, out, err);
         },
-        userCodeConfirmSource: (ctx, form, client, deviceInfo, userCode) => deps.pages.deviceConfirm(ctx, form, client, deviceInfo, userCode),
+        userCodeConfirmSource: (ctx, form, client, deviceInfo, userCode) =>
+          deps.pages.deviceConfirm(ctx, form, client, deviceInfo, userCode),
         successSource: (ctx) => deps.pages.deviceSuccess(ctx),
       },
       ...registrationFeatures(config.registration),
@@ -237,4 +250,3 @@ export function providerTtls(config: Config): NonNullable<Configuration['ttl']> 
     PushedAuthorizationRequest: 60,
   };
 }
-

@@ -161,7 +161,12 @@ export function providerWithRefreshGrant(Base: ProviderClass, grant: RefreshGran
       if (!wrapped.has(this)) throw new Error('oidc-provider did not register its refresh_token grant through registerGrantType');
     }
 
-    override registerGrantType<Params extends object>(name: string, handler: AnyGrantHandler<Params>, params?: Registration[2], duplicates?: Registration[3]): void {
+    override registerGrantType<Params extends object>(
+      name: string,
+      handler: AnyGrantHandler<Params>,
+      params?: Registration[2],
+      duplicates?: Registration[3],
+    ): void {
       const registered = name === 'refresh_token' ? grant.wrap(handler as GrantHandler) : handler;
       if (name === 'refresh_token') wrapped.add(this);
       super.registerGrantType(name, registered as Registration[1], params, duplicates);

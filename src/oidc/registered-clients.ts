@@ -32,8 +32,10 @@ export function clientNameProblem(name: unknown, configuredNames: ReadonlySet<st
   if (typeof name !== 'string' || name.trim() === '') return 'client_name must be a non-empty string';
   if ([...name].length > CLIENT_NAME_MAX) return `client_name must be at most ${CLIENT_NAME_MAX} characters`;
   if (!NAME_CHARACTERS.test(name)) return 'client_name may contain letters, digits, spaces and . , & ( ) + _ - only';
-  if (LOOKS_LIKE_HOST.test(name)) return 'client_name must not contain a host name: the sign-in pages show the host of your redirect_uris beside the name';
-  if (configuredNames.has(comparableName(name))) return 'client_name is the name of an application configured by this provider\'s operator; choose another';
+  if (LOOKS_LIKE_HOST.test(name))
+    return 'client_name must not contain a host name: the sign-in pages show the host of your redirect_uris beside the name';
+  if (configuredNames.has(comparableName(name)))
+    return "client_name is the name of an application configured by this provider's operator; choose another";
   return undefined;
 }
 

@@ -46,7 +46,12 @@ export function createRedisRegistrationTokens(redis: RedisClient): RegistrationT
       const token = randomBytes(32).toString('base64url');
       const hash = digest(token);
       const createdAt = now();
-      const record: PartnerToken = { id: hash.slice(0, 12), partner, createdAt, ...(ttlSeconds ? { expiresAt: createdAt + ttlSeconds } : {}) };
+      const record: PartnerToken = {
+        id: hash.slice(0, 12),
+        partner,
+        createdAt,
+        ...(ttlSeconds ? { expiresAt: createdAt + ttlSeconds } : {}),
+      };
       await redis.hset(KEY, hash, JSON.stringify(record));
       return { token, record };
     },
@@ -54,7 +59,9 @@ export function createRedisRegistrationTokens(redis: RedisClient): RegistrationT
       return (await all()).map(([, record]) => record).sort((a, b) => a.createdAt - b.createdAt);
     },
     async revoke(idOrPartner) {
-      const doomed = (await all()).filter(([, record]) => record.id === idOrPartner || record.partner === idOrPartner).map(([hash]) => hash);
+      const doomed = (await all())
+        .filter(([, record]) => record.id === idOrPartner || record.partner === idOrPartner)
+        .map(([hash]) => hash);
       return doomed.length ? redis.hdel(KEY, ...doomed) : 0;
     },
     async find(token) {

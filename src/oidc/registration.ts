@@ -9,7 +9,9 @@ import type { RegistrationConfig } from '../config/index.js';
  * rotated on every update. Registered clients are stored by the adapter without expiry, so
  * they survive restarts on Redis.
  */
-export function registrationFeatures(registration: RegistrationConfig): Pick<NonNullable<Configuration['features']>, 'registration' | 'registrationManagement'> {
+export function registrationFeatures(
+  registration: RegistrationConfig,
+): Pick<NonNullable<Configuration['features']>, 'registration' | 'registrationManagement'> {
   if (registration.mode === 'off') return {};
   return {
     registration: {

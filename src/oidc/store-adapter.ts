@@ -49,9 +49,20 @@ const GRANT_MEMBERS: ReadonlySet<string> = new Set([
  * stored twice. (A Client, or a model of our own, is stored as it is.)
  */
 const BASE_MODELS: ReadonlySet<string> = new Set([
-  'AccessToken', 'AuthorizationCode', 'BackchannelAuthenticationRequest', 'ClientCredentials',
-  'DeviceCode', 'Grant', 'InitialAccessToken', 'Interaction', 'PreAuthorizedCode',
-  'PushedAuthorizationRequest', 'RefreshToken', 'RegistrationAccessToken', 'ReplayDetection', 'Session',
+  'AccessToken',
+  'AuthorizationCode',
+  'BackchannelAuthenticationRequest',
+  'ClientCredentials',
+  'DeviceCode',
+  'Grant',
+  'InitialAccessToken',
+  'Interaction',
+  'PreAuthorizedCode',
+  'PushedAuthorizationRequest',
+  'RefreshToken',
+  'RegistrationAccessToken',
+  'ReplayDetection',
+  'Session',
 ]);
 
 function epochSeconds(ms = Date.now()): number {
@@ -233,10 +244,7 @@ export class StoreAdapter implements Adapter {
     if (consumedAt !== undefined && this.withinRaceInterval(consumedAt)) throw new RefreshTokenRotatedMeanwhile();
     const { grantId } = storedReferences(this.model, outcome.model);
     if (grantId !== undefined) {
-      await Promise.all([
-        this.revokeByGrantId(grantId),
-        this.backend.takeModel(adapterKeys.model('Grant', grantId)),
-      ]);
+      await Promise.all([this.revokeByGrantId(grantId), this.backend.takeModel(adapterKeys.model('Grant', grantId))]);
     }
     throw consumeRefused(this.model, 'already used');
   }
@@ -244,11 +252,13 @@ export class StoreAdapter implements Adapter {
   async revokeByGrantId(grantId: string): Promise<void> {
     const indexKey = adapterKeys.grantIndex(grantId);
     const members = await this.backend.grantMembers(indexKey);
-    await Promise.all(members.map(async (member) => {
-      const key = adapterKeys.keyOfIndexMember(member);
-      const stored = await this.backend.takeModel(key);
-      if (stored) await this.dropLookups(adapterKeys.idOfModelKey(key), storedReferences(adapterKeys.modelOfKey(key), stored));
-    }));
+    await Promise.all(
+      members.map(async (member) => {
+        const key = adapterKeys.keyOfIndexMember(member);
+        const stored = await this.backend.takeModel(key);
+        if (stored) await this.dropLookups(adapterKeys.idOfModelKey(key), storedReferences(adapterKeys.modelOfKey(key), stored));
+      }),
+    );
     // Only the members seen above: one added meanwhile stays listed for the next revocation.
     await this.backend.removeGrantMembers(indexKey, members);
   }

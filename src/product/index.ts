@@ -100,12 +100,26 @@ async function openStorage(config: Config, options: ProductOptions): Promise<Pro
   // A Redis that hangs without closing the connection must not hold requests open: commands
   // stalled for 5 s fail, and the request gets its 503 (test/security/redis-hang.test.ts).
   const stallWatch = redis ? watchForStalls(redis, { stallMs: REDIS_STALL_MS }) : undefined;
-  const stores = createStores(redis, { keyPrefix: config.redisKeyPrefix, refreshTokenReuseInterval: config.protocol.refreshTokenReuseInterval });
+  const stores = createStores(redis, {
+    keyPrefix: config.redisKeyPrefix,
+    refreshTokenReuseInterval: config.protocol.refreshTokenReuseInterval,
+  });
   // Abuse protection (SECURITY.md): rate limits, failure alerts and lock-out.
   const rateLimits = new RateLimits(config.security.rateLimits, stores.limiters, metrics);
-  const monitor = new FailureMonitor({ limiters: stores.limiters, lockouts: stores.lockouts, settings: config.security.failures, logger, metrics });
+  const monitor = new FailureMonitor({
+    limiters: stores.limiters,
+    lockouts: stores.lockouts,
+    settings: config.security.failures,
+    logger,
+    metrics,
+  });
   return {
-    redis, metrics, redisHealth, stores, rateLimits, monitor,
+    redis,
+    metrics,
+    redisHealth,
+    stores,
+    rateLimits,
+    monitor,
     async close() {
       redisHealth?.stop();
       stallWatch?.stop();
@@ -137,8 +151,17 @@ async function assembleProduct(config: Config, secrets: Secrets, storage: Produc
 
   const chain = await chainClaimsFeature(config, { holdingsCache: stores.holdingsCache, logger });
   const views = chain.decorateViews(baseViews);
-  const presenter = new LoginPresenter({ views, issuer: config.issuer, network: NETWORKS[config.network], testWallet: Boolean(testWallet), now: challenges.now });
-  const device = deviceFlowFeature(config, { pacer: stores.devicePollPacer, onWrongUserCode: wrongUserCodeCounter({ limits: rateLimits, monitor }) });
+  const presenter = new LoginPresenter({
+    views,
+    issuer: config.issuer,
+    network: NETWORKS[config.network],
+    testWallet: Boolean(testWallet),
+    now: challenges.now,
+  });
+  const device = deviceFlowFeature(config, {
+    pacer: stores.devicePollPacer,
+    onWrongUserCode: wrongUserCodeCounter({ limits: rateLimits, monitor }),
+  });
   const features = featuresOn([
     chain,
     accountPageFeature(config, { store: stores.accounts, chain: chain.service, logger }),
@@ -188,7 +211,12 @@ async function assembleProduct(config: Config, secrets: Secrets, storage: Produc
     authHooks,
     lockedOut: lockoutRefusal(monitor),
     ...(config.env !== 'production' && config.security.failures.lockoutSeconds > 0
-      ? { lockoutHint: developmentLockoutHint({ lockoutSeconds: config.security.failures.lockoutSeconds, ...(redis ? { redisKeyPrefix: config.redisKeyPrefix } : {}) }) }
+      ? {
+          lockoutHint: developmentLockoutHint({
+            lockoutSeconds: config.security.failures.lockoutSeconds,
+            ...(redis ? { redisKeyPrefix: config.redisKeyPrefix } : {}),
+          }),
+        }
       : {}),
     security: {
       metrics,
@@ -216,7 +244,11 @@ async function assembleProduct(config: Config, secrets: Secrets, storage: Produc
 }
 
 /** Loads every static client once, so a bad entry in the clients file stops the start. */
-export async function checkClients(provider: Provider, clients: Array<{ client_id: string }>, outbound?: OutboundPolicy): Promise<string[]> {
+export async function checkClients(
+  provider: Provider,
+  clients: Array<{ client_id: string }>,
+  outbound?: OutboundPolicy,
+): Promise<string[]> {
   const problems: string[] = [];
   for (const { client_id } of clients) {
     try {

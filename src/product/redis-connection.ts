@@ -28,17 +28,21 @@ export function connectRedis(config: Config): RedisClient {
   };
   switch (target.kind) {
     case 'standalone':
-      return coalesceWrites(new Redis({ ...common, keyPrefix: config.redisKeyPrefix, host: target.node.host, port: target.node.port, db: target.db }));
+      return coalesceWrites(
+        new Redis({ ...common, keyPrefix: config.redisKeyPrefix, host: target.node.host, port: target.node.port, db: target.db }),
+      );
     case 'sentinel':
-      return coalesceWrites(new Redis({
-        ...common,
-        keyPrefix: config.redisKeyPrefix,
-        sentinels: target.sentinels,
-        name: target.masterName,
-        db: target.db,
-        ...(target.sentinelPassword ? { sentinelPassword: target.sentinelPassword } : {}),
-        ...(target.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
-      }));
+      return coalesceWrites(
+        new Redis({
+          ...common,
+          keyPrefix: config.redisKeyPrefix,
+          sentinels: target.sentinels,
+          name: target.masterName,
+          db: target.db,
+          ...(target.sentinelPassword ? { sentinelPassword: target.sentinelPassword } : {}),
+          ...(target.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
+        }),
+      );
     case 'cluster': {
       const { lazyConnect, ...redisOptions } = common;
       return new Cluster(target.nodes, {

@@ -51,27 +51,35 @@ export function createStores(redis: RedisClient | undefined, options: StoreOptio
   const adapterOptions = { refreshTokenReuseInterval: options.refreshTokenReuseInterval };
   const stores: Omit<Stores, 'close'> = redis
     ? {
-      oidcAdapter: withPartnerTokens(createRedisAdapter(redis, adapterOptions), createRedisRegistrationTokens(redis)),
-      challenges: createRedisChallengeStore(redis),
-      notifier: createRedisNotifier(redis, options.keyPrefix),
-      devicePollPacer: createRedisPollPacer(redis),
-      accounts: createRedisAccountStore(redis),
-      holdingsCache: createRedisHoldingsCache(redis),
-      // Keys `<REDIS_KEY_PREFIX>rl:<name>:<key>` (ioredis adds its prefix to the script's key).
-      // `rejectIfRedisNotReady` fails at once during an outage instead of queueing, so the
-      // request gets its 503 without waiting.
-      limiters: (name, limit) => new RateLimiterRedis({ keyPrefix: `rl:${name}`, points: limit.points, duration: limit.durationSeconds, storeClient: redis, rejectIfRedisNotReady: true }),
-      lockouts: createRedisLockouts(redis),
-    }
+        oidcAdapter: withPartnerTokens(createRedisAdapter(redis, adapterOptions), createRedisRegistrationTokens(redis)),
+        challenges: createRedisChallengeStore(redis),
+        notifier: createRedisNotifier(redis, options.keyPrefix),
+        devicePollPacer: createRedisPollPacer(redis),
+        accounts: createRedisAccountStore(redis),
+        holdingsCache: createRedisHoldingsCache(redis),
+        // Keys `<REDIS_KEY_PREFIX>rl:<name>:<key>` (ioredis adds its prefix to the script's key).
+        // `rejectIfRedisNotReady` fails at once during an outage instead of queueing, so the
+        // request gets its 503 without waiting.
+        limiters: (name, limit) =>
+          new RateLimiterRedis({
+            keyPrefix: `rl:${name}`,
+            points: limit.points,
+            duration: limit.durationSeconds,
+            storeClient: redis,
+            rejectIfRedisNotReady: true,
+          }),
+        lockouts: createRedisLockouts(redis),
+      }
     : {
-      oidcAdapter: createMemoryAdapter(adapterOptions),
-      challenges: createMemoryChallengeStore(),
-      notifier: createMemoryNotifier(),
-      devicePollPacer: createMemoryPollPacer(),
-      accounts: createMemoryAccountStore(),
-      holdingsCache: createMemoryHoldingsCache(),
-      limiters: (name, limit) => new RateLimiterMemory({ keyPrefix: `rl:${name}`, points: limit.points, duration: limit.durationSeconds }),
-      lockouts: createMemoryLockouts(),
-    };
+        oidcAdapter: createMemoryAdapter(adapterOptions),
+        challenges: createMemoryChallengeStore(),
+        notifier: createMemoryNotifier(),
+        devicePollPacer: createMemoryPollPacer(),
+        accounts: createMemoryAccountStore(),
+        holdingsCache: createMemoryHoldingsCache(),
+        limiters: (name, limit) =>
+          new RateLimiterMemory({ keyPrefix: `rl:${name}`, points: limit.points, duration: limit.durationSeconds }),
+        lockouts: createMemoryLockouts(),
+      };
   return { ...stores, close: () => stores.notifier.close() };
 }

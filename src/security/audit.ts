@@ -24,8 +24,7 @@ import type { FailureMonitor } from './failure-monitor.js';
 import { tooManyRequests, type RateLimits } from './rate-limit.js';
 import { requestLimiter } from './limited-requests.js';
 
-const lockedOutError = (ctx: Context, remainingMs: number): UserError =>
-  tooManyRequests(ctx, remainingMs, LOCKED_OUT);
+const lockedOutError = (ctx: Context, remainingMs: number): UserError => tooManyRequests(ctx, remainingMs, LOCKED_OUT);
 
 /** The lock-out's 429 for this request's IP, or undefined: the sign-in page asks before showing a form. */
 export function lockoutRefusal(monitor: FailureMonitor): (ctx: Context) => Promise<UserError | undefined> {
@@ -161,13 +160,16 @@ export function auditProviderEvents(provider: Provider, logger: Logger, metrics:
     logger.info({ event: 'token.revoked', type, ...describe(token) }, `${type} revoked`);
   };
   const failed = (event: string) => (ctx: KoaContextWithOIDC, error: { error?: string; error_description?: string; message?: string }) => {
-    logger.warn({
-      event,
-      ip: clientIp(ctx as unknown as Context),
-      client_id: ctx.oidc?.client?.clientId,
-      error: error.error ?? 'server_error',
-      error_description: error.error_description,
-    }, `${event.replace('.', ' ')}`);
+    logger.warn(
+      {
+        event,
+        ip: clientIp(ctx as unknown as Context),
+        client_id: ctx.oidc?.client?.clientId,
+        error: error.error ?? 'server_error',
+        error_description: error.error_description,
+      },
+      `${event.replace('.', ' ')}`,
+    );
   };
 
   provider.on('authorization_code.saved', issued('authorization_code'));
@@ -181,7 +183,12 @@ export function auditProviderEvents(provider: Provider, logger: Logger, metrics:
     const body = ctx.body as Record<string, unknown> | undefined;
     if (body && typeof body === 'object' && 'id_token' in body) {
       metrics.tokensIssued.inc({ type: 'id_token' });
-      logger.info({ event: 'token.issued', type: 'id_token', client_id: ctx.oidc.client?.clientId, grant_type: ctx.oidc.params?.grant_type });
+      logger.info({
+        event: 'token.issued',
+        type: 'id_token',
+        client_id: ctx.oidc.client?.clientId,
+        grant_type: ctx.oidc.params?.grant_type,
+      });
     }
   });
 
@@ -190,7 +197,10 @@ export function auditProviderEvents(provider: Provider, logger: Logger, metrics:
   // src/oidc/refresh-grant.ts: parallel refreshes, or a replay of a stolen token within the interval.
   // Our own event, so not in oidc-provider's typed event map.
   (provider as unknown as NodeJS.EventEmitter).on(REUSED_WITHIN_INTERVAL, (ctx: KoaContextWithOIDC, current: TokenLike) => {
-    logger.info({ event: 'token.reused_within_interval', type: 'refresh_token', ip: clientIp(ctx as unknown as Context), ...describe(current) }, 'a rotated-out refresh token was presented again within REFRESH_TOKEN_REUSE_INTERVAL and answered with the current one');
+    logger.info(
+      { event: 'token.reused_within_interval', type: 'refresh_token', ip: clientIp(ctx as unknown as Context), ...describe(current) },
+      'a rotated-out refresh token was presented again within REFRESH_TOKEN_REUSE_INTERVAL and answered with the current one',
+    );
   });
   provider.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
     metrics.tokensRevoked.inc({ type: 'grant' });
@@ -204,16 +214,25 @@ export function auditProviderEvents(provider: Provider, logger: Logger, metrics:
 
   // A relying party that did not hear of a sign-out keeps its session open: the operator must
   // know (oidc-provider otherwise drops the failure silently).
-  provider.on('backchannel.error', (_ctx: KoaContextWithOIDC, error: Error, client: { clientId: string; backchannelLogoutUri?: string }) => {
-    metrics.backchannelLogoutFailures.inc({ client_id: client.clientId });
-    logger.warn({ event: 'backchannel.error', client_id: client.clientId, uri: client.backchannelLogoutUri, error: error.message }, 'back-channel logout failed: the application did not hear of the sign-out');
-  });
+  provider.on(
+    'backchannel.error',
+    (_ctx: KoaContextWithOIDC, error: Error, client: { clientId: string; backchannelLogoutUri?: string }) => {
+      metrics.backchannelLogoutFailures.inc({ client_id: client.clientId });
+      logger.warn(
+        { event: 'backchannel.error', client_id: client.clientId, uri: client.backchannelLogoutUri, error: error.message },
+        'back-channel logout failed: the application did not hear of the sign-out',
+      );
+    },
+  );
   provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
     logger.info({ event: 'session.ended', ip: clientIp(ctx as unknown as Context), client_id: ctx.oidc?.client?.clientId }, 'signed out');
   });
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
     // Name and message only: a storage error's own fields can hold the command and its
     // arguments, i.e. the stored token.
-    logger.error({ event: 'server_error', method: ctx.method, path: loggablePath(ctx.path), error: { name: error.name, message: error.message } }, 'oidc-provider server error');
+    logger.error(
+      { event: 'server_error', method: ctx.method, path: loggablePath(ctx.path), error: { name: error.name, message: error.message } },
+      'oidc-provider server error',
+    );
   });
 }

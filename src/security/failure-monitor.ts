@@ -108,7 +108,10 @@ export class FailureMonitor {
     };
     this.options.metrics.authAlerts.inc({ kind });
     const about = kind === 'ip' ? 'from one IP' : 'against one address';
-    this.options.logger.warn(alert, `repeated failed sign-ins ${about}${lockedOutSeconds ? `; IP locked out for ${lockedOutSeconds}s` : ''}`);
+    this.options.logger.warn(
+      alert,
+      `repeated failed sign-ins ${about}${lockedOutSeconds ? `; IP locked out for ${lockedOutSeconds}s` : ''}`,
+    );
     this.deliver(alert);
   }
 
@@ -130,7 +133,8 @@ export class FailureMonitor {
     })
       .then(async (response) => {
         await response.body?.cancel();
-        if (!response.ok) logger.warn({ event: 'auth.alert.webhook_failed', status: response.status }, 'the alert webhook refused the alert');
+        if (!response.ok)
+          logger.warn({ event: 'auth.alert.webhook_failed', status: response.status }, 'the alert webhook refused the alert');
       })
       .catch((error: unknown) => {
         logger.warn({ event: 'auth.alert.webhook_failed', error: (error as Error).name }, 'the alert webhook could not be reached');

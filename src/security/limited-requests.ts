@@ -20,7 +20,13 @@ import { clientIp, ipKey } from './client-ip.js';
 import type { LimitName, RateLimits } from './rate-limit.js';
 
 /** The requests of oidc-provider's endpoints that count against a limit. */
-export type ProviderRequest = 'authorizationRequest' | 'pushedAuthorizationRequest' | 'tokenRequest' | 'deviceAuthorizationRequest' | 'clientRegistration' | 'userCodeEntry';
+export type ProviderRequest =
+  | 'authorizationRequest'
+  | 'pushedAuthorizationRequest'
+  | 'tokenRequest'
+  | 'deviceAuthorizationRequest'
+  | 'clientRegistration'
+  | 'userCodeEntry';
 
 /** Every kind of request some limit counts: the provider's, the sign-in pages', and sign-in attempts (the auth hooks). */
 export type LimitedRequest = ProviderRequest | InteractionRequest | 'signInAttempt';
@@ -52,7 +58,12 @@ export const LIMITED_REQUESTS: Record<LimitedRequest, LimitedRequestRule> = {
   clientRegistration: { limits: [{ limit: 'registration', key: 'clientIp' }], json: true },
   // A user code is short enough to guess without a limit (RFC 8628 §5.1): entering one is a
   // sign-in attempt, and wrong codes from everywhere together close the page for a while.
-  userCodeEntry: { limits: [{ limit: 'signinPerIp', key: 'clientIp' }, { limit: 'userCodeGuesses', key: 'wholeService', counts: 'failures' }] },
+  userCodeEntry: {
+    limits: [
+      { limit: 'signinPerIp', key: 'clientIp' },
+      { limit: 'userCodeGuesses', key: 'wholeService', counts: 'failures' },
+    ],
+  },
   // Showing the sign-in page (at the login step) and asking for a new text both create a challenge.
   signInPage: { limits: [{ limit: 'challenge', key: 'clientIp' }] },
   newChallenge: { limits: [{ limit: 'challenge', key: 'clientIp' }] },
@@ -112,7 +123,11 @@ export function providerRequest(routes: LimitedRoutes, method: string, path: str
     if (path === routes.code_verification) return 'userCodeEntry';
   }
   // RFC 7591 §3 registers with POST, RFC 7592 §2 updates and deletes with PUT and DELETE.
-  if ((method === 'POST' || method === 'PUT' || method === 'DELETE') && (path === routes.registration || path.startsWith(`${routes.registration}/`))) return 'clientRegistration';
+  if (
+    (method === 'POST' || method === 'PUT' || method === 'DELETE') &&
+    (path === routes.registration || path.startsWith(`${routes.registration}/`))
+  )
+    return 'clientRegistration';
   return undefined;
 }
 

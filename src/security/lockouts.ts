@@ -21,7 +21,7 @@ export function createRedisLockouts(redis: RedisClient): Lockouts {
     async remainingMs(ipKey) {
       // -2: no such key, -1: no TTL (never written so).
       const ms = await redis.pttl(lockoutKey(ipKey));
-      return Math.max(ms , 0);
+      return Math.max(ms, 0);
     },
     async lock(ipKey, seconds) {
       await redis.set(lockoutKey(ipKey), '1', 'EX', seconds);
@@ -48,8 +48,9 @@ export function createMemoryLockouts(now: () => number = Date.now): Lockouts {
  */
 export function developmentLockoutHint(options: { lockoutSeconds: number; redisKeyPrefix?: string }): string {
   const { lockoutSeconds, redisKeyPrefix } = options;
-  const clear = redisKeyPrefix === undefined
-    ? 'restart the server: the in-memory store forgets lock-outs'
-    : `delete its Redis key: redis-cli --scan --pattern '${redisKeyPrefix}lockout:ip:*' | xargs -r redis-cli del`;
+  const clear =
+    redisKeyPrefix === undefined
+      ? 'restart the server: the in-memory store forgets lock-outs'
+      : `delete its Redis key: redis-cli --scan --pattern '${redisKeyPrefix}lockout:ip:*' | xargs -r redis-cli del`;
   return `Development server: lock-outs last ${inWords(lockoutSeconds)} here (FAILURE_LOCKOUT). To end this one now, ${clear}. FAILURE_LOCKOUT=off turns lock-outs off.`;
 }

@@ -27,10 +27,29 @@ ALWAYS_REFUSED.addAddress('100.100.100.200', 'ipv4');
 /** Special-use addresses (RFC 6890 and successors) that are not the public internet. */
 const SPECIAL_USE = new BlockList();
 for (const [network, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['172.16.0.0', 12], ['192.0.0.0', 24],
-  ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) SPECIAL_USE.addSubnet(network, prefix, 'ipv4');
-for (const [network, prefix] of [['::', 127], ['fc00::', 7], ['ff00::', 8], ['2001:db8::', 32], ['64:ff9b::', 96], ['100::', 64]] as const) {
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  SPECIAL_USE.addSubnet(network, prefix, 'ipv4');
+for (const [network, prefix] of [
+  ['::', 127],
+  ['fc00::', 7],
+  ['ff00::', 8],
+  ['2001:db8::', 32],
+  ['64:ff9b::', 96],
+  ['100::', 64],
+] as const) {
   SPECIAL_USE.addSubnet(network, prefix, 'ipv6');
 }
 
@@ -43,7 +62,8 @@ export function outboundRefusal(policy: OutboundPolicy, hostname: string, addres
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
   const ip = mapped ?? address;
   const type = typeOf(ip);
-  if (ALWAYS_REFUSED.check(ip, type)) return `${hostname} resolves to ${ip}, a link-local or cloud metadata address, which is never reached`;
+  if (ALWAYS_REFUSED.check(ip, type))
+    return `${hostname} resolves to ${ip}, a link-local or cloud metadata address, which is never reached`;
   if (!SPECIAL_USE.check(ip, type)) return undefined;
   if (policy.hosts.has(hostname.toLowerCase()) || policy.networks.check(ip, type)) return undefined;
   return `${hostname} resolves to ${ip}, a private or loopback address that OUTBOUND_ALLOW does not list`;
@@ -53,7 +73,9 @@ export function outboundRefusal(policy: OutboundPolicy, hostname: string, addres
 export async function hostRefusal(policy: OutboundPolicy, hostname: string): Promise<string | undefined> {
   const bare = hostname.replace(/^\[|\]$/g, '');
   if (isIP(bare)) return outboundRefusal(policy, bare, bare);
-  const addresses = await new Promise<LookupAddress[]>((resolve) => dnsLookup(bare, { all: true }, (error, found) => resolve(error ? [] : found)));
+  const addresses = await new Promise<LookupAddress[]>((resolve) =>
+    dnsLookup(bare, { all: true }, (error, found) => resolve(error ? [] : found)),
+  );
   for (const { address } of addresses) {
     const refusal = outboundRefusal(policy, bare, address);
     if (refusal) return refusal;

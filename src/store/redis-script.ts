@@ -3,7 +3,7 @@ import type { Cluster, Redis } from 'ioredis';
 
 export type RedisClient = Redis | Cluster;
 
-export type RedisScript = (redis: RedisClient, keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>
+export type RedisScript = (redis: RedisClient, keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
 
 /**
  * A Lua script run with EVALSHA, falling back to EVAL once when the server does not have it cached

@@ -19,7 +19,10 @@ export function watchForStalls(client: Redis | Cluster, options: { stallMs: numb
   const checkEveryMs = options.checkEveryMs ?? Math.min(1000, options.stallMs);
   // Per connection: the command at the head of its queue, and since when it has been there.
   const heads = new WeakMap<Redis, { command: unknown; since: number }>();
-  const connections = (): Redis[] => ('nodes' in client && typeof client.nodes === 'function' && (client as Cluster).isCluster ? (client as Cluster).nodes('all') : [client as Redis]);
+  const connections = (): Redis[] =>
+    'nodes' in client && typeof client.nodes === 'function' && (client as Cluster).isCluster
+      ? (client as Cluster).nodes('all')
+      : [client as Redis];
 
   const check = () => {
     const now = Date.now();

@@ -13,7 +13,11 @@ const CHECKED = /\.(ts|js|mjs|cjs|json|ejs|css|md|yml|yaml)$/;
 
 function files(dir: string): string[] {
   let names: string[];
-  try { names = readdirSync(dir); } catch { return []; }
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
   return names.flatMap((name) => {
     if (name === 'node_modules' || name === 'dist') return [];
     const path = join(dir, name);
@@ -38,7 +42,10 @@ function editorconfigFaults(name: string, bytes: Buffer): string[] {
 describe('.editorconfig', () => {
   it('names each fault it checks for', () => {
     expect(editorconfigFaults('a.ts', Buffer.from('const a = 1;\r\n\tb; \nc'))).toEqual([
-      'CR line ends', 'no final newline', 'line 2: trailing whitespace', 'line 2: tab indentation',
+      'CR line ends',
+      'no final newline',
+      'line 2: trailing whitespace',
+      'line 2: tab indentation',
     ]);
     expect(editorconfigFaults('a.md', Buffer.from('a line break  \nnext\n'))).toEqual([]);
     expect(editorconfigFaults('a.ts', Buffer.from([0xef, 0xbb, 0xbf, 0x61, 0x0a]))).toEqual(['byte-order mark']);

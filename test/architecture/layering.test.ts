@@ -49,7 +49,8 @@ function layerOf(path: string): string {
 /** Relative specifiers of `import … from`, `export … from`, `import '…'` and `import('…')`. */
 function relativeSpecifiers(text: string): string[] {
   const found: string[] = [];
-  const pattern = /(?:^|[\s;])(?:import|export)\s+(?:[^'";]*?\sfrom\s+)?['"](\.{1,2}\/[^'"]+)['"]|\bimport\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+  const pattern =
+    /(?:^|[\s;])(?:import|export)\s+(?:[^'";]*?\sfrom\s+)?['"](\.{1,2}\/[^'"]+)['"]|\bimport\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
   for (const match of text.matchAll(pattern)) found.push((match[1] ?? match[2])!);
   return found;
 }
@@ -91,7 +92,14 @@ describe('layering', () => {
       "import Router from '@koa/router';",
       "import {\n  d,\n  e,\n} from '../oidc/provider.js';",
     ].join('\n');
-    expect(relativeSpecifiers(text)).toEqual(['../challenge/service.js', './types.js', '../http/errors.js', '../side-effect.js', '../product.js', '../oidc/provider.js']);
+    expect(relativeSpecifiers(text)).toEqual([
+      '../challenge/service.js',
+      './types.js',
+      '../http/errors.js',
+      '../side-effect.js',
+      '../product.js',
+      '../oidc/provider.js',
+    ]);
     expect(layerOf('challenge/service.ts')).toBe('challenge');
     expect(layerOf('product.ts')).toBe('product');
   });

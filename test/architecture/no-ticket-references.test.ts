@@ -34,14 +34,31 @@ function ticketReferences(text: string): { line: number; text: string }[] {
 
 describe('source citations', () => {
   it('recognises the spellings it forbids and lets spec citations through', () => {
-    const found = ticketReferences(['// Issue 8: chain claims', 'const issue8 = 1;', ' * see issue #12', '// (DESIGN §4)',
-      '// OIDC Core §5.4', '// RFC 8628 §3.2', '// oidc-provider issues refresh tokens', '// docs/chain-claims.md §6'].join('\n'));
+    const found = ticketReferences(
+      [
+        '// Issue 8: chain claims',
+        'const issue8 = 1;',
+        ' * see issue #12',
+        '// (DESIGN §4)',
+        '// OIDC Core §5.4',
+        '// RFC 8628 §3.2',
+        '// oidc-provider issues refresh tokens',
+        '// docs/chain-claims.md §6',
+      ].join('\n'),
+    );
     expect(found.map((f) => f.line)).toEqual([1, 2, 3, 4]);
   });
 
   it('recognises citations of documents outside the repository', () => {
-    const found = ticketReferences(['// (security document, "Monitoring")', '// OWASP API4:2023', '// (ioredis README, "TLS")',
-      '// (SECURITY.md, "Validate input")', '// docs/monitoring.md'].join('\n'));
+    const found = ticketReferences(
+      [
+        '// (security document, "Monitoring")',
+        '// OWASP API4:2023',
+        '// (ioredis README, "TLS")',
+        '// (SECURITY.md, "Validate input")',
+        '// docs/monitoring.md',
+      ].join('\n'),
+    );
     expect(found.map((f) => f.line)).toEqual([1, 2, 3]);
   });
 

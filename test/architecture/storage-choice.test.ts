@@ -24,9 +24,15 @@ function storeConstructions(text: string): { redis: boolean; memory: boolean } {
 
 describe('storage choice', () => {
   it('recognises a choice, and not a definition', () => {
-    expect(storeConstructions('const s = redis ? createRedisAccountStore(redis) : createMemoryAccountStore();')).toEqual({ redis: true, memory: true });
+    expect(storeConstructions('const s = redis ? createRedisAccountStore(redis) : createMemoryAccountStore();')).toEqual({
+      redis: true,
+      memory: true,
+    });
     expect(storeConstructions('return redis ? new RateLimiterRedis(o) : new RateLimiterMemory(o);')).toEqual({ redis: true, memory: true });
-    expect(storeConstructions('export function createRedisLockouts(redis) {}\nexport function createMemoryLockouts() {}')).toEqual({ redis: false, memory: false });
+    expect(storeConstructions('export function createRedisLockouts(redis) {}\nexport function createMemoryLockouts() {}')).toEqual({
+      redis: false,
+      memory: false,
+    });
   });
 
   it('is made in src/product/stores.ts only', () => {

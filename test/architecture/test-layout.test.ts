@@ -10,7 +10,19 @@ import { join, relative, sep } from 'node:path';
 const root = join(import.meta.dirname, '../..');
 
 /** Suites grouped by what they prove, and the folders every test shares. */
-const OUTSIDE_IN = ['security', 'conformance', 'interop', 'e2e', 'browser', 'deploy', 'bench', 'architecture', 'suite', 'support', 'fixtures'];
+const OUTSIDE_IN = [
+  'security',
+  'conformance',
+  'interop',
+  'e2e',
+  'browser',
+  'deploy',
+  'bench',
+  'architecture',
+  'suite',
+  'support',
+  'fixtures',
+];
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

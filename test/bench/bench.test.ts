@@ -17,16 +17,18 @@ const out = mkdtempSync(join(tmpdir(), 'evr-bench-test-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('npm run bench (smoke)', () => {
-  it('builds the bare oidc-provider baseline from none of the product\'s modules', () => {
+  it("builds the bare oidc-provider baseline from none of the product's modules", () => {
     // An optimisation inside src/ must not be able to move the primary baseline.
     for (const file of ['bare-oidc-provider.ts', 'bare-redis-adapter.ts', 'serve.ts']) {
       const source = readFileSync(join(ROOT, 'bench', file), 'utf8');
       const imports = [...source.matchAll(/^import [^;]*? from '([^']+)'/gm)].map((m) => m[1]!);
       expect(imports.length, file).toBeGreaterThan(0);
-      expect(imports.filter((spec) => spec.startsWith('.') && !/^\.\/(bare-redis-adapter|serve)\.js$/.test(spec)), file).toEqual([]);
+      expect(
+        imports.filter((spec) => spec.startsWith('.') && !/^\.\/(bare-redis-adapter|serve)\.js$/.test(spec)),
+        file,
+      ).toEqual([]);
     }
   });
-
 
   it('runs every part against the product and both baselines (bare oidc-provider first) with zero failed flows and a complete report', async () => {
     await ensureBuilt();
@@ -34,7 +36,11 @@ describe('npm run bench (smoke)', () => {
     await run('npx', ['tsc', '-p', 'tsconfig.bench.json'], { cwd: ROOT, timeoutMs: 180_000 });
     expect(existsSync(join(ROOT, 'dist-bench', 'bench', 'run.js'))).toBe(true);
 
-    const { code, output } = await run(process.execPath, [join(ROOT, 'dist-bench', 'bench', 'run.js'), '--smoke', '--memory-limit', '256', '--out', out], { cwd: ROOT, timeoutMs: 240_000 });
+    const { code, output } = await run(
+      process.execPath,
+      [join(ROOT, 'dist-bench', 'bench', 'run.js'), '--smoke', '--memory-limit', '256', '--out', out],
+      { cwd: ROOT, timeoutMs: 240_000 },
+    );
     expect(code, output).toBe(0);
     expect(output).toContain('### C = 2');
     expect(output).toContain('Targets:');
@@ -68,22 +74,43 @@ describe('npm run bench (smoke)', () => {
     expect(comparison?.concurrency).toBe(2);
     // Every ratio is there; a few are null when six flows leave a figure at 0 clock ticks
     // (redis-server's CPU), the ones below never are.
-    expect(Object.keys(comparison!.ratios).sort()).toEqual(['cpuRedis', 'cpuServer', 'cpuTotal', 'cpuTotalPaired', 'flowP50', 'flowP95', 'flowP99', 'flowsPerSecond', 'peakRss', 'redisCommands', 'stepP99']);
-    for (const name of ['flowsPerSecond', 'cpuTotal', 'flowP50', 'flowP99', 'peakRss', 'redisCommands'] as const) expect(comparison!.ratios[name], name).toBeGreaterThan(0);
+    expect(Object.keys(comparison!.ratios).sort()).toEqual([
+      'cpuRedis',
+      'cpuServer',
+      'cpuTotal',
+      'cpuTotalPaired',
+      'flowP50',
+      'flowP95',
+      'flowP99',
+      'flowsPerSecond',
+      'peakRss',
+      'redisCommands',
+      'stepP99',
+    ]);
+    for (const name of ['flowsPerSecond', 'cpuTotal', 'flowP50', 'flowP99', 'peakRss', 'redisCommands'] as const)
+      expect(comparison!.ratios[name], name).toBeGreaterThan(0);
     expect(Object.keys(comparison!.ratios.stepP99).sort()).toEqual([...STEPS].sort());
 
-    expect(report.growth?.census.kinds.map((k) => k.kind)).toEqual(expect.arrayContaining(['oidc:Session', 'oidc:RefreshToken', 'challenge:id']));
+    expect(report.growth?.census.kinds.map((k) => k.kind)).toEqual(
+      expect.arrayContaining(['oidc:Session', 'oidc:RefreshToken', 'challenge:id']),
+    );
     for (const bytes of Object.values(report.growth!.memory)) expect(bytes).toBeGreaterThan(0);
     // What sign-ins by new people keep in Redis, by kind, and log; checked against its target.
     const retention = report.growth!.retention;
     expect(retention.signIns).toBe(6);
-    expect(retention.kinds.map((k) => k.kind)).toEqual(expect.arrayContaining(['oidc:Session', 'oidc:Grant', 'oidc:RefreshToken', 'oidc:session-uid']));
+    expect(retention.kinds.map((k) => k.kind)).toEqual(
+      expect.arrayContaining(['oidc:Session', 'oidc:Grant', 'oidc:RefreshToken', 'oidc:session-uid']),
+    );
     // The total is the kinds' sum (each rounded to a byte per sign-in).
-    expect(Math.abs(retention.bytesPerSignIn - retention.kinds.reduce((sum, k) => sum + k.bytesPerSignIn, 0))).toBeLessThanOrEqual(retention.kinds.length);
+    expect(Math.abs(retention.bytesPerSignIn - retention.kinds.reduce((sum, k) => sum + k.bytesPerSignIn, 0))).toBeLessThanOrEqual(
+      retention.kinds.length,
+    );
     expect(retention.log.linesPerSignIn).toBeGreaterThan(0);
     expect(retention.log.bytesPerSignIn).toBeGreaterThan(0);
     expect(output).toContain('Redis bytes retained per sign-in');
-    expect(report.targets.find((t) => t.name.startsWith('Redis bytes kept per sign-in'))).toMatchObject({ value: retention.bytesPerSignIn });
+    expect(report.targets.find((t) => t.name.startsWith('Redis bytes kept per sign-in'))).toMatchObject({
+      value: retention.bytesPerSignIn,
+    });
     expect(report.growth?.latency[0]).toMatchObject({ sessions: expect.any(Number), failed: 0 });
     expect(report.growth!.latency[0]!.sessions).toBeGreaterThanOrEqual(300);
 

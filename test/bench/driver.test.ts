@@ -26,12 +26,21 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-const openConnections = () => new Promise<number>((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+const openConnections = () =>
+  new Promise<number>((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
 
 describe('runLoad', () => {
   it('closes its connections when the run ends, and counts each refused flow with its reason', async () => {
     const target = new Target(port, `https://127.0.0.1:${port}`, 3);
-    const result = await runLoad({ target, login: 'wallet', client: BENCH_CLIENT, signers: benchSigners(2), flows: 9, concurrency: 3, maxSeconds: 30 });
+    const result = await runLoad({
+      target,
+      login: 'wallet',
+      client: BENCH_CLIENT,
+      signers: benchSigners(2),
+      flows: 9,
+      concurrency: 3,
+      maxSeconds: 30,
+    });
 
     expect(result).toMatchObject({ planned: 9, completed: 0, failed: 9 });
     expect(Object.keys(result.failureCounts)).toEqual([expect.stringMatching(/^authorize 400/)]);

@@ -54,7 +54,8 @@ describe('sign-in with a browser wallet in Chromium', () => {
     const problems = watched.violations;
     watched.page.on('console', (message) => {
       // Chromium asks every origin for /favicon.ico by itself; the product has none (a 404).
-      if (message.type() === 'error' && !message.location().url.endsWith('/favicon.ico')) problems.push(`${watched.page.url()}: console error ${message.text()}`);
+      if (message.type() === 'error' && !message.location().url.endsWith('/favicon.ico'))
+        problems.push(`${watched.page.url()}: console error ${message.text()}`);
     });
     return { page: watched.page, wallet, problems };
   };
@@ -176,7 +177,9 @@ describe('sign-in with a browser wallet in Chromium', () => {
     await loginPage(page);
     const url = page.url();
     await page.click(BUTTON);
-    await expect.poll(() => page.locator(STATUS).textContent()).toBe(en['browserWallet.failed'].replace('{wallet}', 'Satori GO').replace('{reason}', 'no-signature'));
+    await expect
+      .poll(() => page.locator(STATUS).textContent())
+      .toBe(en['browserWallet.failed'].replace('{wallet}', 'Satori GO').replace('{reason}', 'no-signature'));
     expect(await page.locator(STATUS).getAttribute('class')).toBe('error');
     expect(page.url()).toBe(url);
     expect(await page.locator('#signature').inputValue()).toBe('');
@@ -241,11 +244,17 @@ describe('sign-in with a browser wallet in Chromium', () => {
     expect(wallet.signed).toHaveLength(1);
 
     // The desktop page hears "signed", asks to continue as the signing address, then consent.
-    await expect.poll(() => desktop.page.locator('#confirm-title').textContent(), { timeout: 10_000 }).toBe(`Continue as ${KEYS.uncompressed.address}?`);
+    await expect
+      .poll(() => desktop.page.locator('#confirm-title').textContent(), { timeout: 10_000 })
+      .toBe(`Continue as ${KEYS.uncompressed.address}?`);
     await desktop.page.click('#confirm-button');
     await expect.poll(() => desktop.page.locator('button:has-text("Allow")').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await desktop.page.click('button:has-text("Allow")');
-    const tokens = await oidc.authorizationCodeGrant(rp, new URL((await navigated).url()), { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    const tokens = await oidc.authorizationCodeGrant(rp, new URL((await navigated).url()), {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
     expect(tokens.claims()?.sub).toBe(KEYS.uncompressed.address);
     // The test's relying party has no page at its redirect URI (a 404 there is not ours).
     expect([...problems, ...desktop.problems].filter((p) => !p.startsWith(running.redirectUri))).toEqual([]);

@@ -40,14 +40,22 @@ describe('locked-out sign-in page', () => {
     // The threshold is reached: the next attempt, and the page itself, are refused.
     const response = await page.goto(loginUrl);
     expect(response!.status()).toBe(429);
-    expect(await page.locator('#error').textContent()).toMatch(/^Too many failed sign-ins from your network\. Try again in \d seconds? \(at \d\d:\d\d:\d\d UTC\)\.$/);
+    expect(await page.locator('#error').textContent()).toMatch(
+      /^Too many failed sign-ins from your network\. Try again in \d seconds? \(at \d\d:\d\d:\d\d UTC\)\.$/,
+    );
     expect(await page.locator('#lockout-countdown').textContent()).toMatch(/^You can sign in again in 0:0[1-4]\.$/);
-    expect(await page.locator('#lockout-hint').textContent()).toMatch(/Development server: lock-outs last 4 seconds here \(FAILURE_LOCKOUT\)\. To end this one now, restart the server/);
+    expect(await page.locator('#lockout-hint').textContent()).toMatch(
+      /Development server: lock-outs last 4 seconds here \(FAILURE_LOCKOUT\)\. To end this one now, restart the server/,
+    );
     for (const selector of ['form.signature-form', '#challenge', 'a.qr', '#new-challenge', '#test-wallet']) {
       expect(await page.locator(selector).count(), selector).toBe(0);
     }
     await screenshot(page, 'locked-out-1280-light');
-    for (const [width, height, scheme] of [[1280, 800, 'dark'], [360, 740, 'light'], [360, 740, 'dark']] as const) {
+    for (const [width, height, scheme] of [
+      [1280, 800, 'dark'],
+      [360, 740, 'light'],
+      [360, 740, 'dark'],
+    ] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       await page.setViewportSize({ width, height });
       await screenshot(page, `locked-out-${width}-${scheme}`);
@@ -71,7 +79,10 @@ describe('locked-out sign-in page', () => {
     const text = (await page.locator('#challenge').textContent())!.trim();
     await page.fill('#address', KEYS.compressed.address);
     await page.fill('#signature', sign(KEYS.compressed, text));
-    const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/login')), page.click('form.signature-form button[type=submit]')]);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/login')),
+      page.click('form.signature-form button[type=submit]'),
+    ]);
     expect(response.status()).toBe(429);
     await page.locator('#lockout-countdown').waitFor();
     expect(await page.locator('form.signature-form').count()).toBe(0);

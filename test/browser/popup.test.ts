@@ -101,9 +101,15 @@ describe('popup sign-in', () => {
     await expect.poll(() => popup.title(), { timeout: 5_000 }).not.toBe('');
     // The opener kept its reference to the popup all along, and the popup its opener.
     expect(await popup.title()).toBe('reported');
-    await expect.poll(() => page.evaluate(() => (window as unknown as { received: { href: string } | null }).received), { timeout: 5_000 }).not.toBeNull();
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { received: { href: string } | null }).received), { timeout: 5_000 })
+      .not.toBeNull();
     const received = await page.evaluate(() => (window as unknown as { received: { href: string } }).received);
-    const tokens = await oidc.authorizationCodeGrant(rp, new URL(received.href), { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    const tokens = await oidc.authorizationCodeGrant(rp, new URL(received.href), {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
     expect(tokens.claims()?.sub).toBe(KEYS.compressed.address);
     expect(await page.evaluate(() => (window as unknown as { popup: Window }).popup.closed)).toBe(false);
     await context.close();
@@ -127,7 +133,9 @@ describe('popup sign-in', () => {
       await page.goto(`${origin}/silent`);
       const request = await authorizationRequest(rp, `${origin}/silent-callback`, 'openid', { prompt: 'none' });
       await page.evaluate((url) => (window as unknown as { startSilent(u: string): void }).startSilent(url), request.url.href);
-      await expect.poll(() => page.evaluate(() => (window as unknown as { received: unknown }).received), { timeout: 10_000 }).not.toBeNull();
+      await expect
+        .poll(() => page.evaluate(() => (window as unknown as { received: unknown }).received), { timeout: 10_000 })
+        .not.toBeNull();
       const { href } = await page.evaluate(() => (window as unknown as { received: { href: string } }).received);
       return new URL(href).searchParams;
     };
@@ -142,7 +150,8 @@ describe('popup sign-in', () => {
   });
 
   it('pages that a popup shows keep their opener; every other page stays isolated from it', async () => {
-    const coop = async (path: string) => (await fetch(`${running.baseUrl}${path}`, { redirect: 'manual' })).headers.get('cross-origin-opener-policy');
+    const coop = async (path: string) =>
+      (await fetch(`${running.baseUrl}${path}`, { redirect: 'manual' })).headers.get('cross-origin-opener-policy');
     const request = await authorizationRequest(rp, `${rpOrigin}/callback`, 'openid');
     // The authorization endpoint, its redirect to the sign-in page, and logout.
     expect(await coop(request.url.pathname + request.url.search)).toBe('unsafe-none');

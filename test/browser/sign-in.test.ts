@@ -23,7 +23,9 @@ describe('sign-in pages in Chromium', () => {
   beforeAll(async () => {
     running = await startProduct({ store: 'redis' });
     rp = await discover(running.baseUrl);
-    firstParty = await oidc.discovery(new URL(running.baseUrl), 'first', undefined, oidc.ClientSecretBasic(TEST_CLIENT_SECRET), { execute: [oidc.allowInsecureRequests] });
+    firstParty = await oidc.discovery(new URL(running.baseUrl), 'first', undefined, oidc.ClientSecretBasic(TEST_CLIENT_SECRET), {
+      execute: [oidc.allowInsecureRequests],
+    });
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -55,7 +57,11 @@ describe('sign-in pages in Chromium', () => {
       page.click('button:has-text("Allow")'),
     ]);
     const callback = new URL(response.url());
-    const tokens = await oidc.authorizationCodeGrant(rp, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    const tokens = await oidc.authorizationCodeGrant(rp, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
     expect(tokens.claims()?.sub).toBe(KEYS.compressed.address);
     expect(watched.violations).toEqual([]);
     await context.close();
@@ -71,7 +77,10 @@ describe('sign-in pages in Chromium', () => {
     expect(await page.locator('a.qr').getAttribute('aria-label')).toContain(href!);
     expect(await decodeQrOnPage(page)).toBe(href);
 
-    const challenge = (await (await fetch(href!, { headers: { accept: 'application/json' } })).json()) as { text: string; submit: { url: string } };
+    const challenge = (await (await fetch(href!, { headers: { accept: 'application/json' } })).json()) as {
+      text: string;
+      submit: { url: string };
+    };
     let reachedRelyingParty = false;
     page.on('request', (r) => {
       if (r.url().startsWith(running.redirectUri)) reachedRelyingParty = true;
@@ -83,7 +92,9 @@ describe('sign-in pages in Chromium', () => {
     });
     expect(phone.status).toBe(200);
     // Whoever saw the QR code could have signed it: the desktop names the address and waits.
-    await expect.poll(() => page.locator('#confirm-title').textContent(), { timeout: 10_000 }).toBe(`Continue as ${KEYS.uncompressed.address}?`);
+    await expect
+      .poll(() => page.locator('#confirm-title').textContent(), { timeout: 10_000 })
+      .toBe(`Continue as ${KEYS.uncompressed.address}?`);
     await screenshot(page, 'login-continue-as');
     await page.waitForTimeout(1000);
     expect(reachedRelyingParty).toBe(false);
@@ -94,7 +105,11 @@ describe('sign-in pages in Chromium', () => {
       page.click('#confirm-button'),
     ]);
     const callback = new URL(navigated.url());
-    const tokens = await oidc.authorizationCodeGrant(firstParty, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    const tokens = await oidc.authorizationCodeGrant(firstParty, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
     expect(tokens.claims()?.sub).toBe(KEYS.uncompressed.address);
     expect(watched.violations).toEqual([]);
     await context.close();
@@ -105,7 +120,10 @@ describe('sign-in pages in Chromium', () => {
     const request = await authorizationRequest(firstParty, running.redirectUri, 'openid', { login_hint: KEYS.uncompressed.address });
     await page.goto(request.url.href);
     const href = (await page.locator('.wallet-link a').getAttribute('href'))!;
-    const challenge = (await (await fetch(href, { headers: { accept: 'application/json' } })).json()) as { text: string; submit: { url: string } };
+    const challenge = (await (await fetch(href, { headers: { accept: 'application/json' } })).json()) as {
+      text: string;
+      submit: { url: string };
+    };
     const navigated = page.waitForRequest((r) => r.url().startsWith(running.redirectUri), { timeout: 10_000 });
     const phone = await fetch(challenge.submit.url, {
       method: 'POST',
@@ -114,7 +132,11 @@ describe('sign-in pages in Chromium', () => {
     });
     expect(phone.status).toBe(200);
     const callback = new URL((await navigated).url());
-    const tokens = await oidc.authorizationCodeGrant(firstParty, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    const tokens = await oidc.authorizationCodeGrant(firstParty, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
     expect(tokens.claims()?.sub).toBe(KEYS.uncompressed.address);
     expect(await page.locator('#confirm-title').count()).toBe(0);
     expect(watched.violations).toEqual([]);
@@ -174,7 +196,13 @@ describe('sign-in pages in Chromium', () => {
 
   it('(e) no page breaks the Content-Security-Policy: error, logout and demo-free pages too', async () => {
     const page = await newPage();
-    for (const path of ['/interaction/not-a-real-uid-000', '/w/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', '/session/end', '/auth?client_id=nobody&response_type=code&scope=openid', '/nothing-here']) {
+    for (const path of [
+      '/interaction/not-a-real-uid-000',
+      '/w/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+      '/session/end',
+      '/auth?client_id=nobody&response_type=code&scope=openid',
+      '/nothing-here',
+    ]) {
       const response = await page.goto(`${running.baseUrl}${path}`);
       expect(response!.status(), path).toBeLessThan(500);
       expect(response!.headers()['content-security-policy'], path).toContain("script-src 'self'");

@@ -33,12 +33,16 @@ describe('account page in Chromium', () => {
     await node?.stop();
   });
 
-  it('lists the granted applications, and a revoke makes the relying party\'s token inactive', async () => {
+  it("lists the granted applications, and a revoke makes the relying party's token inactive", async () => {
     // The relying party signs the address in (consent given) and holds tokens.
     const rp = await discover(running.baseUrl);
     const request = await authorizationRequest(rp, running.redirectUri, 'openid evrmore groups');
     const callback = await signIn(new HttpBrowser(running.baseUrl), request.url, holder, running.redirectUri);
-    const tokens = await oidc.authorizationCodeGrant(rp, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    const tokens = await oidc.authorizationCodeGrant(rp, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
     expect((await oidc.tokenIntrospection(rp, tokens.access_token)).active).toBe(true);
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

@@ -36,7 +36,9 @@ describe('account page', () => {
     node.setTags(holder.address, ['#KYC']);
     running = await startChainProduct('redis', node);
     rp = await discover(running.baseUrl);
-    first = await oidc.discovery(new URL(running.baseUrl), 'first', undefined, oidc.ClientSecretBasic(TEST_CLIENT_SECRET), { execute: [oidc.allowInsecureRequests] });
+    first = await oidc.discovery(new URL(running.baseUrl), 'first', undefined, oidc.ClientSecretBasic(TEST_CLIENT_SECRET), {
+      execute: [oidc.allowInsecureRequests],
+    });
   });
   afterAll(async () => {
     await running?.stop();
@@ -46,7 +48,11 @@ describe('account page', () => {
   const tokensFor = async (config: oidc.Configuration, key: TestKey, scope = 'openid') => {
     const request = await authorizationRequest(config, running.redirectUri, scope);
     const callback = await signIn(new HttpBrowser(running.baseUrl), request.url, key, running.redirectUri);
-    return oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    return oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
   };
 
   it('asks for a fresh signature, then shows the address, the allowed applications, sign-ins and chain data', async () => {
@@ -92,7 +98,9 @@ describe('account page', () => {
     expect((await oidc.tokenIntrospection(rp, tokens.access_token)).active).toBe(false);
     expect((await oidc.tokenIntrospection(rp, tokens.refresh_token!)).active).toBe(false);
     await expect(oidc.refreshTokenGrant(rp, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
-    expect(running.logs.some((l) => l.event === 'account.grant_revoked' && l.client_id === 'rp' && l.address === holder.address)).toBe(true);
+    expect(running.logs.some((l) => l.event === 'account.grant_revoked' && l.client_id === 'rp' && l.address === holder.address)).toBe(
+      true,
+    );
   });
 
   it('gives a revoked first-party application a new grant, not a consent screen', async () => {
@@ -104,7 +112,11 @@ describe('account page', () => {
     const request = await authorizationRequest(first, running.redirectUri);
     const landed = await browser.navigate(request.url.href, {}, running.redirectUri);
     expect(landed.url.startsWith(running.redirectUri)).toBe(true);
-    const tokens = await oidc.authorizationCodeGrant(first, new URL(landed.url), { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    const tokens = await oidc.authorizationCodeGrant(first, new URL(landed.url), {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
     expect(tokens.claims()?.sub).toBe(holder.address);
   });
 

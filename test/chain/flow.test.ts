@@ -11,7 +11,17 @@ import * as oidc from 'openid-client';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { RunningProduct } from '../support/product.js';
 import { HttpBrowser, elementText, formAction } from '../support/browser.js';
-import { KEYS, authorizationRequest, discover, finishToRelyingParty, openLogin, sign, signIn, submitSignature, type TestKey } from '../support/wallet.js';
+import {
+  KEYS,
+  authorizationRequest,
+  discover,
+  finishToRelyingParty,
+  openLogin,
+  sign,
+  signIn,
+  submitSignature,
+  type TestKey,
+} from '../support/wallet.js';
 import { type FakeEvrmoreNode, startFakeNode } from './support/fake-node.js';
 import { cacheExpiry, discoverClient, startChainProduct } from './support/chain-product.js';
 
@@ -42,11 +52,19 @@ for (const store of ['redis', 'memory'] as const) {
     const tokensFor = async (config: oidc.Configuration, key: TestKey, scope = CHAIN_SCOPE, browser = new HttpBrowser(running.baseUrl)) => {
       const request = await authorizationRequest(config, running.redirectUri, scope);
       const callback = await signIn(browser, request.url, key, running.redirectUri);
-      return oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+      return oidc.authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: request.verifier,
+        expectedState: request.state,
+        expectedNonce: request.nonce,
+      });
     };
 
     it('says at start that the node is connected, and offers the chain scopes and claims', async () => {
-      expect(running.logs.find((l) => l.event === 'chain.node')).toMatchObject({ level: 30, chain: 'main', groups: ['myorg-admins', 'members', 'kyc'] });
+      expect(running.logs.find((l) => l.event === 'chain.node')).toMatchObject({
+        level: 30,
+        chain: 'main',
+        groups: ['myorg-admins', 'members', 'kyc'],
+      });
       const metadata = rp.serverMetadata();
       expect(metadata.scopes_supported).toEqual(expect.arrayContaining(['evrmore_assets', 'groups']));
       expect(metadata.claims_supported).toEqual(expect.arrayContaining(['evrmore_assets', 'evrmore_tags', 'groups']));
@@ -68,7 +86,11 @@ for (const store of ['redis', 'memory'] as const) {
       expect(consent.body).not.toContain('PRIVATE');
 
       const callback = await finishToRelyingParty(browser, consent, running.redirectUri);
-      const tokens = await oidc.authorizationCodeGrant(rp, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+      const tokens = await oidc.authorizationCodeGrant(rp, callback, {
+        pkceCodeVerifier: request.verifier,
+        expectedState: request.state,
+        expectedNonce: request.nonce,
+      });
       const jwks = createRemoteJWKSet(new URL(rp.serverMetadata().jwks_uri!));
       const { payload } = await jwtVerify(tokens.id_token!, jwks, { issuer: running.baseUrl, audience: 'rp' });
       const expected = {
@@ -101,7 +123,11 @@ for (const store of ['redis', 'memory'] as const) {
       try {
         await cacheExpiry();
         const refreshed = await oidc.refreshTokenGrant(rp, tokens.refresh_token!);
-        expect(refreshed.claims()).toMatchObject({ groups: ['members', 'kyc'], evrmore_assets: { MYORG: 50 }, evrmore_tags: ['#KYC', '#MEMBER'] });
+        expect(refreshed.claims()).toMatchObject({
+          groups: ['members', 'kyc'],
+          evrmore_assets: { MYORG: 50 },
+          evrmore_tags: ['#KYC', '#MEMBER'],
+        });
         node.setTags(admin.address, []);
         await cacheExpiry();
         expect(await oidc.fetchUserInfo(rp, refreshed.access_token, admin.address)).toMatchObject({ groups: [], evrmore_tags: [] });
@@ -119,14 +145,18 @@ for (const store of ['redis', 'memory'] as const) {
       const login = await openLogin(browser, request.url);
       const denied = await submitSignature(browser, login, outsider.address, sign(outsider, login.text));
       expect(denied.status).toBe(403);
-      expect(elementText(denied.body, 'error')).toBe(`This application requires holding MYORG/ADMIN. The address ${outsider.address} does not meet this.`);
+      expect(elementText(denied.body, 'error')).toBe(
+        `This application requires holding MYORG/ADMIN. The address ${outsider.address} does not meet this.`,
+      );
       const abort = formAction(denied.body, '/abort')!;
       const back = await browser.request(abort, { form: { reason: 'access_rule' } });
       const landed = await browser.navigate(new URL(back.headers.get('location')!, running.baseUrl).href, {}, running.redirectUri);
       const callback = new URL(landed.url);
       expect(callback.searchParams.get('error')).toBe('access_denied');
       expect(callback.searchParams.get('code')).toBeNull();
-      expect(running.logs.some((l) => l.event === 'chain.access_denied' && l.client_id === 'admin-app' && l.address === outsider.address)).toBe(true);
+      expect(
+        running.logs.some((l) => l.event === 'chain.access_denied' && l.client_id === 'admin-app' && l.address === outsider.address),
+      ).toBe(true);
 
       // A tag rule refuses the same way, naming the tag.
       const kycApp = await discoverClient(running.baseUrl, 'kyc-app');
@@ -159,7 +189,7 @@ for (const store of ['redis', 'memory'] as const) {
       expect(new URL(answer.url).searchParams.get('error')).toBe('login_required');
     });
 
-    it('stops refreshing and answering userinfo for an address that no longer meets its client\'s rule', async () => {
+    it("stops refreshing and answering userinfo for an address that no longer meets its client's rule", async () => {
       const adminApp = await discoverClient(running.baseUrl, 'admin-app');
       const tokens = await tokensFor(adminApp, admin, 'openid groups');
       node.setAssets(admin.address, { MYORG: 250 });

@@ -98,7 +98,10 @@ function accountStoreContract(name: string, make: () => AccountStore) {
       const who = `E${randomUUID()}`;
       await store.addGrant(who, { grantId: 'g1', clientId: 'rp' }, 3600);
       await store.addGrant(who, { grantId: 'g2', clientId: 'spa' }, 3600);
-      expect((await store.grants(who)).sort((a, b) => a.grantId.localeCompare(b.grantId))).toEqual([{ grantId: 'g1', clientId: 'rp' }, { grantId: 'g2', clientId: 'spa' }]);
+      expect((await store.grants(who)).sort((a, b) => a.grantId.localeCompare(b.grantId))).toEqual([
+        { grantId: 'g1', clientId: 'rp' },
+        { grantId: 'g2', clientId: 'spa' },
+      ]);
       await store.removeGrant(who, 'g1');
       expect(await store.grants(who)).toEqual([{ grantId: 'g2', clientId: 'spa' }]);
       expect(await store.grants('Enobody')).toEqual([]);
@@ -119,12 +122,13 @@ describe('account store keys in Redis', () => {
 
   accountStoreContract('redis', () => createRedisAccountStore(redis.prefixed));
 
-  it('keeps a sign-in history in Redis\'s compact encoding, a record a few dozen bytes', async () => {
+  it("keeps a sign-in history in Redis's compact encoding, a record a few dozen bytes", async () => {
     const store = createRedisAccountStore(redis.prefixed);
     const who = `E${randomUUID()}`;
     await store.addSignIn(who, { at: 1796558116, clientId: 'Test RP', ip: '2001:db8::1' });
     expect(await store.signIns(who)).toEqual([{ at: 1796558116, clientId: 'Test RP', ip: '2001:db8::1' }]);
-    for (let i = 0; i < SIGN_IN_HISTORY.length; i += 1) await store.addSignIn(who, { at: 1796558117 + i, clientId: 'rp', ip: '203.0.113.7' });
+    for (let i = 0; i < SIGN_IN_HISTORY.length; i += 1)
+      await store.addSignIn(who, { at: 1796558117 + i, clientId: 'rp', ip: '203.0.113.7' });
     expect(await redis.raw.type(`${keyPrefix}account:signins:${who}`)).toBe('zset');
     expect(await redis.raw.object('ENCODING', `${keyPrefix}account:signins:${who}`)).toMatch(/^(listpack|ziplist)$/);
     expect(await redis.raw.zcard(`${keyPrefix}account:signins:${who}`)).toBe(SIGN_IN_HISTORY.length);
@@ -133,7 +137,10 @@ describe('account store keys in Redis', () => {
   it('reads a sign-in history an earlier version wrote as a list, and converts it on the next sign-in', async () => {
     const store = createRedisAccountStore(redis.prefixed);
     const who = `E${randomUUID()}`;
-    const older = [{ at: 100, clientId: 'rp', ip: '127.0.0.1' }, { at: 200, clientId: 'spa app', ip: '::1' }];
+    const older = [
+      { at: 100, clientId: 'rp', ip: '127.0.0.1' },
+      { at: 200, clientId: 'spa app', ip: '::1' },
+    ];
     for (const record of older) await redis.raw.lpush(`${keyPrefix}account:signins:${who}`, JSON.stringify(record));
     expect(await store.signIns(who)).toEqual([older[1], older[0]]);
     await store.addSignIn(who, { at: 300, clientId: 'rp', ip: '127.0.0.1' });

@@ -10,7 +10,17 @@ import * as oidc from 'openid-client';
 import type { RunningProduct } from '../support/product.js';
 import { startProduct, defaultClients } from '../support/product.js';
 import { HttpBrowser, elementText, formAction } from '../support/browser.js';
-import { KEYS, authorizationRequest, discover, finishToRelyingParty, openLogin, sign, signIn, submitSignature, type TestKey } from '../support/wallet.js';
+import {
+  KEYS,
+  authorizationRequest,
+  discover,
+  finishToRelyingParty,
+  openLogin,
+  sign,
+  signIn,
+  submitSignature,
+  type TestKey,
+} from '../support/wallet.js';
 import { type FakeEvrmoreNode, startFakeNode } from './support/fake-node.js';
 import { RULES, cacheExpiry, chainClients, discoverClient, nodeEnv, startChainProduct } from './support/chain-product.js';
 
@@ -20,11 +30,20 @@ const REQUIRED_RULES = { ...RULES, groups: { ...RULES.groups, 'myorg-admins': { 
 async function tokensFor(running: RunningProduct, config: oidc.Configuration, key: TestKey, scope: string) {
   const request = await authorizationRequest(config, running.redirectUri, scope);
   const callback = await signIn(new HttpBrowser(running.baseUrl), request.url, key, running.redirectUri);
-  return oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+  return oidc.authorizationCodeGrant(config, callback, {
+    pkceCodeVerifier: request.verifier,
+    expectedState: request.state,
+    expectedNonce: request.nonce,
+  });
 }
 
 /** Signs in and returns the refusal page's message and what the relying party then receives. */
-async function refused(running: RunningProduct, config: oidc.Configuration, key: TestKey, scope: string): Promise<{ message: string; callback: URL }> {
+async function refused(
+  running: RunningProduct,
+  config: oidc.Configuration,
+  key: TestKey,
+  scope: string,
+): Promise<{ message: string; callback: URL }> {
   const browser = new HttpBrowser(running.baseUrl);
   const login = await openLogin(browser, (await authorizationRequest(config, running.redirectUri, scope)).url);
   const page = await submitSignature(browser, login, key.address, sign(key, login.text));
@@ -61,7 +80,9 @@ describe('node unreachable', () => {
       await cacheExpiry();
       // A sign-in that would carry `groups`: refused with a page, access_denied at the relying party.
       const required = await refused(strict, rp, admin, 'openid groups');
-      expect(required.message).toMatch(/receives your groups, and they cannot be worked out right now because the Evrmore node does not answer/);
+      expect(required.message).toMatch(
+        /receives your groups, and they cannot be worked out right now because the Evrmore node does not answer/,
+      );
       expect(required.callback.searchParams.get('error')).toBe('access_denied');
       expect(required.callback.searchParams.get('code')).toBeNull();
       // A refresh that would carry it is refused as well, not answered without the group.
@@ -107,7 +128,9 @@ describe('node misconfigured or absent', () => {
       expect(String(start.msg)).toMatch(/-assetindex/);
       const ready = await fetch(`${running.baseUrl}/readyz`);
       expect(ready.status).toBe(503);
-      expect(((await ready.json()) as { reason: string }).reason).toMatch(/^the Evrmore node at http:\/\/127\.0\.0\.1:\d+ runs without -assetindex, .*: restart evrmored with -assetindex/);
+      expect(((await ready.json()) as { reason: string }).reason).toMatch(
+        /^the Evrmore node at http:\/\/127\.0\.0\.1:\d+ runs without -assetindex, .*: restart evrmored with -assetindex/,
+      );
 
       // Sign-ins still work; the consent page says the holdings cannot be read.
       const rp = await discover(running.baseUrl);
@@ -147,36 +170,56 @@ describe('node misconfigured or absent', () => {
   it('without a node: says so at start, offers no chain scope, refuses clients that need one', async () => {
     const running = await startProduct({ store: 'memory' });
     try {
-      expect(running.logs.find((l) => l.event === 'chain.node')).toMatchObject({ level: 30, node: null, msg: expect.stringMatching(/not configured/) });
-      const metadata = (await (await fetch(`${running.baseUrl}/.well-known/openid-configuration`)).json()) as { scopes_supported: string[]; claims_supported: string[] };
+      expect(running.logs.find((l) => l.event === 'chain.node')).toMatchObject({
+        level: 30,
+        node: null,
+        msg: expect.stringMatching(/not configured/),
+      });
+      const metadata = (await (await fetch(`${running.baseUrl}/.well-known/openid-configuration`)).json()) as {
+        scopes_supported: string[];
+        claims_supported: string[];
+      };
       expect(metadata.scopes_supported).not.toContain('groups');
       expect(metadata.scopes_supported).not.toContain('evrmore_assets');
       expect(metadata.claims_supported).not.toContain('groups');
     } finally {
       await running.stop();
     }
-    await expect(startProduct({ store: 'memory', clients: chainClients })).rejects.toThrow(/evrmore_required_groups needs the Evrmore node, and this provider has none configured \(EVRMORE_RPC_URL\)/);
+    await expect(startProduct({ store: 'memory', clients: chainClients })).rejects.toThrow(
+      /evrmore_required_groups needs the Evrmore node, and this provider has none configured \(EVRMORE_RPC_URL\)/,
+    );
   });
 
   it('refuses client metadata naming a group the rules do not define, at start and at registration', async () => {
     const node = await startFakeNode();
     try {
-      const wrong = (uri: string) => [...defaultClients(uri), { client_id: 'typo', client_secret: 'x'.repeat(40), redirect_uris: [uri], evrmore_required_groups: ['myorg-admin'] }];
-      await expect(startProduct({ store: 'memory', env: nodeEnv(node), clients: wrong }))
-        .rejects.toThrow(/client "typo": evrmore_required_groups: "myorg-admin" is not a group of the chain rules \(known: myorg-admins, members, kyc\)/);
+      const wrong = (uri: string) => [
+        ...defaultClients(uri),
+        { client_id: 'typo', client_secret: 'x'.repeat(40), redirect_uris: [uri], evrmore_required_groups: ['myorg-admin'] },
+      ];
+      await expect(startProduct({ store: 'memory', env: nodeEnv(node), clients: wrong })).rejects.toThrow(
+        /client "typo": evrmore_required_groups: "myorg-admin" is not a group of the chain rules \(known: myorg-admins, members, kyc\)/,
+      );
 
       const running = await startProduct({ store: 'memory', env: nodeEnv(node, RULES, { REGISTRATION: 'open' }) });
       try {
-        const register = (metadata: Record<string, unknown>) => fetch(`${running.baseUrl}/reg`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ redirect_uris: ['https://app.example.com/cb'], ...metadata }),
-        });
+        const register = (metadata: Record<string, unknown>) =>
+          fetch(`${running.baseUrl}/reg`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ redirect_uris: ['https://app.example.com/cb'], ...metadata }),
+          });
         const refusedRegistration = await register({ evrmore_required_groups: ['nope'] });
         expect(refusedRegistration.status).toBe(400);
-        expect(await refusedRegistration.json()).toMatchObject({ error: 'invalid_client_metadata', error_description: expect.stringContaining('"nope" is not a group') });
+        expect(await refusedRegistration.json()).toMatchObject({
+          error: 'invalid_client_metadata',
+          error_description: expect.stringContaining('"nope" is not a group'),
+        });
         const badTag = await register({ evrmore_required_tags: ['kyc'] });
-        expect(await badTag.json()).toMatchObject({ error: 'invalid_client_metadata', error_description: expect.stringContaining('tags start with "#"') });
+        expect(await badTag.json()).toMatchObject({
+          error: 'invalid_client_metadata',
+          error_description: expect.stringContaining('tags start with "#"'),
+        });
         const accepted = await register({ evrmore_required_groups: ['myorg-admins'] });
         expect(accepted.status).toBe(201);
         expect(await accepted.json()).toMatchObject({ evrmore_required_groups: ['myorg-admins'] });

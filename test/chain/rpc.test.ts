@@ -27,7 +27,7 @@ describe('Evrmore JSON-RPC client', () => {
   afterAll(async () => node?.stop());
 
   it('reads balances as the JSON numbers Core prints (with the asset units) and tags', async () => {
-    node.setAssets(address, { MYORG: 250, 'MYORG/ADMIN': 1, 'FRACTIONAL': 0.5 });
+    node.setAssets(address, { MYORG: 250, 'MYORG/ADMIN': 1, FRACTIONAL: 0.5 });
     node.setUnits('MYORG/ADMIN', 0);
     node.setTags(address, ['#KYC']);
     expect(await rpc.listAssetBalancesByAddress(address)).toEqual({ MYORG: 250, 'MYORG/ADMIN': 1, FRACTIONAL: 0.5 });
@@ -54,12 +54,22 @@ describe('Evrmore JSON-RPC client', () => {
     expect(JSON.parse(String(seen[0]!.init.body))).toMatchObject({ jsonrpc: '1.0', method: 'listtagsforaddress', params: [address] });
   });
 
-  it('turns the node\'s error objects into RpcError with Core\'s codes and messages', async () => {
-    await expect(rpc.listAssetBalancesByAddress('not-an-address')).rejects.toMatchObject({ name: 'RpcError', code: -5, message: expect.stringContaining('Invalid Evrmore address: not-an-address') });
+  it("turns the node's error objects into RpcError with Core's codes and messages", async () => {
+    await expect(rpc.listAssetBalancesByAddress('not-an-address')).rejects.toMatchObject({
+      name: 'RpcError',
+      code: -5,
+      message: expect.stringContaining('Invalid Evrmore address: not-an-address'),
+    });
     // A testnet address on a mainnet node is invalid there too.
     await expect(rpc.listAssetBalancesByAddress(KEYS.testnet.address)).rejects.toBeInstanceOf(RpcError);
-    await expect(rpc.listTagsForAddress('nope')).rejects.toMatchObject({ code: -8, message: expect.stringContaining('Not valid EVR address: nope') });
-    await expect(rpc.call('getassetdata', ['X'])).rejects.toMatchObject({ code: -32601, message: expect.stringContaining('Method not found') });
+    await expect(rpc.listTagsForAddress('nope')).rejects.toMatchObject({
+      code: -8,
+      message: expect.stringContaining('Not valid EVR address: nope'),
+    });
+    await expect(rpc.call('getassetdata', ['X'])).rejects.toMatchObject({
+      code: -32601,
+      message: expect.stringContaining('Method not found'),
+    });
   });
 
   it('recognises the no-assetindex sentence that Core returns as a result, not as an error', async () => {
@@ -92,7 +102,7 @@ describe('Evrmore JSON-RPC client', () => {
     expect(wrong.endpoint).not.toContain('wrong-password');
   });
 
-  it('authenticates with the node\'s cookie file and re-reads it after the node restarted', async () => {
+  it("authenticates with the node's cookie file and re-reads it after the node restarted", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'evr-cookie-'));
     const cookieFile = join(dir, '.cookie');
     const cookieNode = await startFakeNode({ cookie: '__cookie__:aaaa1111' });
@@ -121,7 +131,11 @@ describe('Evrmore JSON-RPC client', () => {
     } finally {
       node.delayMs = 0;
     }
-    const nowhere = new EvrmoreRpc({ url: new URL(`http://127.0.0.1:${await freePort()}`), auth: { user: 'evr', password: PASSWORD }, timeoutMs: 2000 });
+    const nowhere = new EvrmoreRpc({
+      url: new URL(`http://127.0.0.1:${await freePort()}`),
+      auth: { user: 'evr', password: PASSWORD },
+      timeoutMs: 2000,
+    });
     const error = (await nowhere.getBlockchainInfo().catch((e: unknown) => e)) as NodeUnavailableError;
     expect(error.reason).toBe('unreachable');
     expect(error.message).toMatch(/ECONNREFUSED/);

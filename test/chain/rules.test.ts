@@ -56,13 +56,23 @@ describe('chain rules', () => {
     expect(problems({ groups: { admins: { rule: { asset: 'myorg/admin' } } } })).toEqual([
       'at groups.admins.rule.asset: "myorg/admin" is not an asset name: Evrmore asset names are upper case (did you mean "MYORG/ADMIN"?)',
     ]);
-    expect(problems({ groups: { admins: { rule: { asset: 'MYORG', minimum: 5 } } } })[0]).toMatch(/^at groups\.admins\.rule: Unrecognized key: "minimum"/);
-    expect(problems({ groups: { admins: { rule: { asset: 'MYORG', tag: '#KYC' } } } })[0]).toMatch(/exactly one of "asset", "tag", "any" or "all" .*combine rules with "all" or "any"/);
-    expect(problems({ groups: { admins: { rule: { asset: 'MYORG', min: 0 } } } })).toEqual(['at groups.admins.rule.min: "min" must be more than 0']);
-    expect(problems({ groups: { admins: { rule: { asset: 'MYORG', min: '5' } } } })).toEqual(['at groups.admins.rule.min: "min" must be a number']);
+    expect(problems({ groups: { admins: { rule: { asset: 'MYORG', minimum: 5 } } } })[0]).toMatch(
+      /^at groups\.admins\.rule: Unrecognized key: "minimum"/,
+    );
+    expect(problems({ groups: { admins: { rule: { asset: 'MYORG', tag: '#KYC' } } } })[0]).toMatch(
+      /exactly one of "asset", "tag", "any" or "all" .*combine rules with "all" or "any"/,
+    );
+    expect(problems({ groups: { admins: { rule: { asset: 'MYORG', min: 0 } } } })).toEqual([
+      'at groups.admins.rule.min: "min" must be more than 0',
+    ]);
+    expect(problems({ groups: { admins: { rule: { asset: 'MYORG', min: '5' } } } })).toEqual([
+      'at groups.admins.rule.min: "min" must be a number',
+    ]);
     expect(problems({ groups: { admins: { rule: { tag: 'KYC' } } } })[0]).toMatch(/tags start with "#"/);
     expect(problems({ groups: { admins: { rule: { any: [] } } } })[0]).toMatch(/"any" needs at least one rule/);
-    expect(problems({ groups: { 'has space': { rule: { tag: '#KYC' } } } })[0]).toMatch(/^at groups\.has space: "has space" is not a group name/);
+    expect(problems({ groups: { 'has space': { rule: { tag: '#KYC' } } } })[0]).toMatch(
+      /^at groups\.has space: "has space" is not a group name/,
+    );
     expect(problems({ groups: { admins: { rule: { tag: '#KYC' }, required: 'yes' } } })[0]).toMatch(/"required" must be true or false/);
     expect(problems({ release: { assets: ['myorg*'] } })[0]).toMatch(/^at release\.assets\.0: .*upper case/);
     expect(problems({ groups: [] })[0]).toMatch(/^at groups:/);
@@ -73,12 +83,15 @@ describe('chain rules', () => {
     const t = translator('en');
     const phrases = rulePhrases(t);
     expect(describeCondition({ asset: 'MYORG/ADMIN' }, phrases)).toBe('holding MYORG/ADMIN');
-    expect(describeCondition({ all: [{ tag: '#KYC' }, { any: [{ asset: 'A', min: 5 }, { asset: 'B' }] }] }, phrases))
-      .toBe('the qualifier tag #KYC on your address and (holding at least 5 A or holding B)');
+    expect(describeCondition({ all: [{ tag: '#KYC' }, { any: [{ asset: 'A', min: 5 }, { asset: 'B' }] }] }, phrases)).toBe(
+      'the qualifier tag #KYC on your address and (holding at least 5 A or holding B)',
+    );
     expect(describeRequirement({ group: 'x', rule: { asset: 'MYORG/ADMIN' } }, t)).toBe('holding MYORG/ADMIN');
-    expect(refusalMessage({ ok: false, kind: 'missing', missing: [{ group: 'myorg-admins', rule: { asset: 'MYORG/ADMIN' } }] }, 'EAddr', t))
-      .toMatch(/^This application requires holding MYORG\/ADMIN\. The address EAddr does not meet this/);
-    expect(refusalMessage({ ok: false, kind: 'unavailable', requirements: [{ tag: '#KYC' }], message: '' }, 'EAddr', t))
-      .toMatch(/requires the qualifier tag #KYC on your address, and this cannot be checked right now/);
+    expect(
+      refusalMessage({ ok: false, kind: 'missing', missing: [{ group: 'myorg-admins', rule: { asset: 'MYORG/ADMIN' } }] }, 'EAddr', t),
+    ).toMatch(/^This application requires holding MYORG\/ADMIN\. The address EAddr does not meet this/);
+    expect(refusalMessage({ ok: false, kind: 'unavailable', requirements: [{ tag: '#KYC' }], message: '' }, 'EAddr', t)).toMatch(
+      /requires the qualifier tag #KYC on your address, and this cannot be checked right now/,
+    );
   });
 });

@@ -20,7 +20,14 @@ function serviceWith(notify: ChallengeNotifier['notify']) {
     listen: () => () => {},
     close: async () => {},
   };
-  const service = new ChallengeService({ store: createMemoryChallengeStore(), network: NETWORKS.mainnet, issuerHost: 'id.example', ttlSeconds: 300, maxAttempts: 3, notifier });
+  const service = new ChallengeService({
+    store: createMemoryChallengeStore(),
+    network: NETWORKS.mainnet,
+    issuerHost: 'id.example',
+    ttlSeconds: 300,
+    maxAttempts: 3,
+    notifier,
+  });
   return { service, heard };
 }
 

@@ -12,7 +12,14 @@ import type { Views } from '../../src/http/views.js';
 import type Provider from 'oidc-provider';
 
 const challenge = (state: ChallengeState, expiresAt = 1000): Challenge => ({
-  id: 'c', interactionUid: 'i', clientId: 'rp', text: 'sign this', issuedAt: 700, expiresAt, attempts: 0, state,
+  id: 'c',
+  interactionUid: 'i',
+  clientId: 'rp',
+  text: 'sign this',
+  issuedAt: 700,
+  expiresAt,
+  attempts: 0,
+  state,
 });
 
 describe('challengeStatus', () => {
@@ -46,7 +53,7 @@ describe('challengeStatus', () => {
   });
 });
 
-describe('the wallet URL\'s JSON state', () => {
+describe("the wallet URL's JSON state", () => {
   const presenter = new LoginPresenter({ views: {} as Views, issuer: new URL('https://id.example'), network: NETWORKS.mainnet });
   const provider = { issuer: 'https://id.example' } as Provider;
   const state = (c: Challenge, now: number) => challengeJson(c, presenter, provider, { name: 'RP', verified: true }, now).state;

@@ -36,7 +36,9 @@ export function describeChallengeStoreContract(name: string, makeStore: () => Ch
       return challenge;
     }
 
-    beforeEach(() => { store = makeStore(); });
+    beforeEach(() => {
+      store = makeStore();
+    });
 
     it('create, get and findByInteraction round-trip the challenge', async () => {
       const challenge = await created();
@@ -73,14 +75,17 @@ export function describeChallengeStoreContract(name: string, makeStore: () => Ch
       const challenge = await created();
       await store.markSigned(challenge.id, ADDRESS, now);
       expect(await store.markSigned(challenge.id, OTHER_ADDRESS, now)).toMatchObject({
-        ok: false, reason: 'signed', challenge: { address: ADDRESS },
+        ok: false,
+        reason: 'signed',
+        challenge: { address: ADDRESS },
       });
     });
 
     it('redeem with address from pending (same-device form)', async () => {
       const challenge = await created();
       expect(await store.redeem(challenge.id, now, ADDRESS)).toStrictEqual({
-        ok: true, challenge: { ...challenge, state: 'redeemed', address: ADDRESS },
+        ok: true,
+        challenge: { ...challenge, state: 'redeemed', address: ADDRESS },
       });
     });
 
@@ -108,8 +113,9 @@ export function describeChallengeStoreContract(name: string, makeStore: () => Ch
     it('20 concurrent redeems: exactly one succeeds', async () => {
       const challenge = await created();
       await store.markSigned(challenge.id, ADDRESS, now);
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) =>
-        (i % 2 ? store.redeem(challenge.id, now) : store.redeem(challenge.id, now, ADDRESS))));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? store.redeem(challenge.id, now) : store.redeem(challenge.id, now, ADDRESS))),
+      );
       expect(results.filter((r) => r.ok)).toHaveLength(1);
       expect(results.filter((r) => !r.ok && r.reason === 'redeemed')).toHaveLength(19);
     });

@@ -17,7 +17,8 @@ type Client = Record<string, unknown> & { client_id: string };
 
 /** A 1x1 PNG. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
-const SVG = '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8" fill="#c33"/></svg>\n';
+const SVG =
+  '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8" fill="#c33"/></svg>\n';
 const REDIRECT = 'http://127.0.0.1:9/cb';
 
 describe('clients add --device and --logo', () => {
@@ -38,7 +39,13 @@ describe('clients add --device and --logo', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('public device client');
     expect(await readClients()).toEqual([
-      { client_id: 'tv', client_name: 'Living room TV', token_endpoint_auth_method: 'none', grant_types: [DEVICE_CODE_GRANT, 'refresh_token'], response_types: [] },
+      {
+        client_id: 'tv',
+        client_name: 'Living room TV',
+        token_endpoint_auth_method: 'none',
+        grant_types: [DEVICE_CODE_GRANT, 'refresh_token'],
+        response_types: [],
+      },
     ]);
     expect(loadConfig({ CLIENTS_FILE: file }, dir).clients).toHaveLength(1);
     expect((await run(['clients', 'list', '--file', file])).stdout).toMatch(/tv +Living room TV +public, device +-/);
@@ -54,13 +61,21 @@ describe('clients add --device and --logo', () => {
   });
 
   it('the configuration accepts "redirect_uris": [] for a device client, and names the problem for a web client', async () => {
-    await writeFile(file, JSON.stringify([{ client_id: 'tv', redirect_uris: [], grant_types: [DEVICE_CODE_GRANT], response_types: [], token_endpoint_auth_method: 'none' }]));
+    await writeFile(
+      file,
+      JSON.stringify([
+        { client_id: 'tv', redirect_uris: [], grant_types: [DEVICE_CODE_GRANT], response_types: [], token_endpoint_auth_method: 'none' },
+      ]),
+    );
     expect(loadConfig({ CLIENTS_FILE: file }, dir).clients[0]!.client_id).toBe('tv');
     await writeFile(file, JSON.stringify([{ client_id: 'web', redirect_uris: [] }]));
     expect(() => loadConfig({ CLIENTS_FILE: file }, dir)).toThrow(/client "web" needs at least one redirect_uri, or is a device client/);
   });
 
-  it.each([['logo.png', PNG, 'png'], ['logo.svg', Buffer.from(SVG), 'svg+xml']])('--logo %s is stored as a data: URI', async (name, bytes, type) => {
+  it.each([
+    ['logo.png', PNG, 'png'],
+    ['logo.svg', Buffer.from(SVG), 'svg+xml'],
+  ])('--logo %s is stored as a data: URI', async (name, bytes, type) => {
     await writeFile(join(dir, name), bytes);
     const result = await add('--id', 'shop', '--redirect-uri', REDIRECT, '--logo', name);
     expect(result.code, result.stderr).toBe(0);
@@ -71,14 +86,26 @@ describe('clients add --device and --logo', () => {
   it('--logo refuses what is not an image, a file too large and a missing file, and writes nothing', async () => {
     await writeFile(join(dir, 'notes.txt'), 'just text');
     await writeFile(join(dir, 'huge.png'), Buffer.concat([PNG, Buffer.alloc(70 * 1024)]));
-    expect(await add('--id', 'a', '--redirect-uri', REDIRECT, '--logo', 'notes.txt')).toMatchObject({ code: 2, stderr: expect.stringMatching(/not a PNG, JPEG, GIF, WebP or SVG image/) });
-    expect(await add('--id', 'a', '--redirect-uri', REDIRECT, '--logo', 'huge.png')).toMatchObject({ code: 2, stderr: expect.stringMatching(/at most 64 KiB/) });
-    expect(await add('--id', 'a', '--redirect-uri', REDIRECT, '--logo', 'missing.png')).toMatchObject({ code: 1, stderr: expect.stringMatching(/cannot read the logo .*missing\.png \(ENOENT\)/) });
+    expect(await add('--id', 'a', '--redirect-uri', REDIRECT, '--logo', 'notes.txt')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/not a PNG, JPEG, GIF, WebP or SVG image/),
+    });
+    expect(await add('--id', 'a', '--redirect-uri', REDIRECT, '--logo', 'huge.png')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/at most 64 KiB/),
+    });
+    expect(await add('--id', 'a', '--redirect-uri', REDIRECT, '--logo', 'missing.png')).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/cannot read the logo .*missing\.png \(ENOENT\)/),
+    });
     await expect(readFile(file)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('the configuration names a data: logo_uri that is not an image', async () => {
-    await writeFile(file, JSON.stringify([{ client_id: 'web', redirect_uris: [REDIRECT], logo_uri: 'data:text/html;base64,PHNjcmlwdD4=' }]));
+    await writeFile(
+      file,
+      JSON.stringify([{ client_id: 'web', redirect_uris: [REDIRECT], logo_uri: 'data:text/html;base64,PHNjcmlwdD4=' }]),
+    );
     expect(() => loadConfig({ CLIENTS_FILE: file }, dir)).toThrow(/client "web" has a logo_uri data: URI that is not a base64 PNG/);
   });
 });
@@ -94,8 +121,13 @@ describe('device and logo clients from the CLI, served by the product', () => {
     ({ dir, cleanup } = await tempDir());
     const file = join(dir, 'clients.json');
     await writeFile(join(dir, 'logo.png'), PNG);
-    expect((await run(['clients', 'add', '--file', file, '--id', 'tv', '--name', 'Living room TV', '--device', '--public'], { cwd: dir })).code).toBe(0);
-    const shop = await run(['clients', 'add', '--file', file, '--id', 'shop', '--name', 'Shop', '--redirect-uri', REDIRECT, '--logo', 'logo.png'], { cwd: dir });
+    expect(
+      (await run(['clients', 'add', '--file', file, '--id', 'tv', '--name', 'Living room TV', '--device', '--public'], { cwd: dir })).code,
+    ).toBe(0);
+    const shop = await run(
+      ['clients', 'add', '--file', file, '--id', 'shop', '--name', 'Shop', '--redirect-uri', REDIRECT, '--logo', 'logo.png'],
+      { cwd: dir },
+    );
     expect(shop.code).toBe(0);
     secret = /^client_secret: (\S+)$/m.exec(shop.stdout)![1]!;
     running = await startProduct({ store: 'memory', env: { CLIENTS_FILE: file, REGISTRATION: 'open' } });
@@ -115,12 +147,17 @@ describe('device and logo clients from the CLI, served by the product', () => {
     const { user_code: userCode } = (await response.json()) as { user_code: string };
     expect(userCode).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
     // It cannot start a browser sign-in: it has no redirect URI.
-    const auth = await fetch(`${running.baseUrl}/auth?client_id=tv&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT)}`, { redirect: 'manual' });
+    const auth = await fetch(
+      `${running.baseUrl}/auth?client_id=tv&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT)}`,
+      { redirect: 'manual' },
+    );
     expect(auth.status).toBe(400);
   });
 
   it('the sign-in page shows the logo, which the Content-Security-Policy allows', async () => {
-    const config = await oidc.discovery(new URL(running.baseUrl), 'shop', secret, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
+    const config = await oidc.discovery(new URL(running.baseUrl), 'shop', secret, oidc.ClientSecretBasic(secret), {
+      execute: [oidc.allowInsecureRequests],
+    });
     const request = await authorizationRequest(config, REDIRECT);
     const login = await openLogin(new HttpBrowser(running.baseUrl), request.url);
     expect(login.page.body).toContain(`<img class="client-logo" src="${logo}"`);
@@ -135,6 +172,9 @@ describe('device and logo clients from the CLI, served by the product', () => {
       body: JSON.stringify({ redirect_uris: ['https://app.example.com/cb'], logo_data_uri: logo }),
     });
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ error: 'invalid_client_metadata', error_description: expect.stringMatching(/cannot be registered dynamically/) });
+    expect(await response.json()).toMatchObject({
+      error: 'invalid_client_metadata',
+      error_description: expect.stringMatching(/cannot be registered dynamically/),
+    });
   });
 });

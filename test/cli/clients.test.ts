@@ -41,7 +41,13 @@ describe('clients', () => {
       expect(result.stdout).toContain('client_id: grafana');
       expect(result.stderr).toContain('shown only this once');
       expect(await readClients()).toEqual([
-        { client_id: 'grafana', client_name: 'Grafana', client_secret: secret, token_endpoint_auth_method: 'client_secret_basic', redirect_uris: [REDIRECT] },
+        {
+          client_id: 'grafana',
+          client_name: 'Grafana',
+          client_secret: secret,
+          token_endpoint_auth_method: 'client_secret_basic',
+          redirect_uris: [REDIRECT],
+        },
       ]);
       expect(loadConfig({ CLIENTS_FILE: file }, dir).clients).toHaveLength(1);
       expect(await readdir(dir)).toEqual(['clients.json']);
@@ -56,8 +62,18 @@ describe('clients', () => {
 
     it('writes every option: several redirect URIs, logout URIs, client_secret_post, refresh, first party', async () => {
       const result = await add(
-        '--id', 'keycloak', '--redirect-uri', REDIRECT, '--redirect-uri', 'https://app.example.com/other',
-        '--post-logout-redirect-uri', 'https://app.example.com/bye', '--auth-method', 'client_secret_post', '--refresh', '--first-party',
+        '--id',
+        'keycloak',
+        '--redirect-uri',
+        REDIRECT,
+        '--redirect-uri',
+        'https://app.example.com/other',
+        '--post-logout-redirect-uri',
+        'https://app.example.com/bye',
+        '--auth-method',
+        'client_secret_post',
+        '--refresh',
+        '--first-party',
       );
       expect(result.code).toBe(0);
       const [client] = await readClients();
@@ -90,11 +106,14 @@ describe('clients', () => {
       expect(await readClients()).toEqual([{ client_id: 'spa', token_endpoint_auth_method: 'none', redirect_uris: [REDIRECT] }]);
     });
 
-    it.each(['http://127.0.0.1:8080/cb', 'http://[::1]:8080/cb', 'http://localhost/cb', 'http://LOCALHOST:3000/cb'])('accepts the loopback http redirect URI %s', async (uri) => {
-      const result = await add('--id', 'dev', '--redirect-uri', uri);
-      expect(result.code).toBe(0);
-      expect((await readClients())[0]!.redirect_uris).toEqual([uri]);
-    });
+    it.each(['http://127.0.0.1:8080/cb', 'http://[::1]:8080/cb', 'http://localhost/cb', 'http://LOCALHOST:3000/cb'])(
+      'accepts the loopback http redirect URI %s',
+      async (uri) => {
+        const result = await add('--id', 'dev', '--redirect-uri', uri);
+        expect(result.code).toBe(0);
+        expect((await readClients())[0]!.redirect_uris).toEqual([uri]);
+      },
+    );
 
     it.each([
       ['http://app.example.com/cb', 'must be https'],
@@ -131,8 +150,14 @@ describe('clients', () => {
       [['--redirect-uri', REDIRECT], 'missing --id ID'],
       [['--id', 'x'], 'missing --redirect-uri URI'],
       [['--id', 'has space', '--redirect-uri', REDIRECT], '--id must be 1-128 characters'],
-      [['--id', 'x', '--redirect-uri', REDIRECT, '--public', '--auth-method', 'client_secret_post'], '--auth-method is for confidential clients'],
-      [['--id', 'x', '--redirect-uri', REDIRECT, '--auth-method', 'private_key_jwt'], '--auth-method must be client_secret_basic or client_secret_post'],
+      [
+        ['--id', 'x', '--redirect-uri', REDIRECT, '--public', '--auth-method', 'client_secret_post'],
+        '--auth-method is for confidential clients',
+      ],
+      [
+        ['--id', 'x', '--redirect-uri', REDIRECT, '--auth-method', 'private_key_jwt'],
+        '--auth-method must be client_secret_basic or client_secret_post',
+      ],
       [['--id', 'x', '--id', 'y', '--redirect-uri', REDIRECT], '--id given more than once'],
       [['--id', 'x', '--redirect-uri', REDIRECT, '--secret', 'abc'], "Unknown option '--secret'"],
     ])('%j is a usage error (exit 2)', async (argv, message) => {
@@ -203,7 +228,11 @@ describe('clients', () => {
       expect(fresh).not.toBe(secret);
       const clients = await readClients();
       expect(clients[0]!.client_secret).toBe(fresh);
-      expect(clients[1]).toEqual({ client_id: 'spa', token_endpoint_auth_method: 'none', redirect_uris: ['http://localhost:5173/cb', REDIRECT] });
+      expect(clients[1]).toEqual({
+        client_id: 'spa',
+        token_endpoint_auth_method: 'none',
+        redirect_uris: ['http://localhost:5173/cb', REDIRECT],
+      });
     });
 
     it('rotate-secret refuses a public client (exit 1)', async () => {
@@ -221,7 +250,13 @@ describe('clients', () => {
     });
 
     it.each(['list', 'show', 'remove', 'rotate-secret'])('%s reports a missing file (exit 1)', async (command) => {
-      const result = await run(['clients', command, '--file', join(dir, 'missing.json'), ...(command === 'list' ? [] : ['--id', 'grafana'])]);
+      const result = await run([
+        'clients',
+        command,
+        '--file',
+        join(dir, 'missing.json'),
+        ...(command === 'list' ? [] : ['--id', 'grafana']),
+      ]);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('does not exist');
     });
@@ -249,7 +284,10 @@ describe('clients list and show without --file', () => {
       expect(none.code).toBe(2);
       expect(none.stderr).toContain('missing --file FILE (and there is no config/clients.json here)');
       await mkdir(join(dir, 'config'));
-      const added = await run(['clients', 'add', '--file', 'config/clients.json', '--id', 'web', '--name', 'Web', '--redirect-uri', 'https://web.example.com/cb'], { cwd: dir });
+      const added = await run(
+        ['clients', 'add', '--file', 'config/clients.json', '--id', 'web', '--name', 'Web', '--redirect-uri', 'https://web.example.com/cb'],
+        { cwd: dir },
+      );
       expect(added.code, added.stderr).toBe(0);
       const listed = await run(['clients', 'list'], { cwd: dir });
       expect(listed.code, listed.stderr).toBe(0);

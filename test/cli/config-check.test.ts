@@ -53,7 +53,13 @@ describe('config check', () => {
   });
 
   it('lists every problem, one per line, on stderr (exit 2)', async () => {
-    const env = { NODE_ENV: 'production', ISSUER: 'http://id.example.com', COOKIE_KEYS: 'short', EVRMORE_NETWORK: 'regtest', PORT: 'eighty' };
+    const env = {
+      NODE_ENV: 'production',
+      ISSUER: 'http://id.example.com',
+      COOKIE_KEYS: 'short',
+      EVRMORE_NETWORK: 'regtest',
+      PORT: 'eighty',
+    };
     let problems: string[] = [];
     try {
       loadConfig(env, dir);

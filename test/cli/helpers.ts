@@ -31,9 +31,11 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<Run
       stdinReads += 1;
       return options.stdin ?? '';
     },
-    fetch: options.fetch ?? (async () => {
-      throw new Error('this test makes no HTTP request');
-    }),
+    fetch:
+      options.fetch ??
+      (async () => {
+        throw new Error('this test makes no HTTP request');
+      }),
     out: (text) => out.push(`${text}\n`),
     err: (text) => err.push(`${text}\n`),
   });

@@ -12,7 +12,11 @@ const mode = async (file: string) => (await stat(file)).mode & 0o777;
 
 /** KID ALG POSITION rows of `keys list`. */
 function rows(stdout: string): string[][] {
-  return stdout.trim().split('\n').slice(1).map((line) => line.trim().split(/\s+/));
+  return stdout
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/));
 }
 
 describe('keys', () => {
@@ -145,15 +149,24 @@ describe('keys', () => {
       const staged = (await readJwks(file)).keys[1]!;
       expect(staged.key_ops).toEqual(['verify']);
       expect(added.stderr).toContain(`keys promote --file ${file} --kid ${staged.kid}`);
-      expect(rows((await run(['keys', 'list', '--file', file])).stdout)).toEqual([[old!.kid, 'RS256', 'signer'], [staged.kid, 'RS256', 'verify-only']]);
+      expect(rows((await run(['keys', 'list', '--file', file])).stdout)).toEqual([
+        [old!.kid, 'RS256', 'signer'],
+        [staged.kid, 'RS256', 'verify-only'],
+      ]);
       // The staged key is not the signer: the configuration keeps the old one in front.
       expect((await run(['keys', 'retire', '--file', file, '--kid', old!.kid!])).stderr).toContain('is the current RS256 signer');
 
       expect((await run(['keys', 'promote', '--file', file, '--kid', staged.kid!])).code).toBe(0);
       const promoted = (await readJwks(file)).keys[1]!;
       expect(promoted.key_ops).toBeUndefined();
-      expect(rows((await run(['keys', 'list', '--file', file])).stdout)).toEqual([[old!.kid, 'RS256', 'verify-only'], [staged.kid, 'RS256', 'signer']]);
-      expect(await run(['keys', 'promote', '--file', file, '--kid', 'nope'])).toMatchObject({ code: 1, stderr: expect.stringContaining('no key with kid "nope"') });
+      expect(rows((await run(['keys', 'list', '--file', file])).stdout)).toEqual([
+        [old!.kid, 'RS256', 'verify-only'],
+        [staged.kid, 'RS256', 'signer'],
+      ]);
+      expect(await run(['keys', 'promote', '--file', file, '--kid', 'nope'])).toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining('no key with kid "nope"'),
+      });
     });
 
     it('promote --check refuses while an instance does not publish the key, and promotes once all do', async () => {
@@ -161,8 +174,20 @@ describe('keys', () => {
       await run(['keys', 'add', '--file', file, '--verify-only']);
       const staged = String((await readJwks(file)).keys[1]!.kid);
       const published: Record<string, string[]> = { 'http://a.internal:3000/jwks': [staged], 'http://b.internal:3000/jwks': [] };
-      const fetch = (async (url: URL) => new Response(JSON.stringify({ keys: published[url.href]!.map((kid) => ({ kid })) }))) as unknown as typeof globalThis.fetch;
-      const argv = ['keys', 'promote', '--file', file, '--kid', staged, '--check', 'http://a.internal:3000', '--check', 'http://b.internal:3000'];
+      const fetch = (async (url: URL) =>
+        new Response(JSON.stringify({ keys: published[url.href]!.map((kid) => ({ kid })) }))) as unknown as typeof globalThis.fetch;
+      const argv = [
+        'keys',
+        'promote',
+        '--file',
+        file,
+        '--kid',
+        staged,
+        '--check',
+        'http://a.internal:3000',
+        '--check',
+        'http://b.internal:3000',
+      ];
       const refused = await run(argv, { fetch });
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain(`http://b.internal:3000 does not publish ${staged} yet`);
@@ -227,7 +252,7 @@ describe('keys', () => {
       await run(['keys', 'rotate', '--file', file, '--promote-in', '0']);
       const ambiguous = await run(['keys', 'retire', '--file', file, '--kid', '-imported']);
       expect(ambiguous.code).toBe(2);
-      expect(ambiguous.stderr).toContain("--kid=-");
+      expect(ambiguous.stderr).toContain('--kid=-');
       const retired = await run(['keys', 'retire', '--file', file, '--kid=-imported']);
       expect(retired.code, retired.stderr).toBe(0);
       expect((await readJwks(file)).keys.map((k) => k.kid)).not.toContain('-imported');
@@ -262,7 +287,11 @@ describe('keys', () => {
       ['duplicate kids', '{"keys":[{"kty":"EC","kid":"a","d":"1"},{"kty":"EC","kid":"a","d":"2"}]}', 'appears twice'],
     ])('rotate, retire and list refuse a file that is %s (exit 1)', async (_name, content, message) => {
       if (content !== undefined) await writeFile(file, content);
-      for (const argv of [['keys', 'rotate', '--file', file], ['keys', 'retire', '--file', file, '--kid', 'a'], ['keys', 'list', '--file', file]]) {
+      for (const argv of [
+        ['keys', 'rotate', '--file', file],
+        ['keys', 'retire', '--file', file, '--kid', 'a'],
+        ['keys', 'list', '--file', file],
+      ]) {
         const result = await run(argv);
         expect(result.code, argv.join(' ')).toBe(1);
         expect(result.stderr).toContain(message);

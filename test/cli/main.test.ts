@@ -20,15 +20,18 @@ const COMMANDS = [
 ];
 
 describe('evrmore-accounts: help and dispatch', () => {
-  it.each(COMMANDS.map((c) => [c.join(' ') || '(top level)', c]))('%s --help prints usage on stdout and exits 0', async (_name, command) => {
-    for (const flag of ['--help', '-h']) {
-      const result = await run([...command, flag]);
-      expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(/^Usage: evrmore-accounts /);
-      expect(result.stdout).toContain(`evrmore-accounts ${command.join(' ')}`.trimEnd());
-      expect(result.stderr).toBe('');
-    }
-  });
+  it.each(COMMANDS.map((c) => [c.join(' ') || '(top level)', c]))(
+    '%s --help prints usage on stdout and exits 0',
+    async (_name, command) => {
+      for (const flag of ['--help', '-h']) {
+        const result = await run([...command, flag]);
+        expect(result.code).toBe(0);
+        expect(result.stdout).toMatch(/^Usage: evrmore-accounts /);
+        expect(result.stdout).toContain(`evrmore-accounts ${command.join(' ')}`.trimEnd());
+        expect(result.stderr).toBe('');
+      }
+    },
+  );
 
   it('lists every command in the top-level help', async () => {
     const { stdout } = await run(['--help']);
@@ -80,12 +83,15 @@ describe('evrmore-accounts: help and dispatch', () => {
       expect(result.stdout).toBe('');
     });
 
-    it.each([['--wif', 'abc'], ['--wif=abc'], ['--key', 'abc'], ['--private-key=abc'], ['--privkey', 'x']])('refuses the option %s', async (...option) => {
-      const result = await run(['sign', '--text', 'hi', ...option], { env: { EVRMORE_WIF: MAINNET_WIF } });
-      expect(result.code).toBe(2);
-      expect(result.stderr).toContain('never put a private key on the command line');
-      expect(result.stderr).not.toContain('abc');
-    });
+    it.each([['--wif', 'abc'], ['--wif=abc'], ['--key', 'abc'], ['--private-key=abc'], ['--privkey', 'x']])(
+      'refuses the option %s',
+      async (...option) => {
+        const result = await run(['sign', '--text', 'hi', ...option], { env: { EVRMORE_WIF: MAINNET_WIF } });
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain('never put a private key on the command line');
+        expect(result.stderr).not.toContain('abc');
+      },
+    );
 
     it('lets a base58 text that is not a key through', async () => {
       // A P2PKH address is base58check too, but not a WIF.

@@ -32,7 +32,20 @@ describe('CLI output used by the product', () => {
     ({ dir, cleanup } = await tempDir());
     env = { JWKS_FILE: join(dir, 'jwks.json'), CLIENTS_FILE: join(dir, 'clients.json') };
     expect((await run(['keys', 'generate', '--out', env.JWKS_FILE!, '--alg', 'RS256', '--alg', 'ES256'])).code).toBe(0);
-    const added = await run(['clients', 'add', '--file', env.CLIENTS_FILE!, '--id', 'cli-rp', '--name', 'CLI RP', '--redirect-uri', REDIRECT_URI, '--first-party', '--refresh']);
+    const added = await run([
+      'clients',
+      'add',
+      '--file',
+      env.CLIENTS_FILE!,
+      '--id',
+      'cli-rp',
+      '--name',
+      'CLI RP',
+      '--redirect-uri',
+      REDIRECT_URI,
+      '--first-party',
+      '--refresh',
+    ]);
     expect(added.code).toBe(0);
     secret = /^client_secret: (\S+)$/m.exec(added.stdout)![1]!;
   });
@@ -42,7 +55,9 @@ describe('CLI output used by the product', () => {
   });
 
   async function signInThroughWalletUrl(product: RunningProduct) {
-    const config = await oidc.discovery(new URL(product.baseUrl), 'cli-rp', secret, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
+    const config = await oidc.discovery(new URL(product.baseUrl), 'cli-rp', secret, oidc.ClientSecretBasic(secret), {
+      execute: [oidc.allowInsecureRequests],
+    });
     const desktop = new HttpBrowser(product.baseUrl);
     const request = await authorizationRequest(config, REDIRECT_URI, 'openid profile evrmore');
     const login = await openLogin(desktop, request.url);
@@ -57,7 +72,11 @@ describe('CLI output used by the product', () => {
 
     const continued = await continueAfterPhone(desktop, login);
     const callback = await finishToRelyingParty(desktop, continued, REDIRECT_URI);
-    return oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    return oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
   }
 
   it('signs in with sign --url, a client from clients add and keys from keys generate', async () => {

@@ -7,7 +7,11 @@ import { Redis } from 'ioredis';
 import { startProduct, type RunningProduct } from '../support/product.js';
 import { run, tempDir } from './helpers.js';
 
-const metadata = { client_name: 'Partner app', redirect_uris: ['https://partner.example.test/cb'], token_endpoint_auth_method: 'client_secret_basic' };
+const metadata = {
+  client_name: 'Partner app',
+  redirect_uris: ['https://partner.example.test/cb'],
+  token_endpoint_auth_method: 'client_secret_basic',
+};
 
 describe('registration-tokens issue, list and revoke', () => {
   let running: RunningProduct;
@@ -18,7 +22,14 @@ describe('registration-tokens issue, list and revoke', () => {
   beforeAll(async () => {
     ({ dir, cleanup } = await tempDir());
     running = await startProduct({ store: 'redis', env: { REGISTRATION: 'token' } });
-    env = { NODE_ENV: 'test', DEMO: 'false', REGISTRATION: 'token', REDIS_URL: inject('redisUrl'), REDIS_KEY_PREFIX: running.config.redisKeyPrefix, DATA_DIR: dir };
+    env = {
+      NODE_ENV: 'test',
+      DEMO: 'false',
+      REGISTRATION: 'token',
+      REDIS_URL: inject('redisUrl'),
+      REDIS_KEY_PREFIX: running.config.redisKeyPrefix,
+      DATA_DIR: dir,
+    };
   });
   afterAll(async () => {
     await running?.stop();
@@ -31,11 +42,12 @@ describe('registration-tokens issue, list and revoke', () => {
     expect(result.code, result.stderr).toBe(0);
     return { token: /^registration_token: (\S+)$/m.exec(result.stdout)![1]!, id: /Issued token ([0-9a-f]{12}) /.exec(result.stderr)![1]! };
   };
-  const register = (token?: string) => fetch(`${running.baseUrl}/reg`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(metadata),
-  });
+  const register = (token?: string) =>
+    fetch(`${running.baseUrl}/reg`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(metadata),
+    });
 
   it('each partner registers with its own token; a revoked one is refused at once, the others still work', async () => {
     const acme = await issue('Acme Corp');
@@ -87,8 +99,14 @@ describe('registration-tokens issue, list and revoke', () => {
 
   it('says what is wrong: no partner, a bad duration, an unknown id, no Redis', async () => {
     expect(await cli('issue')).toMatchObject({ code: 2, stderr: expect.stringContaining('missing --partner NAME') });
-    expect(await cli('issue', '--partner', 'A', '--expires-in', 'soon')).toMatchObject({ code: 2, stderr: expect.stringContaining('--expires-in must be a positive duration') });
-    expect(await cli('revoke', '--id', '000000000000')).toMatchObject({ code: 1, stderr: expect.stringContaining('no registration token with id "000000000000"') });
+    expect(await cli('issue', '--partner', 'A', '--expires-in', 'soon')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--expires-in must be a positive duration'),
+    });
+    expect(await cli('revoke', '--id', '000000000000')).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('no registration token with id "000000000000"'),
+    });
     expect(await cli('revoke')).toMatchObject({ code: 2, stderr: expect.stringContaining('give --id ID or --partner NAME') });
     const noRedis = await run(['registration-tokens', 'list'], { env: { NODE_ENV: 'test', DEMO: 'false', DATA_DIR: dir }, cwd: dir });
     expect(noRedis).toMatchObject({ code: 1, stderr: expect.stringContaining('REDIS_URL is not set') });

@@ -13,7 +13,10 @@ describe('sign --text', () => {
     expect(result.stdout).toBe(`${HELLO_SIGNATURE}\n`);
     expect(result.stderr).toContain(MAINNET_ADDRESS);
     expect(result.stdinReads).toBe(0);
-    expect(verifyMessage(MAINNET_ADDRESS, 'Hello Evrmore', result.stdout.trim(), NETWORKS.mainnet)).toEqual({ ok: true, address: MAINNET_ADDRESS });
+    expect(verifyMessage(MAINNET_ADDRESS, 'Hello Evrmore', result.stdout.trim(), NETWORKS.mainnet)).toEqual({
+      ok: true,
+      address: MAINNET_ADDRESS,
+    });
   });
 
   it.each(CORE_VECTORS.map((v) => [v.name, v]))('matches Evrmore Core: %s', async (_name, vector) => {
@@ -25,7 +28,12 @@ describe('sign --text', () => {
   it('--json prints address and signature as JSON', async () => {
     const result = await run(['sign', '--text', 'Hello Evrmore', '--json'], { env: { EVRMORE_WIF: MAINNET_WIF } });
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ address: MAINNET_ADDRESS, network: 'mainnet', message: 'Hello Evrmore', signature: HELLO_SIGNATURE });
+    expect(JSON.parse(result.stdout)).toEqual({
+      address: MAINNET_ADDRESS,
+      network: 'mainnet',
+      message: 'Hello Evrmore',
+      signature: HELLO_SIGNATURE,
+    });
   });
 
   it('reads the key from the first line of standard input with --wif-stdin', async () => {
@@ -36,7 +44,10 @@ describe('sign --text', () => {
   });
 
   it('prefers standard input over EVRMORE_WIF when --wif-stdin is given', async () => {
-    const result = await run(['sign', '--text', 'x', '--wif-stdin', '--network', 'testnet', '--json'], { env: { EVRMORE_WIF: MAINNET_WIF }, stdin: `${TESTNET_WIF}\r\n` });
+    const result = await run(['sign', '--text', 'x', '--wif-stdin', '--network', 'testnet', '--json'], {
+      env: { EVRMORE_WIF: MAINNET_WIF },
+      stdin: `${TESTNET_WIF}\r\n`,
+    });
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).address).toBe(TESTNET_ADDRESS);
   });
@@ -102,7 +113,8 @@ describe('sign --url (a wallet app against the wallet endpoint)', () => {
     await server.close();
   });
 
-  const signUrl = (extra: string[] = [], env = { EVRMORE_WIF: MAINNET_WIF }) => run(['sign', '--url', server.walletUrl, ...extra], { env, fetch: globalThis.fetch });
+  const signUrl = (extra: string[] = [], env = { EVRMORE_WIF: MAINNET_WIF }) =>
+    run(['sign', '--url', server.walletUrl, ...extra], { env, fetch: globalThis.fetch });
 
   it('fetches the challenge, signs its text and posts {address, signature} as JSON', async () => {
     const result = await signUrl();
@@ -122,7 +134,11 @@ describe('sign --url (a wallet app against the wallet endpoint)', () => {
   it('--json prints the server answer as it came', async () => {
     const result = await signUrl(['--json']);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ status: 'signed', address: MAINNET_ADDRESS, message: 'Signed. The sign-in continues on the computer where it started.' });
+    expect(JSON.parse(result.stdout)).toEqual({
+      status: 'signed',
+      address: MAINNET_ADDRESS,
+      message: 'Signed. The sign-in continues on the computer where it started.',
+    });
   });
 
   it('reads the key from standard input', async () => {
@@ -131,7 +147,7 @@ describe('sign --url (a wallet app against the wallet endpoint)', () => {
     expect((server.posts[0]!.body as { address: string }).address).toBe(MAINNET_ADDRESS);
   });
 
-  it("takes the network from the challenge: a testnet challenge is signed with a testnet key", async () => {
+  it('takes the network from the challenge: a testnet challenge is signed with a testnet key', async () => {
     await server.close();
     server = await startWalletServer('testnet');
     const result = await signUrl([], { EVRMORE_WIF: TESTNET_WIF });
@@ -156,7 +172,10 @@ describe('sign --url (a wallet app against the wallet endpoint)', () => {
   });
 
   it('prints the error_description of a 4xx answer and exits 1', async () => {
-    server.answer = () => ({ status: 400, body: { error: 'signature_mismatch', error_description: 'The signature does not match this address and message' } });
+    server.answer = () => ({
+      status: 400,
+      body: { error: 'signature_mismatch', error_description: 'The signature does not match this address and message' },
+    });
     const result = await signUrl();
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('The signature does not match this address and message');
@@ -165,7 +184,10 @@ describe('sign --url (a wallet app against the wallet endpoint)', () => {
   });
 
   it('reports an unknown sign-in code (404 on GET) with the server description', async () => {
-    const result = await run(['sign', '--url', `${server.origin}/w/unknown`], { env: { EVRMORE_WIF: MAINNET_WIF }, fetch: globalThis.fetch });
+    const result = await run(['sign', '--url', `${server.origin}/w/unknown`], {
+      env: { EVRMORE_WIF: MAINNET_WIF },
+      fetch: globalThis.fetch,
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('This sign-in code does not exist or has expired.');
   });

@@ -53,12 +53,21 @@ export async function startWalletServer(network: 'mainnet' | 'testnet' = 'mainne
         issued_at: new Date().toISOString(),
         expires_at: expires.toISOString(),
         expires_in: 300,
-        submit: { url: walletUrl, method: 'POST', content_types: ['application/json', 'application/x-www-form-urlencoded'], fields: ['address', 'signature'] },
+        submit: {
+          url: walletUrl,
+          method: 'POST',
+          content_types: ['application/json', 'application/x-www-form-urlencoded'],
+          fields: ['address', 'signature'],
+        },
       },
     },
     answer: (post) => ({
       status: 200,
-      body: { status: 'signed', address: (post.body as { address: string }).address, message: 'Signed. The sign-in continues on the computer where it started.' },
+      body: {
+        status: 'signed',
+        address: (post.body as { address: string }).address,
+        message: 'Signed. The sign-in continues on the computer where it started.',
+      },
     }),
     close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
@@ -68,7 +77,11 @@ export async function startWalletServer(network: 'mainnet' | 'testnet' = 'mainne
       res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(JSON.stringify(body));
     };
-    if (req.url !== `/w/${CHALLENGE_ID}`) return send({ status: 404, body: { error: 'challenge_missing', error_description: 'This sign-in code does not exist or has expired.' } });
+    if (req.url !== `/w/${CHALLENGE_ID}`)
+      return send({
+        status: 404,
+        body: { error: 'challenge_missing', error_description: 'This sign-in code does not exist or has expired.' },
+      });
     if (req.method === 'GET') {
       state.gets += 1;
       if (!String(req.headers.accept).includes('application/json')) return send({ status: 406, body: { error: 'html_only_in_this_test' } });

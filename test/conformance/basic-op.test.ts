@@ -24,7 +24,17 @@ import * as oidc from 'openid-client';
 import { createRemoteJWKSet, jwtVerify, decodeJwt } from 'jose';
 import { startProduct, defaultClients, TEST_CLIENT_SECRET, type RunningProduct } from '../support/product.js';
 import { HttpBrowser, type Page } from '../support/browser.js';
-import { KEYS, authorizationRequest, discover, finishToRelyingParty, openLogin, sign, signIn, submitSignature, type AuthRequest } from '../support/wallet.js';
+import {
+  KEYS,
+  authorizationRequest,
+  discover,
+  finishToRelyingParty,
+  openLogin,
+  sign,
+  signIn,
+  submitSignature,
+  type AuthRequest,
+} from '../support/wallet.js';
 
 describe('OpenID Foundation Basic OP, Config OP and Form Post OP modules', () => {
   let running: RunningProduct;
@@ -52,7 +62,11 @@ describe('OpenID Foundation Basic OP, Config OP and Form Post OP modules', () =>
   afterAll(async () => running?.stop());
 
   const exchange = (config: oidc.Configuration, callback: URL, request: AuthRequest) =>
-    oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
 
   /** A browser signed in once, so the next authorization requests find a session. */
   const signedInBrowser = async (): Promise<HttpBrowser> => {
@@ -80,7 +94,9 @@ describe('OpenID Foundation Basic OP, Config OP and Form Post OP modules', () =>
       id_token_signing_alg_values_supported: expect.arrayContaining(['RS256']),
     });
     expect(metadata.scopes_supported).toContain('openid');
-    expect(metadata.claims_supported).toEqual(expect.arrayContaining(['sub', 'iss', 'auth_time', 'acr', 'preferred_username', 'evrmore_address', 'evrmore_network', 'email']));
+    expect(metadata.claims_supported).toEqual(
+      expect.arrayContaining(['sub', 'iss', 'auth_time', 'acr', 'preferred_username', 'evrmore_address', 'evrmore_network', 'email']),
+    );
     const jwks = (await (await fetch(metadata.jwks_uri!)).json()) as { keys: Array<Record<string, unknown>> };
     for (const key of jwks.keys) {
       expect(key.kid).toBeTruthy();
@@ -93,7 +109,10 @@ describe('OpenID Foundation Basic OP, Config OP and Form Post OP modules', () =>
     const request = await authorizationRequest(rp, running.redirectUri);
     const before = Math.floor(Date.now() / 1000);
     const tokens = await exchange(rp, await signIn(browser, request.url, KEYS.compressed, running.redirectUri), request);
-    const { payload, protectedHeader } = await jwtVerify(tokens.id_token!, createRemoteJWKSet(new URL(metadata.jwks_uri!)), { issuer: running.baseUrl, audience: 'rp' });
+    const { payload, protectedHeader } = await jwtVerify(tokens.id_token!, createRemoteJWKSet(new URL(metadata.jwks_uri!)), {
+      issuer: running.baseUrl,
+      audience: 'rp',
+    });
     expect(protectedHeader.alg).toBe('RS256');
     expect(payload.iat!).toBeGreaterThanOrEqual(before - 1);
     expect(payload.exp!).toBeGreaterThan(payload.iat!);
@@ -103,7 +122,9 @@ describe('OpenID Foundation Basic OP, Config OP and Form Post OP modules', () =>
     expect(payload.amr).toEqual(['pop']);
     expect(tokens.token_type.toLowerCase()).toBe('bearer');
     // A token signed by another key, or for another audience, is not accepted.
-    await expect(jwtVerify(tokens.id_token!, createRemoteJWKSet(new URL(metadata.jwks_uri!)), { issuer: running.baseUrl, audience: 'someone-else' })).rejects.toThrow();
+    await expect(
+      jwtVerify(tokens.id_token!, createRemoteJWKSet(new URL(metadata.jwks_uri!)), { issuer: running.baseUrl, audience: 'someone-else' }),
+    ).rejects.toThrow();
   });
 
   it('oidcc-response-type-missing: an authorization request without response_type is refused', async () => {
@@ -143,7 +164,11 @@ describe('OpenID Foundation Basic OP, Config OP and Form Post OP modules', () =>
       const request = await authorizationRequest(rp, running.redirectUri, scope ?? 'openid profile', rest);
       if (nonce === '') request.url.searchParams.delete('nonce');
       const callback = await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.compressed, running.redirectUri);
-      const tokens = await oidc.authorizationCodeGrant(rp, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: nonce === '' ? undefined : request.nonce });
+      const tokens = await oidc.authorizationCodeGrant(rp, callback, {
+        pkceCodeVerifier: request.verifier,
+        expectedState: request.state,
+        expectedNonce: nonce === '' ? undefined : request.nonce,
+      });
       expect(tokens.claims()?.sub, JSON.stringify(extra)).toBe(KEYS.compressed.address);
     }
   });
@@ -157,7 +182,11 @@ describe('OpenID Foundation Basic OP, Config OP and Form Post OP modules', () =>
     ];
     for (const [scope, present, absent] of cases) {
       const request = await authorizationRequest(rp, running.redirectUri, scope);
-      const tokens = await exchange(rp, await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.compressed, running.redirectUri), request);
+      const tokens = await exchange(
+        rp,
+        await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.compressed, running.redirectUri),
+        request,
+      );
       const userinfo = await oidc.fetchUserInfo(rp, tokens.access_token, KEYS.compressed.address);
       for (const claims of [tokens.claims()!, userinfo]) {
         for (const claim of present) expect(claims, `${scope}: ${claim}`).toHaveProperty(claim);
@@ -173,9 +202,16 @@ describe('OpenID Foundation Basic OP, Config OP and Form Post OP modules', () =>
   it('oidcc-claims-essential: the claims request parameter asks for single claims (OIDC Core §5.5)', async () => {
     // Within the requested scopes (outside them a claim is left out, without an error:
     // test/security/claims-within-consent.test.ts).
-    const claims = JSON.stringify({ id_token: { evrmore_address: { essential: true } }, userinfo: { evrmore_network: null, name: { essential: true } } });
+    const claims = JSON.stringify({
+      id_token: { evrmore_address: { essential: true } },
+      userinfo: { evrmore_network: null, name: { essential: true } },
+    });
     const request = await authorizationRequest(rp, running.redirectUri, 'openid evrmore', { claims });
-    const tokens = await exchange(rp, await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.compressed, running.redirectUri), request);
+    const tokens = await exchange(
+      rp,
+      await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.compressed, running.redirectUri),
+      request,
+    );
     expect(tokens.claims()?.evrmore_address).toBe(KEYS.compressed.address);
     const userinfo = await oidc.fetchUserInfo(rp, tokens.access_token, KEYS.compressed.address);
     expect(userinfo.evrmore_network).toBe('mainnet');
@@ -184,11 +220,19 @@ describe('OpenID Foundation Basic OP, Config OP and Form Post OP modules', () =>
 
   it('oidcc-userinfo-get, oidcc-userinfo-post-header, oidcc-userinfo-post-body; userinfo with bad tokens', async () => {
     const request = await authorizationRequest(rp, running.redirectUri, 'openid evrmore');
-    const tokens = await exchange(rp, await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.compressed, running.redirectUri), request);
+    const tokens = await exchange(
+      rp,
+      await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.compressed, running.redirectUri),
+      request,
+    );
     const userinfo = metadata.userinfo_endpoint!;
     const get = await fetch(userinfo, { headers: { authorization: `Bearer ${tokens.access_token}` } });
     const postHeader = await fetch(userinfo, { method: 'POST', headers: { authorization: `Bearer ${tokens.access_token}` } });
-    const postBody = await fetch(userinfo, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `access_token=${tokens.access_token}` });
+    const postBody = await fetch(userinfo, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `access_token=${tokens.access_token}`,
+    });
     for (const response of [get, postHeader, postBody]) {
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({ sub: KEYS.compressed.address, evrmore_address: KEYS.compressed.address });
@@ -269,11 +313,15 @@ describe('OpenID Foundation Basic OP, Config OP and Form Post OP modules', () =>
     const request = await authorizationRequest(rp, running.redirectUri);
     const callback = await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.compressed, running.redirectUri);
     const code = callback.searchParams.get('code')!;
-    const token = (body: Record<string, string>) => fetch(metadata.token_endpoint!, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`rp:${TEST_CLIENT_SECRET}`).toString('base64')}` },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: running.redirectUri, ...body }),
-    });
+    const token = (body: Record<string, string>) =>
+      fetch(metadata.token_endpoint!, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`rp:${TEST_CLIENT_SECRET}`).toString('base64')}`,
+        },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: running.redirectUri, ...body }),
+      });
     const missing = await token({});
     expect(missing.status).toBe(400);
     expect(await missing.json()).toMatchObject({ error: 'invalid_grant' });
@@ -292,12 +340,24 @@ describe('OpenID Foundation Basic OP, Config OP and Form Post OP modules', () =>
   });
 
   it('oidcc-server-client-secret-post: client authentication in the body', async () => {
-    const post = await oidc.discovery(new URL(running.baseUrl), 'post', TEST_CLIENT_SECRET, oidc.ClientSecretPost(TEST_CLIENT_SECRET), { execute: [oidc.allowInsecureRequests] });
+    const post = await oidc.discovery(new URL(running.baseUrl), 'post', TEST_CLIENT_SECRET, oidc.ClientSecretPost(TEST_CLIENT_SECRET), {
+      execute: [oidc.allowInsecureRequests],
+    });
     const request = await authorizationRequest(post, running.redirectUri);
-    const tokens = await exchange(post, await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.compressed, running.redirectUri), request);
+    const tokens = await exchange(
+      post,
+      await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.compressed, running.redirectUri),
+      request,
+    );
     expect(tokens.claims()?.aud).toBe('post');
     // The same client with basic auth is refused: one method per client.
-    const wrongMethod = await oidc.discovery(new URL(running.baseUrl), 'post', TEST_CLIENT_SECRET, oidc.ClientSecretBasic(TEST_CLIENT_SECRET), { execute: [oidc.allowInsecureRequests] });
+    const wrongMethod = await oidc.discovery(
+      new URL(running.baseUrl),
+      'post',
+      TEST_CLIENT_SECRET,
+      oidc.ClientSecretBasic(TEST_CLIENT_SECRET),
+      { execute: [oidc.allowInsecureRequests] },
+    );
     const refused = await oidc.refreshTokenGrant(wrongMethod, 'whatever').catch((error: { error?: string }) => error);
     expect(['invalid_client', 'invalid_request']).toContain((refused as { error?: string }).error);
   });
@@ -305,10 +365,17 @@ describe('OpenID Foundation Basic OP, Config OP and Form Post OP modules', () =>
   // Reuse after REFRESH_TOKEN_REUSE_INTERVAL revoking the grant: test/conformance/refresh-rotation.test.ts.
   it('oidcc-refresh-token: rotation; within the reuse interval the old token gets the rotated one', async () => {
     const request = await authorizationRequest(rp, running.redirectUri);
-    const tokens = await exchange(rp, await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.compressed, running.redirectUri), request);
+    const tokens = await exchange(
+      rp,
+      await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.compressed, running.redirectUri),
+      request,
+    );
     const rotated = await oidc.refreshTokenGrant(rp, tokens.refresh_token!);
     expect(rotated.refresh_token).not.toBe(tokens.refresh_token);
-    const { payload } = await jwtVerify(rotated.id_token!, createRemoteJWKSet(new URL(metadata.jwks_uri!)), { issuer: running.baseUrl, audience: 'rp' });
+    const { payload } = await jwtVerify(rotated.id_token!, createRemoteJWKSet(new URL(metadata.jwks_uri!)), {
+      issuer: running.baseUrl,
+      audience: 'rp',
+    });
     expect(payload.sub).toBe(KEYS.compressed.address);
     const parallel = await oidc.refreshTokenGrant(rp, tokens.refresh_token!);
     expect(parallel.refresh_token).toBe(rotated.refresh_token);

@@ -32,7 +32,13 @@ describe('device authorization grant with wallet login (RFC 8628)', () => {
       env: { DEVICE_CODE_TTL: '8s' },
       clients: (redirectUri) => [
         ...defaultClients(redirectUri),
-        { client_id: 'tv', client_name: 'Living room TV', token_endpoint_auth_method: 'none', grant_types: [DEVICE_GRANT, 'refresh_token'], response_types: [] },
+        {
+          client_id: 'tv',
+          client_name: 'Living room TV',
+          token_endpoint_auth_method: 'none',
+          grant_types: [DEVICE_GRANT, 'refresh_token'],
+          response_types: [],
+        },
       ],
     });
   });
@@ -109,7 +115,10 @@ describe('device authorization grant with wallet login (RFC 8628)', () => {
     if (tooFast.body.error === 'slow_down') await new Promise((r) => setTimeout(r, (device.interval + 5) * 1000));
     const tokens = tooFast.body.error ? await poll(device.device_code) : tooFast;
     expect(tokens.status).toBe(200);
-    const { payload } = await jwtVerify(tokens.body.id_token!, createRemoteJWKSet(new URL(`${running.baseUrl}/jwks`)), { issuer: running.baseUrl, audience: 'tv' });
+    const { payload } = await jwtVerify(tokens.body.id_token!, createRemoteJWKSet(new URL(`${running.baseUrl}/jwks`)), {
+      issuer: running.baseUrl,
+      audience: 'tv',
+    });
     expect(payload.sub).toBe(KEYS.compressed.address);
     expect(payload.evrmore_address).toBe(KEYS.compressed.address);
     expect(tokens.body.refresh_token).toBeTruthy();
@@ -161,10 +170,16 @@ describe('device authorization grant with wallet login (RFC 8628)', () => {
   });
 
   it('runs the documented device example: QR in the terminal, polling, signed in', async () => {
-    const child = spawn(process.execPath, ['examples/device/device-login.mjs'], { env: { ...process.env, ISSUER: running.baseUrl, CLIENT_ID: 'tv' } });
+    const child = spawn(process.execPath, ['examples/device/device-login.mjs'], {
+      env: { ...process.env, ISSUER: running.baseUrl, CLIENT_ID: 'tv' },
+    });
     let output = '';
-    child.stdout.on('data', (chunk) => { output += chunk; });
-    child.stderr.on('data', (chunk) => { output += chunk; });
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     await expect.poll(() => output, { timeout: 10_000 }).toMatch(/enter [A-Z]{4}-[A-Z]{4}/);
     expect(output).toMatch(/[\u2580-\u259f]/); // the QR code's block characters

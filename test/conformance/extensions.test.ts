@@ -19,7 +19,17 @@ import { freePort } from '../support/redis-server.js';
 import { HttpBrowser, elementText } from '../support/browser.js';
 import { en } from '../../src/i18n/en.js';
 import { de } from '../../src/i18n/de.js';
-import { KEYS, authorizationRequest, discover, finishToRelyingParty, openLogin, sign, signIn, submitSignature, type AuthRequest } from '../support/wallet.js';
+import {
+  KEYS,
+  authorizationRequest,
+  discover,
+  finishToRelyingParty,
+  openLogin,
+  sign,
+  signIn,
+  submitSignature,
+  type AuthRequest,
+} from '../support/wallet.js';
 
 const API = 'https://api.example.test/';
 
@@ -37,7 +47,9 @@ describe('logout, PAR, JWT access tokens, pairwise subjects, and truthful discov
     rpOrigin = `http://127.0.0.1:${rpPort}`;
     relyingParty = createServer((req, res) => {
       let body = '';
-      req.on('data', (chunk) => { body += chunk; });
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
       req.on('end', () => {
         if (req.method === 'POST' && req.url === '/backchannel') backchannel.push(new URLSearchParams(body).get('logout_token') ?? '');
         res.writeHead(200, { 'cache-control': 'no-store' }).end();
@@ -58,18 +70,39 @@ describe('logout, PAR, JWT access tokens, pairwise subjects, and truthful discov
       store: 'redis',
       env: { RESOURCE_SERVERS_FILE: resources, OUTBOUND_ALLOW: '127.0.0.1' },
       clients: (redirectUri) => [
-        ...defaultClients(redirectUri).map((client) => client.client_id === 'rp'
-          ? {
-              ...client,
-              backchannel_logout_uri: `${rpOrigin}/backchannel`,
-              backchannel_logout_session_required: true,
-              frontchannel_logout_uri: `${rpOrigin}/frontchannel`,
-              frontchannel_logout_session_required: true,
-            }
-          : client),
-        { client_id: 'pw', client_secret: TEST_CLIENT_SECRET, client_name: 'Pairwise RP', subject_type: 'pairwise', redirect_uris: [redirectUri] },
-        { client_id: 'pw-other', client_secret: TEST_CLIENT_SECRET, client_name: 'Other sector', subject_type: 'pairwise', redirect_uris: [redirectUri.replace('127.0.0.1', 'localhost')] },
-        { client_id: 'pkjwt', client_name: 'Private key JWT RP', token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'ES256', jwks: { keys: [publicJwk] }, redirect_uris: [redirectUri] },
+        ...defaultClients(redirectUri).map((client) =>
+          client.client_id === 'rp'
+            ? {
+                ...client,
+                backchannel_logout_uri: `${rpOrigin}/backchannel`,
+                backchannel_logout_session_required: true,
+                frontchannel_logout_uri: `${rpOrigin}/frontchannel`,
+                frontchannel_logout_session_required: true,
+              }
+            : client,
+        ),
+        {
+          client_id: 'pw',
+          client_secret: TEST_CLIENT_SECRET,
+          client_name: 'Pairwise RP',
+          subject_type: 'pairwise',
+          redirect_uris: [redirectUri],
+        },
+        {
+          client_id: 'pw-other',
+          client_secret: TEST_CLIENT_SECRET,
+          client_name: 'Other sector',
+          subject_type: 'pairwise',
+          redirect_uris: [redirectUri.replace('127.0.0.1', 'localhost')],
+        },
+        {
+          client_id: 'pkjwt',
+          client_name: 'Private key JWT RP',
+          token_endpoint_auth_method: 'private_key_jwt',
+          token_endpoint_auth_signing_alg: 'ES256',
+          jwks: { keys: [publicJwk] },
+          redirect_uris: [redirectUri],
+        },
       ],
     });
     rp = await discover(running.baseUrl);
@@ -80,9 +113,16 @@ describe('logout, PAR, JWT access tokens, pairwise subjects, and truthful discov
   });
 
   const exchange = (config: oidc.Configuration, callback: URL, request: AuthRequest, parameters?: Record<string, string>) =>
-    oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce }, parameters);
+    oidc.authorizationCodeGrant(
+      config,
+      callback,
+      { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce },
+      parameters,
+    );
   const confidential = (clientId: string) =>
-    oidc.discovery(new URL(running.baseUrl), clientId, TEST_CLIENT_SECRET, oidc.ClientSecretBasic(TEST_CLIENT_SECRET), { execute: [oidc.allowInsecureRequests] });
+    oidc.discovery(new URL(running.baseUrl), clientId, TEST_CLIENT_SECRET, oidc.ClientSecretBasic(TEST_CLIENT_SECRET), {
+      execute: [oidc.allowInsecureRequests],
+    });
 
   it('logs out everywhere: session list, back-channel logout token with sid, front-channel iframes, registered post_logout_redirect_uri only', async () => {
     const browser = new HttpBrowser(running.baseUrl);
@@ -98,7 +138,9 @@ describe('logout, PAR, JWT access tokens, pairwise subjects, and truthful discov
     expect(refused.body).toMatch(/post_logout_redirect_uri/);
 
     const loggedOut = running.redirectUri.replace('/cb', '/logged-out');
-    const confirm = await browser.navigate(oidc.buildEndSessionUrl(rp, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: loggedOut }).href);
+    const confirm = await browser.navigate(
+      oidc.buildEndSessionUrl(rp, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: loggedOut }).href,
+    );
     expect(confirm.status).toBe(200);
     expect(elementText(confirm.body, 'sessions')).toContain('Test RP');
     const action = /<form[^>]*action="([^"]+)"/.exec(confirm.body)![1]!;
@@ -117,7 +159,10 @@ describe('logout, PAR, JWT access tokens, pairwise subjects, and truthful discov
 
     // Back-channel: a logout token the RP can verify (Back-Channel Logout §2.4, §2.6).
     expect(backchannel).toHaveLength(1);
-    const { payload, protectedHeader } = await jwtVerify(backchannel[0]!, createRemoteJWKSet(new URL(`${running.baseUrl}/jwks`)), { issuer: running.baseUrl, audience: 'rp' });
+    const { payload, protectedHeader } = await jwtVerify(backchannel[0]!, createRemoteJWKSet(new URL(`${running.baseUrl}/jwks`)), {
+      issuer: running.baseUrl,
+      audience: 'rp',
+    });
     expect(protectedHeader.typ).toBe('logout+jwt');
     expect(payload.sid).toBe(sid);
     expect(payload.sub).toBe(KEYS.compressed.address);
@@ -154,7 +199,10 @@ describe('logout, PAR, JWT access tokens, pairwise subjects, and truthful discov
     const posted = await submitSignature(browser, login, KEYS.compressed.address, sign(KEYS.compressed, login.text));
     const callback = await finishToRelyingParty(browser, posted, running.redirectUri);
     const tokens = await exchange(rp, callback, request, { resource: API });
-    const { payload, protectedHeader } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(`${running.baseUrl}/jwks`)), { issuer: running.baseUrl, audience: API });
+    const { payload, protectedHeader } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(`${running.baseUrl}/jwks`)), {
+      issuer: running.baseUrl,
+      audience: API,
+    });
     expect(protectedHeader.typ).toBe('at+jwt');
     expect(payload).toMatchObject({ sub: KEYS.compressed.address, client_id: 'rp', scope: 'api:read' });
 
@@ -164,7 +212,9 @@ describe('logout, PAR, JWT access tokens, pairwise subjects, and truthful discov
     // The API is registered for "rp" only.
     const spa = await discover(running.baseUrl, 'spa');
     const other = await authorizationRequest(spa, running.redirectUri, 'openid api:read', { resource: API });
-    expect(new URL((await new HttpBrowser(running.baseUrl).navigate(other.url.href, {}, running.redirectUri)).url).searchParams.get('error')).toBe('invalid_target');
+    expect(
+      new URL((await new HttpBrowser(running.baseUrl).navigate(other.url.href, {}, running.redirectUri)).url).searchParams.get('error'),
+    ).toBe('invalid_target');
   });
 
   it('gives pairwise clients a stable per-sector sub, and the address only with the evrmore scope', async () => {
@@ -172,12 +222,20 @@ describe('logout, PAR, JWT access tokens, pairwise subjects, and truthful discov
     const other = await confidential('pw-other');
     const subFor = async (config: oidc.Configuration, scope: string) => {
       const request = await authorizationRequest(config, running.redirectUri, scope);
-      const tokens = await exchange(config, await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.compressed, running.redirectUri), request);
+      const tokens = await exchange(
+        config,
+        await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.compressed, running.redirectUri),
+        request,
+      );
       return { claims: tokens.claims()!, userinfo: await oidc.fetchUserInfo(config, tokens.access_token, oidc.skipSubjectCheck) };
     };
     const otherRequest = async () => {
       const request = await authorizationRequest(other, running.redirectUri.replace('127.0.0.1', 'localhost'), 'openid profile');
-      const tokens = await exchange(other, await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.compressed, running.redirectUri.replace('127.0.0.1', 'localhost')), request);
+      const tokens = await exchange(
+        other,
+        await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.compressed, running.redirectUri.replace('127.0.0.1', 'localhost')),
+        request,
+      );
       return tokens.claims()!.sub;
     };
     const first = await subFor(pw, 'openid profile');
@@ -197,7 +255,11 @@ describe('logout, PAR, JWT access tokens, pairwise subjects, and truthful discov
     expect(await otherRequest()).not.toBe(first.claims.sub);
     // Public clients keep the address as sub.
     const request = await authorizationRequest(rp, running.redirectUri, 'openid');
-    expect((await exchange(rp, await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.compressed, running.redirectUri), request)).claims()!.sub).toBe(KEYS.compressed.address);
+    expect(
+      (
+        await exchange(rp, await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.compressed, running.redirectUri), request)
+      ).claims()!.sub,
+    ).toBe(KEYS.compressed.address);
   });
 
   it('login_hint names the expected address and refuses another, on the page and at the wallet URL', async () => {
@@ -205,7 +267,9 @@ describe('logout, PAR, JWT access tokens, pairwise subjects, and truthful discov
     const browser = new HttpBrowser(running.baseUrl);
     const login = await openLogin(browser, request.url);
     expect(elementText(login.page.body, 'expected-address')).toContain(KEYS.uncompressed.address);
-    const wallet = (await (await fetch(`${running.baseUrl}/w/${login.challengeId}`, { headers: { accept: 'application/json' } })).json()) as Record<string, unknown>;
+    const wallet = (await (
+      await fetch(`${running.baseUrl}/w/${login.challengeId}`, { headers: { accept: 'application/json' } })
+    ).json()) as Record<string, unknown>;
     expect(wallet.expected_address).toBe(KEYS.uncompressed.address);
     const phone = await fetch(`${running.baseUrl}/w/${login.challengeId}`, {
       method: 'POST',
@@ -229,11 +293,23 @@ describe('logout, PAR, JWT access tokens, pairwise subjects, and truthful discov
     expect(params.get('code')).toBeTruthy();
     expect(params.get('state')).toBe(fragment.state);
 
-    const pkjwt = await oidc.discovery(new URL(running.baseUrl), 'pkjwt', undefined, oidc.PrivateKeyJwt({ key: privateKey, kid: 'rp-key' }), { execute: [oidc.allowInsecureRequests] });
+    const pkjwt = await oidc.discovery(
+      new URL(running.baseUrl),
+      'pkjwt',
+      undefined,
+      oidc.PrivateKeyJwt({ key: privateKey, kid: 'rp-key' }),
+      { execute: [oidc.allowInsecureRequests] },
+    );
     const request = await authorizationRequest(pkjwt, running.redirectUri);
     const dpopKeys = await oidc.randomDPoPKeyPair('ES256');
     const DPoP = oidc.getDPoPHandle(pkjwt, dpopKeys);
-    const tokens = await oidc.authorizationCodeGrant(pkjwt, await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.compressed, running.redirectUri), { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce }, undefined, { DPoP });
+    const tokens = await oidc.authorizationCodeGrant(
+      pkjwt,
+      await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.compressed, running.redirectUri),
+      { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce },
+      undefined,
+      { DPoP },
+    );
     expect(tokens.token_type.toLowerCase()).toBe('dpop');
     expect(decodeJwt(tokens.id_token!).aud).toBe('pkjwt');
     const userinfo = await oidc.fetchUserInfo(pkjwt, tokens.access_token, KEYS.compressed.address, { DPoP });
@@ -246,10 +322,26 @@ describe('logout, PAR, JWT access tokens, pairwise subjects, and truthful discov
   it('advertises exactly what it serves (OIDC Discovery §3)', async () => {
     const metadata = rp.serverMetadata();
     // Every advertised endpoint answers.
-    for (const name of ['authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri', 'end_session_endpoint', 'introspection_endpoint', 'revocation_endpoint', 'device_authorization_endpoint', 'pushed_authorization_request_endpoint'] as const) {
+    for (const name of [
+      'authorization_endpoint',
+      'token_endpoint',
+      'userinfo_endpoint',
+      'jwks_uri',
+      'end_session_endpoint',
+      'introspection_endpoint',
+      'revocation_endpoint',
+      'device_authorization_endpoint',
+      'pushed_authorization_request_endpoint',
+    ] as const) {
       const url = metadata[name];
       expect(url, name).toMatch(new RegExp(`^${running.baseUrl}/`));
-      const response = await fetch(url as string, { method: name === 'authorization_endpoint' || name === 'jwks_uri' || name === 'end_session_endpoint' || name === 'userinfo_endpoint' ? 'GET' : 'POST', redirect: 'manual' });
+      const response = await fetch(url as string, {
+        method:
+          name === 'authorization_endpoint' || name === 'jwks_uri' || name === 'end_session_endpoint' || name === 'userinfo_endpoint'
+            ? 'GET'
+            : 'POST',
+        redirect: 'manual',
+      });
       expect(response.status, name).not.toBe(404);
       expect(response.status, name).toBeLessThan(500);
     }
@@ -260,8 +352,12 @@ describe('logout, PAR, JWT access tokens, pairwise subjects, and truthful discov
     // Each advertised value is exercised by this battery (basic-op, device-flow, this file).
     expect(metadata.response_types_supported).toEqual(['code']);
     expect(new Set(metadata.response_modes_supported)).toEqual(new Set(['query', 'fragment', 'form_post']));
-    expect(new Set(metadata.grant_types_supported)).toEqual(new Set(['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code']));
-    expect(new Set(metadata.token_endpoint_auth_methods_supported)).toEqual(new Set(['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt']));
+    expect(new Set(metadata.grant_types_supported)).toEqual(
+      new Set(['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code']),
+    );
+    expect(new Set(metadata.token_endpoint_auth_methods_supported)).toEqual(
+      new Set(['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt']),
+    );
     expect(metadata.code_challenge_methods_supported).toEqual(['S256']);
     expect(new Set(metadata.subject_types_supported)).toEqual(new Set(['public', 'pairwise']));
     expect(metadata.id_token_signing_alg_values_supported).toEqual(['RS256']);
@@ -279,7 +375,9 @@ describe('logout, PAR, JWT access tokens, pairwise subjects, and truthful discov
     // Scopes and claims: exactly the ones the product releases (OIDC Core §5.4). `email` is accepted
     // without EMAIL_DOMAIN, but its claim is released only with it.
     expect(new Set(metadata.scopes_supported)).toEqual(new Set(['openid', 'offline_access', 'profile', 'evrmore', 'email']));
-    expect(new Set(metadata.claims_supported)).toEqual(new Set(['sub', 'acr', 'amr', 'auth_time', 'preferred_username', 'name', 'evrmore_address', 'evrmore_network', 'sid', 'iss']));
+    expect(new Set(metadata.claims_supported)).toEqual(
+      new Set(['sub', 'acr', 'amr', 'auth_time', 'preferred_username', 'name', 'evrmore_address', 'evrmore_network', 'sid', 'iss']),
+    );
   });
 });
 
@@ -304,11 +402,13 @@ describe('ui_locales (OIDC Core §3.1.2.1)', () => {
 
   it('shows no English sentence on a German sign-in, error or landing page', async () => {
     // Every English string without placeholders whose German differs, as EJS escapes it.
-    const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
-    const englishIn = (body: string) => Object.entries(en)
-      .filter(([key, text]) => text.includes(' ') && !text.includes('{') && de[key as keyof typeof en] !== text)
-      .map(([, text]) => text)
-      .filter((text) => body.includes(escapeHtml(text)));
+    const escapeHtml = (text: string) =>
+      text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
+    const englishIn = (body: string) =>
+      Object.entries(en)
+        .filter(([key, text]) => text.includes(' ') && !text.includes('{') && de[key as keyof typeof en] !== text)
+        .map(([, text]) => text)
+        .filter((text) => body.includes(escapeHtml(text)));
     const running = await startProduct({ store: 'memory' });
     try {
       const rp = await discover(running.baseUrl);
@@ -318,14 +418,19 @@ describe('ui_locales (OIDC Core §3.1.2.1)', () => {
       expect(englishIn(login.body)).toEqual([]);
       expect(login.body).not.toContain('Error code');
 
-      const unknownClient = new URL('/auth?client_id=no-such-client&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Frp.example%2Fcb', running.baseUrl);
+      const unknownClient = new URL(
+        '/auth?client_id=no-such-client&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Frp.example%2Fcb',
+        running.baseUrl,
+      );
       const error = await new HttpBrowser(running.baseUrl).navigate(unknownClient.href, { headers: { 'accept-language': 'de' } });
       expect(error.body).toContain('<html lang="de">');
       expect(error.body).toContain(escapeHtml(de['error.oidc.invalid_client']!));
       expect(error.body).toContain(de['error.code']);
       expect(englishIn(error.body)).toEqual([]);
 
-      const landing = await new HttpBrowser(running.baseUrl).navigate(new URL('/', running.baseUrl).href, { headers: { 'accept-language': 'de-DE,de;q=0.9' } });
+      const landing = await new HttpBrowser(running.baseUrl).navigate(new URL('/', running.baseUrl).href, {
+        headers: { 'accept-language': 'de-DE,de;q=0.9' },
+      });
       expect(landing.body).toContain(escapeHtml(de['home.rp']!));
       // The links to the developers' documents (in English) keep those documents' titles.
       expect(englishIn(landing.body.replace(/<a href="\/docs\/[^"]*"[^>]*>[^<]*<\/a>/g, ''))).toEqual([]);

@@ -39,7 +39,11 @@ function rig(env: Record<string, string>, store: 'redis' | 'memory') {
     const { running, rp } = state;
     const request = await authorizationRequest(rp, running.redirectUri, 'openid profile');
     const callback = await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.compressed, running.redirectUri);
-    const tokens = await oidc.authorizationCodeGrant(rp, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    const tokens = await oidc.authorizationCodeGrant(rp, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
     return tokens.refresh_token!;
   };
 

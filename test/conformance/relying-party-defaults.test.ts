@@ -37,7 +37,11 @@ describe('relying parties with their usual configuration', () => {
   const signedIn = async (scope: string) => {
     const request = await authorizationRequest(rp, running.redirectUri, scope);
     const callback = await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.compressed, running.redirectUri);
-    return oidc.authorizationCodeGrant(rp, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    return oidc.authorizationCodeGrant(rp, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
   };
 
   it('discovery offers the email scope without EMAIL_DOMAIN, and the email claim only with it', async () => {
@@ -60,19 +64,31 @@ describe('relying parties with their usual configuration', () => {
     const tokens = await signedIn('openid profile email offline_access');
     // offline_access needs prompt=consent (OIDC Core §11): it was dropped at authorization.
     expect(tokens.scope!.split(' ')).not.toContain('offline_access');
-    const refreshed = await tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token!, scope: 'openid profile email offline_access' });
+    const refreshed = await tokenRequest({
+      grant_type: 'refresh_token',
+      refresh_token: tokens.refresh_token!,
+      scope: 'openid profile email offline_access',
+    });
     expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
     expect(refreshed.body.scope!.split(' ').sort()).toEqual(['email', 'openid', 'profile']);
     expect(refreshed.body.id_token).toBeTruthy();
     expect(refreshed.body.refresh_token).toBeTruthy();
     // And again with the rotated token, as the relying party does at the next expiry.
-    const again = await tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshed.body.refresh_token!, scope: 'openid profile email offline_access' });
+    const again = await tokenRequest({
+      grant_type: 'refresh_token',
+      refresh_token: refreshed.body.refresh_token!,
+      scope: 'openid profile email offline_access',
+    });
     expect(again.status, JSON.stringify(again.body)).toBe(200);
   });
 
   it('what was not granted stays out: a re-sent scope never widens the grant', async () => {
     const tokens = await signedIn('openid profile');
-    const refreshed = await tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token!, scope: 'openid profile evrmore unknown_scope' });
+    const refreshed = await tokenRequest({
+      grant_type: 'refresh_token',
+      refresh_token: tokens.refresh_token!,
+      scope: 'openid profile evrmore unknown_scope',
+    });
     expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
     expect(refreshed.body.scope!.split(' ').sort()).toEqual(['openid', 'profile']);
     expect(decodeJwt(refreshed.body.id_token!)).not.toHaveProperty('evrmore_address');
@@ -95,7 +111,12 @@ describe('relying parties with their usual configuration', () => {
       else form.client_id = 'spa';
       if (init.origin) headers.origin = init.origin;
       const response = await fetch(`${running.baseUrl}/token/revocation`, { method: 'POST', headers, body: new URLSearchParams(form) });
-      return { status: response.status, type: response.headers.get('content-type'), cors: response.headers.get('access-control-allow-origin'), text: await response.text() };
+      return {
+        status: response.status,
+        type: response.headers.get('content-type'),
+        cors: response.headers.get('access-control-allow-origin'),
+        text: await response.text(),
+      };
     };
     // oidc-client-ts (JsonService.postForm) throws on any Content-Type but application/json.
     for (const answer of [await revoke(tokens.refresh_token!, { client: 'rp' }), await revoke('unknown-token-value', { client: 'rp' })]) {
@@ -111,7 +132,11 @@ describe('relying parties with their usual configuration', () => {
     expect(spa).toMatchObject({ status: 200, cors: running.baseUrl });
     expect(spa.type).toMatch(/^application\/json/);
     // Errors stay RFC 6749 §5.2 JSON errors.
-    const unauthenticated = await fetch(`${running.baseUrl}/token/revocation`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=x' });
+    const unauthenticated = await fetch(`${running.baseUrl}/token/revocation`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'token=x',
+    });
     expect(unauthenticated.status).toBe(400);
     expect(((await unauthenticated.json()) as { error: string }).error).toBe('invalid_request');
   });

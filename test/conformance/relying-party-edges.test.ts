@@ -24,7 +24,13 @@ describe('relying parties at the edges of the specifications', () => {
       env: { ID_TOKEN_TTL: '1s' },
       clients: (redirectUri) => [
         ...defaultClients(redirectUri),
-        { client_id: 'hand-made', client_secret: SPECIAL_SECRET, client_name: 'Hand-made secret', redirect_uris: [redirectUri], token_endpoint_auth_method: 'client_secret_basic' },
+        {
+          client_id: 'hand-made',
+          client_secret: SPECIAL_SECRET,
+          client_name: 'Hand-made secret',
+          redirect_uris: [redirectUri],
+          token_endpoint_auth_method: 'client_secret_basic',
+        },
       ],
     });
     rp = await discover(running.baseUrl);
@@ -46,16 +52,26 @@ describe('relying parties at the edges of the specifications', () => {
     const browser = new HttpBrowser(running.baseUrl);
     const request = await authorizationRequest(rp, running.redirectUri, 'openid');
     const callback = await signIn(browser, request.url, KEYS.compressed, running.redirectUri);
-    const tokens = await oidc.authorizationCodeGrant(rp, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    const tokens = await oidc.authorizationCodeGrant(rp, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
     await new Promise((resolve) => setTimeout(resolve, 2_200));
     expect(tokens.claims()!.exp! * 1000).toBeLessThan(Date.now());
-    const done = await logout(browser, oidc.buildEndSessionUrl(rp, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: loggedOut(), state: 's1' }));
+    const done = await logout(
+      browser,
+      oidc.buildEndSessionUrl(rp, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: loggedOut(), state: 's1' }),
+    );
     expect(done.status).toBe(303);
     expect(done.headers.get('location')).toBe(`${loggedOut()}?state=s1`);
   });
 
   it('logout with client_id and a registered post_logout_redirect_uri, without id_token_hint', async () => {
-    const done = await logout(new HttpBrowser(running.baseUrl), oidc.buildEndSessionUrl(rp, { client_id: 'rp', post_logout_redirect_uri: loggedOut(), state: 's2' }));
+    const done = await logout(
+      new HttpBrowser(running.baseUrl),
+      oidc.buildEndSessionUrl(rp, { client_id: 'rp', post_logout_redirect_uri: loggedOut(), state: 's2' }),
+    );
     expect(done.status).toBe(303);
     expect(done.headers.get('location')).toBe(`${loggedOut()}?state=s2`);
   });
@@ -72,7 +88,11 @@ describe('relying parties at the edges of the specifications', () => {
   it('client_secret_basic with a secret that form encoding changes: encoded as RFC 6749 §2.3.1 says, it authenticates', async () => {
     const basic = (secret: string) => `Basic ${Buffer.from(`hand-made:${secret}`).toString('base64')}`;
     const introspect = (authorization: string) =>
-      fetch(`${running.baseUrl}/token/introspection`, { method: 'POST', headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=x' });
+      fetch(`${running.baseUrl}/token/introspection`, {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'token=x',
+      });
     // Form encoding: what RFC 6749 §2.3.1 prescribes (and what openid-client, Authlib do).
     const formEncoded = encodeURIComponent(SPECIAL_SECRET).replace(/%20/g, '+');
     expect((await introspect(basic(formEncoded))).status).toBe(200);

@@ -12,7 +12,12 @@ import { podman, podmanEnv } from './support/podman.js';
 const PROJECT = `evr-compose-${process.pid}`;
 const PASSWORD = 'p4ssw0rd-from-the-env-file';
 
-const compose = (env: Record<string, string>) => run('podman-compose', ['-p', PROJECT, '--dry-run', 'up', '-d', '--no-build'], { cwd: ROOT, env: { ...podmanEnv(), ...env }, timeoutMs: 60_000 });
+const compose = (env: Record<string, string>) =>
+  run('podman-compose', ['-p', PROJECT, '--dry-run', 'up', '-d', '--no-build'], {
+    cwd: ROOT,
+    env: { ...podmanEnv(), ...env },
+    timeoutMs: 60_000,
+  });
 
 /** The `podman run` line of a service, as podman-compose prints it. */
 function runLine(output: string, service: string): string {
@@ -47,7 +52,13 @@ describe('docker-compose.yml through podman-compose', () => {
 
   it('runs the provider read-only, without capabilities, with its configuration directory mounted read-only', () => {
     const accounts = runLine(output, 'accounts');
-    for (const flag of ['--read-only', '--cap-drop ALL', '--security-opt no-new-privileges:true', '--tmpfs /tmp', '--restart unless-stopped']) {
+    for (const flag of [
+      '--read-only',
+      '--cap-drop ALL',
+      '--security-opt no-new-privileges:true',
+      '--tmpfs /tmp',
+      '--restart unless-stopped',
+    ]) {
       expect(accounts).toContain(` ${flag} `);
     }
     expect(accounts).toContain(` -v ${ROOT.replace(/\/$/, '')}/config/live:/config:ro `);

@@ -33,7 +33,9 @@ let sizeMb: number;
 /** The machine's local CA certificates, passed to the build as a secret (never a layer). */
 function localCas(): string[] {
   if (!existsSync(LOCAL_CAS)) return [];
-  return readdirSync(LOCAL_CAS).filter((name) => name.endsWith('.crt')).map((name) => readFileSync(join(LOCAL_CAS, name), 'utf8'));
+  return readdirSync(LOCAL_CAS)
+    .filter((name) => name.endsWith('.crt'))
+    .map((name) => readFileSync(join(LOCAL_CAS, name), 'utf8'));
 }
 
 async function waitForHealth(url: string, timeoutMs = 30_000): Promise<void> {
@@ -89,9 +91,23 @@ beforeAll(async () => {
   };
   await podman(['rm', '--force', CONTAINER]);
   await podmanOk([
-    'run', '--detach', '--name', CONTAINER,
-    '--read-only', '--tmpfs', '/tmp', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--network', 'host',
-    '--volume', `${secrets.jwksFile}:/run/secrets/jwks:ro`, '--volume', `${clientsFile}:/run/secrets/clients:ro`,
+    'run',
+    '--detach',
+    '--name',
+    CONTAINER,
+    '--read-only',
+    '--tmpfs',
+    '/tmp',
+    '--cap-drop',
+    'ALL',
+    '--security-opt',
+    'no-new-privileges',
+    '--network',
+    'host',
+    '--volume',
+    `${secrets.jwksFile}:/run/secrets/jwks:ro`,
+    '--volume',
+    `${clientsFile}:/run/secrets/clients:ro`,
     ...Object.entries(env).flatMap(([name, value]) => ['--env', `${name}=${value}`]),
     IMAGE,
   ]);
@@ -130,18 +146,34 @@ describe('the container image, built with podman and run as compose runs it', ()
     expect((await (await fetch(String(metadata.jwks_uri))).json()).keys).toHaveLength(1);
   });
 
-  it('signs a wallet in through the container (the image\'s own CLI signs) and issues tokens', async () => {
+  it("signs a wallet in through the container (the image's own CLI signs) and issues tokens", async () => {
     const config = await discover(proxy.url);
     const request = await authorizationRequest(config, REDIRECT_URI);
     const browser = new HttpBrowser(proxy.url);
     const login = await openLogin(browser, request.url);
-    const signature = await podmanOk(['exec', '--env', `EVRMORE_WIF=${KEYS.compressed.wif}`, CONTAINER, 'node', 'dist/cli.js', 'sign', '--text', login.text]);
+    const signature = await podmanOk([
+      'exec',
+      '--env',
+      `EVRMORE_WIF=${KEYS.compressed.wif}`,
+      CONTAINER,
+      'node',
+      'dist/cli.js',
+      'sign',
+      '--text',
+      login.text,
+    ]);
     const posted = await submitSignature(browser, login, KEYS.compressed.address, signature.split('\n')[0]!);
     const callback = await finishToRelyingParty(browser, posted, REDIRECT_URI);
-    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
     expect(tokens.claims()?.sub).toBe(KEYS.compressed.address);
     expect(tokens.refresh_token).toBeTruthy();
-    expect(await oidc.fetchUserInfo(config, tokens.access_token, KEYS.compressed.address)).toMatchObject({ evrmore_address: KEYS.compressed.address });
+    expect(await oidc.fetchUserInfo(config, tokens.access_token, KEYS.compressed.address)).toMatchObject({
+      evrmore_address: KEYS.compressed.address,
+    });
     // Cookies are Secure: behind the proxy the provider knows the browser speaks https.
     const started = await fetch(request.url, { redirect: 'manual' });
     expect(started.headers.getSetCookie().join('\n')).toMatch(/; secure/i);
@@ -152,7 +184,9 @@ describe('the container image, built with podman and run as compose runs it', ()
     try {
       const app = join(root, 'app');
       const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
-      const devOnly = Object.entries(lock.packages).filter(([, entry]) => entry.dev).map(([path]) => path);
+      const devOnly = Object.entries(lock.packages)
+        .filter(([, entry]) => entry.dev)
+        .map(([path]) => path);
       expect(devOnly.length).toBeGreaterThan(10);
       for (const path of devOnly) expect(existsSync(join(app, path)), path).toBe(false);
       for (const runtime of ['oidc-provider', 'ioredis', 'koa']) expect(existsSync(join(app, 'node_modules', runtime)), runtime).toBe(true);
@@ -161,11 +195,14 @@ describe('the container image, built with podman and run as compose runs it', ()
       for (const absent of ['src', 'test', 'examples', '.data', 'tsconfig.json', 'config/clients.json', 'config/jwks.json']) {
         expect(existsSync(join(app, absent)), absent).toBe(false);
       }
-      for (const absent of ['home/node/.data', 'root/.npm', 'tmp/node-compile-cache']) expect(existsSync(join(root, absent)), absent).toBe(false);
+      for (const absent of ['home/node/.data', 'root/.npm', 'tmp/node-compile-cache'])
+        expect(existsSync(join(root, absent)), absent).toBe(false);
       expect(readdirSync(join(root, 'tmp'))).toEqual([]);
 
       // No file anywhere in the image holds one of the CAs given to the build.
-      const needles = localCas().map((pem) => pem.split('\n').filter((line) => /^[A-Za-z0-9+/]{64}$/.test(line))[2]).filter((line): line is string => !!line);
+      const needles = localCas()
+        .map((pem) => pem.split('\n').filter((line) => /^[A-Za-z0-9+/]{64}$/.test(line))[2])
+        .filter((line): line is string => !!line);
       expect(needles.length).toBe(localCas().length);
       const holders: string[] = [];
       const visit = (dir: string) => {

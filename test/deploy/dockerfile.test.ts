@@ -18,15 +18,31 @@ const dockerfile = read('Dockerfile');
 
 /** Every check at its strictest. */
 const STRICT: ValidatorSettings = Object.fromEntries(
-  ['deprecatedMaintainer', 'directiveCasing', 'emptyContinuationLine', 'instructionCasing', 'instructionCmdMultiple', 'instructionEntrypointMultiple',
-    'instructionHealthcheckMultiple', 'instructionJSONInSingleQuotes', 'instructionWorkdirRelative'].map((name) => [name, ValidationSeverity.ERROR]),
+  [
+    'deprecatedMaintainer',
+    'directiveCasing',
+    'emptyContinuationLine',
+    'instructionCasing',
+    'instructionCmdMultiple',
+    'instructionEntrypointMultiple',
+    'instructionHealthcheckMultiple',
+    'instructionJSONInSingleQuotes',
+    'instructionWorkdirRelative',
+  ].map((name) => [name, ValidationSeverity.ERROR]),
 );
 
-interface Instruction { keyword: string; args: string }
+interface Instruction {
+  keyword: string;
+  args: string;
+}
 
 /** Instructions per stage, continuation lines joined, comments and directives dropped. */
 function stages(text: string): Instruction[][] {
-  const joined = text.replace(/\\\n/g, ' ').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  const joined = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
   const result: Instruction[][] = [];
   for (const line of joined) {
     const [, keyword = '', args = ''] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
@@ -88,7 +104,7 @@ describe('Dockerfile', () => {
     expect(args(runtime, 'CMD')).toEqual(['["node", "dist/server.js"]']);
   });
 
-  it('caps V8\'s heap with the NODE_OPTIONS that docs/deploying.md documents', () => {
+  it("caps V8's heap with the NODE_OPTIONS that docs/deploying.md documents", () => {
     const options = /NODE_OPTIONS="([^"]*)"/.exec(args(runtime, 'ENV').join(' '))?.[1];
     expect(options).toMatch(/^--max-old-space-size=\d+$/);
     expect(read('docs/deploying.md')).toContain(`NODE_OPTIONS="${options}"`);
@@ -105,24 +121,40 @@ describe('Dockerfile', () => {
     }
   });
 
-  it('hands a build CA (a proxy\'s, a private registry\'s) to npm only as a build secret, never into a layer', () => {
+  it("hands a build CA (a proxy's, a private registry's) to npm only as a build secret, never into a layer", () => {
     // RUN --mount=type=secret exists only while that command runs (BuildKit, buildah); an ENV,
     // ARG or COPY of it would stay in the image. container-image.test.ts checks the built image.
     for (const stage of [build, runtime]) {
       const installs = args(stage, 'RUN').filter((run) => / npm ci /.test(`${run} `));
       expect(installs).toHaveLength(1);
-      expect(installs[0]).toMatch(/^--mount=type=secret,id=build_ca if \[ -s \/run\/secrets\/build_ca \]; then export NODE_EXTRA_CA_CERTS=\/run\/secrets\/build_ca; fi && npm ci /);
-      for (const value of [...args(stage, 'ENV'), ...args(stage, 'ARG'), ...args(stage, 'COPY')]) expect(value).not.toMatch(/CA_CERTS|\.crt|\.pem|ca-certificates/i);
+      expect(installs[0]).toMatch(
+        /^--mount=type=secret,id=build_ca if \[ -s \/run\/secrets\/build_ca \]; then export NODE_EXTRA_CA_CERTS=\/run\/secrets\/build_ca; fi && npm ci /,
+      );
+      for (const value of [...args(stage, 'ENV'), ...args(stage, 'ARG'), ...args(stage, 'COPY')])
+        expect(value).not.toMatch(/CA_CERTS|\.crt|\.pem|ca-certificates/i);
     }
     // npm's cache and logs of the runtime install are not left in the image.
     expect(args(runtime, 'RUN')[0]).toMatch(/&& rm -rf \/root\/\.npm \/tmp\/\*$/);
   });
 
   it('has a .dockerignore that admits only the build inputs', () => {
-    const rules = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const rules = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     expect(rules[0]).toBe('**');
     const admitted = rules.filter((r) => r.startsWith('!')).map((r) => r.slice(1));
-    expect(admitted.sort()).toEqual(['config/*.example*', 'docs', 'package-lock.json', 'package.json', 'public', 'src', 'tsconfig.build.json', 'tsconfig.json', 'views']);
+    expect(admitted.sort()).toEqual([
+      'config/*.example*',
+      'docs',
+      'package-lock.json',
+      'package.json',
+      'public',
+      'src',
+      'tsconfig.build.json',
+      'tsconfig.json',
+      'views',
+    ]);
   });
 });
 
@@ -130,7 +162,10 @@ describe('docker-compose.yml and config/production.env.example', () => {
   const compose = read('docker-compose.yml');
   const example = read('config/production.env.example');
   const exampleVars = Object.fromEntries(
-    example.split('\n').filter((l) => /^[A-Z][A-Z0-9_]*=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    example
+      .split('\n')
+      .filter((l) => /^[A-Z][A-Z0-9_]*=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
   );
 
   it('runs Redis with a password and an append-only file on a volume, unpublished', () => {
@@ -159,15 +194,18 @@ describe('docker-compose.yml and config/production.env.example', () => {
     // The placeholders refuse to start...
     expect(() => loadConfig({ ...exampleVars, NODE_ENV: 'production' }, ROOT)).toThrow(/COOKIE_KEYS is required/);
     // ...and the file, filled in as docs/deploying.md says and combined as compose does, is valid.
-    const config = loadConfig({
-      ...exampleVars,
-      NODE_ENV: 'production',
-      REDIS_PASSWORD: 'a'.repeat(64),
-      COOKIE_KEYS: 'k'.repeat(64),
-      REDIS_URL: `redis://:${'a'.repeat(64)}@redis:6379/0`,
-      JWKS: JSON.stringify({ keys: [{ kty: 'RSA', n: 'x', e: 'AQAB', d: 'y' }] }),
-      CLIENTS_FILE: 'config/clients.example.json',
-    }, ROOT);
+    const config = loadConfig(
+      {
+        ...exampleVars,
+        NODE_ENV: 'production',
+        REDIS_PASSWORD: 'a'.repeat(64),
+        COOKIE_KEYS: 'k'.repeat(64),
+        REDIS_URL: `redis://:${'a'.repeat(64)}@redis:6379/0`,
+        JWKS: JSON.stringify({ keys: [{ kty: 'RSA', n: 'x', e: 'AQAB', d: 'y' }] }),
+        CLIENTS_FILE: 'config/clients.example.json',
+      },
+      ROOT,
+    );
     expect(config.env).toBe('production');
     expect(config.trustProxy).toBe(true);
     expect(config.redis).toMatchObject({ kind: 'standalone', node: { host: 'redis', port: 6379 } });

@@ -22,7 +22,14 @@ function shellBlocks(markdown: string): string[][] {
   for (const line of markdown.split('\n')) {
     if (/^\s*```(sh|bash|shell)\s*$/.test(line)) current = [];
     else if (/^\s*```/.test(line) && current) {
-      blocks.push(current.join('\n').replace(/\\\n\s*/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')));
+      blocks.push(
+        current
+          .join('\n')
+          .replace(/\\\n\s*/g, ' ')
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l && !l.startsWith('#')),
+      );
       current = undefined;
     } else current?.push(line);
   }
@@ -46,7 +53,11 @@ function scratchProject(): string {
 }
 
 /** Runs `command` in bash; asynchronous, so that the product in this process answers it meanwhile. */
-function sh(command: string, cwd: string, options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ status: number | null; stdout: string; output: string }> {
+function sh(
+  command: string,
+  cwd: string,
+  options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<{ status: number | null; stdout: string; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', ['-c', command], {
       cwd,
@@ -56,8 +67,12 @@ function sh(command: string, cwd: string, options: { input?: string; env?: Recor
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk) => { stdout += chunk; });
-    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
     child.stdin.end(options.input ?? '');
     // A process that waits (the device example polls until someone signs in) is stopped, with
     // its whole group (npm and node under bash).
@@ -143,7 +158,10 @@ describe('commands in the README and the guides work as written', () => {
     await configAccepts(cwd);
     // `npm start` in the guide: the product with the clients file those commands wrote.
     expect(start).toBe('npm start');
-    const product = await startProduct({ store: 'memory', clients: () => JSON.parse(readFileSync(join(cwd, 'config', 'clients.json'), 'utf8')) as Array<Record<string, unknown>> });
+    const product = await startProduct({
+      store: 'memory',
+      clients: () => JSON.parse(readFileSync(join(cwd, 'config', 'clients.json'), 'utf8')) as Array<Record<string, unknown>>,
+    });
     try {
       const [device] = blockWith('docs/oidc-features.md', 'example:device');
       const run = await sh(device!.replace('http://localhost:3000', product.baseUrl), cwd, { timeoutMs: 8000 });

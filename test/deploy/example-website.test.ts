@@ -25,22 +25,28 @@ beforeAll(async () => {
   siteUrl = `http://127.0.0.1:${sitePort}`;
   product = await startProduct({
     store: 'redis',
-    clients: () => [{
-      client_id: 'website',
-      client_secret: SECRET,
-      client_name: 'Example website',
-      redirect_uris: [`${siteUrl}/callback`],
-      post_logout_redirect_uris: [`${siteUrl}/`],
-      grant_types: ['authorization_code'],
-    }],
+    clients: () => [
+      {
+        client_id: 'website',
+        client_secret: SECRET,
+        client_name: 'Example website',
+        redirect_uris: [`${siteUrl}/callback`],
+        post_logout_redirect_uris: [`${siteUrl}/`],
+        grant_types: ['authorization_code'],
+      },
+    ],
   });
   site = spawn(process.execPath, [join(ROOT, 'examples', 'website', 'server.ts')], {
     env: { PATH: process.env.PATH, ISSUER: product.baseUrl, CLIENT_ID: 'website', CLIENT_SECRET: SECRET, BASE_URL: siteUrl },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   process.once('exit', () => site.kill('SIGKILL'));
-  site.stdout!.on('data', (chunk) => { output += chunk; });
-  site.stderr!.on('data', (chunk) => { output += chunk; });
+  site.stdout!.on('data', (chunk) => {
+    output += chunk;
+  });
+  site.stderr!.on('data', (chunk) => {
+    output += chunk;
+  });
   const deadline = Date.now() + 20_000;
   while (!output.includes('example website on')) {
     if (site.exitCode !== null || Date.now() > deadline) throw new Error(`the example website did not start:\n${output}`);
@@ -77,7 +83,14 @@ describe('examples/website', () => {
     expect(landed.status).toBe(200);
     const address = KEYS.compressed.address;
     expect(landed.body).toContain(`Signed in as <strong id="address">${address}</strong>`);
-    for (const [claim, value] of [['sub', address], ['preferred_username', address], ['evrmore_address', address], ['evrmore_network', 'mainnet'], ['iss', product.baseUrl], ['aud', 'website']]) {
+    for (const [claim, value] of [
+      ['sub', address],
+      ['preferred_username', address],
+      ['evrmore_address', address],
+      ['evrmore_network', 'mainnet'],
+      ['iss', product.baseUrl],
+      ['aud', 'website'],
+    ]) {
       expect(landed.body, claim).toContain(`<td data-claim="${claim}">${value}</td>`);
     }
 

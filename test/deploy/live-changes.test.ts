@@ -47,7 +47,8 @@ async function untilBoth(check: () => Promise<boolean>): Promise<number> {
   const started = Date.now();
   const done = [false, false];
   while (!done.every(Boolean)) {
-    if (Date.now() - started > WITHIN_MS + 5000) throw new Error(`not on both instances after ${Date.now() - started} ms: ${JSON.stringify(done)}`);
+    if (Date.now() - started > WITHIN_MS + 5000)
+      throw new Error(`not on both instances after ${Date.now() - started} ms: ${JSON.stringify(done)}`);
     await onEach(async (backend) => {
       if (!done[backend]) done[backend] = await check();
     });
@@ -56,24 +57,47 @@ async function untilBoth(check: () => Promise<boolean>): Promise<number> {
   return Date.now() - started;
 }
 
-const authorize = (clientId: string) => fetch(`${proxy.url}/auth?${new URLSearchParams({
-  client_id: clientId, response_type: 'code', scope: 'openid', redirect_uri: redirectUri, code_challenge: 'x'.repeat(43), code_challenge_method: 'S256',
-})}`, { redirect: 'manual' });
+const authorize = (clientId: string) =>
+  fetch(
+    `${proxy.url}/auth?${new URLSearchParams({
+      client_id: clientId,
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: redirectUri,
+      code_challenge: 'x'.repeat(43),
+      code_challenge_method: 'S256',
+    })}`,
+    { redirect: 'manual' },
+  );
 
-const introspectWith = (clientId: string, secret: string) => fetch(`${proxy.url}/token/introspection`, {
-  method: 'POST',
-  headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-  body: 'token=none',
-});
+const introspectWith = (clientId: string, secret: string) =>
+  fetch(`${proxy.url}/token/introspection`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: 'token=none',
+  });
 
 async function signInWith(clientId: string, secret: string): Promise<oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers> {
-  const config = await oidc.discovery(new URL(proxy.url), clientId, secret, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
+  const config = await oidc.discovery(new URL(proxy.url), clientId, secret, oidc.ClientSecretBasic(secret), {
+    execute: [oidc.allowInsecureRequests],
+  });
   const request = await authorizationRequest(config, redirectUri);
   const callback = await signIn(new HttpBrowser(proxy.url), request.url, KEYS.compressed, redirectUri);
-  return oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+  return oidc.authorizationCodeGrant(config, callback, {
+    pkceCodeVerifier: request.verifier,
+    expectedState: request.state,
+    expectedNonce: request.nonce,
+  });
 }
 
-const reloadErrors = (instance: ServerProcess) => instance.output().split('\n').filter((line) => line.includes('"event":"config.reload_failed"'));
+const reloadErrors = (instance: ServerProcess) =>
+  instance
+    .output()
+    .split('\n')
+    .filter((line) => line.includes('"event":"config.reload_failed"'));
 
 beforeAll(async () => {
   await ensureBuilt();
@@ -108,7 +132,19 @@ afterAll(async () => {
 describe('clients changed with the CLI, served by both running instances', () => {
   it('a client added is served by both within 10 s, and signs in on each', async () => {
     expect((await authorize('late')).status).toBe(400);
-    const added = await cli(['clients', 'add', '--file', clientsFile, '--id', 'late', '--name', 'Late app', '--redirect-uri', redirectUri, '--refresh']);
+    const added = await cli([
+      'clients',
+      'add',
+      '--file',
+      clientsFile,
+      '--id',
+      'late',
+      '--name',
+      'Late app',
+      '--redirect-uri',
+      redirectUri,
+      '--refresh',
+    ]);
     expect(added.code, added.stderr).toBe(0);
     expect(added.stderr).toContain('within seconds');
     const secret = /^client_secret: (\S+)$/m.exec(added.stdout)![1]!;
@@ -143,7 +179,9 @@ describe('clients changed with the CLI, served by both running instances', () =>
     }
 
     // A client that oidc-provider refuses is caught the same way.
-    writeFileSync(clientsFile, JSON.stringify([...defaultClients(redirectUri), { client_id: 'bad', redirect_uris: ['not a url'] }]), { mode: 0o600 });
+    writeFileSync(clientsFile, JSON.stringify([...defaultClients(redirectUri), { client_id: 'bad', redirect_uris: ['not a url'] }]), {
+      mode: 0o600,
+    });
     await new Promise((resolve) => setTimeout(resolve, 3000));
     for (const [i, instance] of instances.entries()) {
       expect(reloadErrors(instance).slice(errorsBefore[i])).toHaveLength(2);
@@ -151,7 +189,14 @@ describe('clients changed with the CLI, served by both running instances', () =>
     expect(await onEach(async () => (await authorize('rp')).status)).toEqual([303, 303]);
 
     // Fixed: served again.
-    writeFileSync(clientsFile, JSON.stringify([...defaultClients(redirectUri), { client_id: 'fixed', client_secret: TEST_CLIENT_SECRET, redirect_uris: [redirectUri] }]), { mode: 0o600 });
+    writeFileSync(
+      clientsFile,
+      JSON.stringify([
+        ...defaultClients(redirectUri),
+        { client_id: 'fixed', client_secret: TEST_CLIENT_SECRET, redirect_uris: [redirectUri] },
+      ]),
+      { mode: 0o600 },
+    );
     expect(await untilBoth(async () => (await authorize('fixed')).status === 303)).toBeLessThan(WITHIN_MS);
   });
 });
@@ -166,7 +211,11 @@ describe('signing keys rotated with one command, without a restart', () => {
     const config = await discover(proxy.url);
     const request = await authorizationRequest(config, redirectUri, 'openid profile evrmore offline_access');
     const callback = await signIn(new HttpBrowser(proxy.url), request.url, KEYS.uncompressed, redirectUri);
-    let tokens: oidc.TokenEndpointResponse = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    let tokens: oidc.TokenEndpointResponse = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
     const oldKid = decodeProtectedHeader(tokens.id_token!).kid;
 
     const failures: string[] = [];
@@ -182,7 +231,13 @@ describe('signing keys rotated with one command, without a restart', () => {
         kids.push(kid);
         // A relying party verifies against the keys it fetches from whichever instance answers.
         for (const verifier of [0, 1]) {
-          const verified = await jwtVerify(tokens.id_token!, createLocalJWKSet(await jwksOf(verifier)), { issuer: proxy.url, audience: 'rp' }).then(() => true, () => false);
+          const verified = await jwtVerify(tokens.id_token!, createLocalJWKSet(await jwksOf(verifier)), {
+            issuer: proxy.url,
+            audience: 'rp',
+          }).then(
+            () => true,
+            () => false,
+          );
           if (!verified) failures.push(`token of ${kid} signed at instance ${backend} fails at instance ${verifier}`);
         }
       }

@@ -80,13 +80,22 @@ describe('Redis Cluster of three masters', () => {
       const config = await discover(running.baseUrl);
       const request = await authorizationRequest(config, running.redirectUri);
       const callback = await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.compressed, running.redirectUri);
-      const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+      const tokens = await oidc.authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: request.verifier,
+        expectedState: request.state,
+        expectedNonce: request.nonce,
+      });
       expect(tokens.claims()?.sub).toBe(KEYS.compressed.address);
       expect(await oidc.fetchUserInfo(config, tokens.access_token, KEYS.compressed.address)).toMatchObject({ evrmore_network: 'mainnet' });
       const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
       expect((await oidc.tokenIntrospection(config, refreshed.access_token)).active).toBe(true);
-      await expect(oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce }))
-        .rejects.toMatchObject({ error: 'invalid_grant' });
+      await expect(
+        oidc.authorizationCodeGrant(config, callback, {
+          pkceCodeVerifier: request.verifier,
+          expectedState: request.state,
+          expectedNonce: request.nonce,
+        }),
+      ).rejects.toMatchObject({ error: 'invalid_grant' });
     });
   });
 });

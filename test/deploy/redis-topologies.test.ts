@@ -52,12 +52,14 @@ async function answers(options: RedisOptions): Promise<void> {
 }
 
 afterAll(async () => {
-  await Promise.all(children.map(async (child) => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await once(child, 'exit');
-    }
-  }));
+  await Promise.all(
+    children.map(async (child) => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await once(child, 'exit');
+      }
+    }),
+  );
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -68,14 +70,35 @@ describe('Redis Sentinel', () => {
   beforeAll(async () => {
     const masterPort = await freePort();
     const sentinelPort = await freePort();
-    redisServer(['--port', String(masterPort), '--bind', '127.0.0.1', '--requirepass', password, '--save', '', '--appendonly', 'no', '--dir', dir]);
+    redisServer([
+      '--port',
+      String(masterPort),
+      '--bind',
+      '127.0.0.1',
+      '--requirepass',
+      password,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+    ]);
     await answers({ port: masterPort, host: '127.0.0.1', password });
     // Sentinel rewrites its configuration file, so it gets one of its own.
     const conf = join(dir, 'sentinel.conf');
-    writeFileSync(conf, [
-      `port ${sentinelPort}`, 'bind 127.0.0.1', `dir ${dir}`, `requirepass ${sentinelPassword}`,
-      `sentinel monitor evr-master 127.0.0.1 ${masterPort} 1`, `sentinel auth-pass evr-master ${password}`, '',
-    ].join('\n'));
+    writeFileSync(
+      conf,
+      [
+        `port ${sentinelPort}`,
+        'bind 127.0.0.1',
+        `dir ${dir}`,
+        `requirepass ${sentinelPassword}`,
+        `sentinel monitor evr-master 127.0.0.1 ${masterPort} 1`,
+        `sentinel auth-pass evr-master ${password}`,
+        '',
+      ].join('\n'),
+    );
     redisServer([conf, '--sentinel']);
     await answers({ port: sentinelPort, host: '127.0.0.1', password: sentinelPassword });
     url = `redis+sentinel://:${password}@127.0.0.1:${sentinelPort},127.0.0.1:${await freePort()}/evr-master/0`;
@@ -83,7 +106,11 @@ describe('Redis Sentinel', () => {
 
   it('connects through the sentinels to the master they name, with both passwords', async () => {
     const config = loadConfig({ REDIS_URL: url, REDIS_SENTINEL_PASSWORD: sentinelPassword, REDIS_KEY_PREFIX: uniquePrefix('sentinel') });
-    expect(config.redis).toMatchObject({ kind: 'sentinel', masterName: 'evr-master', sentinels: [{ host: '127.0.0.1' }, { host: '127.0.0.1' }] });
+    expect(config.redis).toMatchObject({
+      kind: 'sentinel',
+      masterName: 'evr-master',
+      sentinels: [{ host: '127.0.0.1' }, { host: '127.0.0.1' }],
+    });
     const client = connectRedis(config);
     // The second sentinel is down on purpose: the client must get by with the first.
     client.on('error', () => {});
@@ -99,7 +126,11 @@ describe('Redis Sentinel', () => {
       const config = await discover(running.baseUrl);
       const request = await authorizationRequest(config, running.redirectUri);
       const callback = await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.compressed, running.redirectUri);
-      const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+      const tokens = await oidc.authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: request.verifier,
+        expectedState: request.state,
+        expectedNonce: request.nonce,
+      });
       expect(tokens.claims()?.sub).toBe(KEYS.compressed.address);
     } finally {
       await running.stop();
@@ -116,18 +147,68 @@ describe('Redis over TLS (rediss://)', () => {
     caFile = join(dir, 'ca.pem');
     const keyFile = join(dir, 'redis-key.pem');
     // A self-signed server certificate for localhost: the "private CA" of the operator.
-    const made = await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyFile, '-out', caFile,
-      '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], { cwd: dir });
+    const made = await run(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        keyFile,
+        '-out',
+        caFile,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost',
+      ],
+      { cwd: dir },
+    );
     expect(made.code, made.output).toBe(0);
     tlsPort = await freePort();
-    redisServer(['--port', '0', '--tls-port', String(tlsPort), '--bind', '127.0.0.1', '--tls-cert-file', caFile, '--tls-key-file', keyFile,
-      '--tls-ca-cert-file', caFile, '--tls-auth-clients', 'no', '--requirepass', password, '--save', '', '--appendonly', 'no', '--dir', dir]);
+    redisServer([
+      '--port',
+      '0',
+      '--tls-port',
+      String(tlsPort),
+      '--bind',
+      '127.0.0.1',
+      '--tls-cert-file',
+      caFile,
+      '--tls-key-file',
+      keyFile,
+      '--tls-ca-cert-file',
+      caFile,
+      '--tls-auth-clients',
+      'no',
+      '--requirepass',
+      password,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+    ]);
     await answers({ port: tlsPort, host: 'localhost', password, tls: { ca: readFileSync(caFile) } });
   }, 240_000);
 
   const env = async () => {
     const secrets = await generateSecrets();
-    return { NODE_ENV: 'test', REDIS_URL: `rediss://:${password}@localhost:${tlsPort}/0`, REDIS_KEY_PREFIX: uniquePrefix('tls'), JWKS: JSON.stringify(secrets.jwks), COOKIE_KEYS: secrets.cookieKeys, DEMO: 'false' };
+    return {
+      NODE_ENV: 'test',
+      REDIS_URL: `rediss://:${password}@localhost:${tlsPort}/0`,
+      REDIS_KEY_PREFIX: uniquePrefix('tls'),
+      JWKS: JSON.stringify(secrets.jwks),
+      COOKIE_KEYS: secrets.cookieKeys,
+      DEMO: 'false',
+    };
   };
 
   it('verifies the server certificate against NODE_EXTRA_CA_CERTS and serves', async () => {

@@ -45,10 +45,16 @@ const metadata = {
 
 /** A full sign-in with a registered client, through its consent page, to verified tokens. */
 async function signInWith(product: RunningProduct, clientId: string, secret: string): Promise<string> {
-  const config = await oidc.discovery(new URL(product.baseUrl), clientId, secret, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
+  const config = await oidc.discovery(new URL(product.baseUrl), clientId, secret, oidc.ClientSecretBasic(secret), {
+    execute: [oidc.allowInsecureRequests],
+  });
   const request = await authorizationRequest(config, REDIRECT_URI);
   const callback = await signIn(new HttpBrowser(product.baseUrl), request.url, KEYS.compressed, REDIRECT_URI);
-  const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+  const tokens = await oidc.authorizationCodeGrant(config, callback, {
+    pkceCodeVerifier: request.verifier,
+    expectedState: request.state,
+    expectedNonce: request.nonce,
+  });
   return tokens.claims()!.sub;
 }
 
@@ -88,7 +94,11 @@ describe('dynamic client registration', () => {
     const created = await register(product.baseUrl, metadata, INITIAL_ACCESS_TOKEN);
     expect(created.status).toBe(201);
     const client = (await created.json()) as Record<string, string>;
-    expect(client).toMatchObject({ client_name: 'Registered RP', redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: 'client_secret_basic' });
+    expect(client).toMatchObject({
+      client_name: 'Registered RP',
+      redirect_uris: [REDIRECT_URI],
+      token_endpoint_auth_method: 'client_secret_basic',
+    });
     expect(client.client_secret).toMatch(/^[A-Za-z0-9_-]{43,}$/);
     expect(client.registration_access_token).toBeTruthy();
     expect(client.registration_client_uri).toBe(`${product.baseUrl}/reg/${client.client_id}`);
@@ -96,7 +106,8 @@ describe('dynamic client registration', () => {
     const secret = client.client_secret!;
 
     // RFC 7592 §2.1: read with the registration access token, and only with it.
-    const readWith = (baseUrl: string, token: string) => fetch(`${baseUrl}/reg/${clientId}`, { headers: { authorization: `Bearer ${token}` } });
+    const readWith = (baseUrl: string, token: string) =>
+      fetch(`${baseUrl}/reg/${clientId}`, { headers: { authorization: `Bearer ${token}` } });
     expect((await readWith(product.baseUrl, client.registration_access_token!)).status).toBe(200);
     expect((await readWith(product.baseUrl, INITIAL_ACCESS_TOKEN)).status).toBe(401);
 
@@ -136,7 +147,13 @@ describe('dynamic client registration', () => {
     const created = await register(product.baseUrl, metadata);
     expect(created.status).toBe(201);
     const client = (await created.json()) as Record<string, string>;
-    const config = await oidc.discovery(new URL(product.baseUrl), client.client_id!, client.client_secret!, oidc.ClientSecretBasic(client.client_secret!), { execute: [oidc.allowInsecureRequests] });
+    const config = await oidc.discovery(
+      new URL(product.baseUrl),
+      client.client_id!,
+      client.client_secret!,
+      oidc.ClientSecretBasic(client.client_secret!),
+      { execute: [oidc.allowInsecureRequests] },
+    );
     const request = await authorizationRequest(config, REDIRECT_URI);
     const browser = new HttpBrowser(product.baseUrl);
     const login = await browser.navigate(request.url.href);

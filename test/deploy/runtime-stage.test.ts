@@ -46,7 +46,15 @@ afterAll(async () => {
 
 describe('runtime stage (npm pack + npm ci --omit=dev)', () => {
   it('ships the build, the views and the static files, and nothing of the sources, tests or local state', () => {
-    for (const file of ['package.json', 'package-lock.json', 'dist/server.js', 'dist/healthcheck.js', 'dist/cli.js', 'views/login.ejs', 'public/app.css']) {
+    for (const file of [
+      'package.json',
+      'package-lock.json',
+      'dist/server.js',
+      'dist/healthcheck.js',
+      'dist/cli.js',
+      'views/login.ejs',
+      'public/app.css',
+    ]) {
       expect(existsSync(join(app, file)), file).toBe(true);
     }
     // docs/ ships: the landing page serves the guides under /docs.
@@ -85,7 +93,9 @@ describe('runtime stage (npm pack + npm ci --omit=dev)', () => {
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
 
     // As the TLS-terminating proxy forwards it: discovery advertises https endpoints.
-    const discovery = await fetch(`${server.url}/.well-known/openid-configuration`, { headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'id.example.test' } });
+    const discovery = await fetch(`${server.url}/.well-known/openid-configuration`, {
+      headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'id.example.test' },
+    });
     expect(discovery.status).toBe(200);
     const metadata = (await discovery.json()) as Record<string, unknown>;
     expect(metadata.issuer).toBe(ISSUER);
@@ -96,7 +106,11 @@ describe('runtime stage (npm pack + npm ci --omit=dev)', () => {
     // The demo client is development-only.
     expect((await fetch(`${server.url}/demo`, { headers: { 'x-forwarded-proto': 'https' } })).status).toBe(404);
 
-    const healthcheck = () => run(process.execPath, [join(app, 'dist', 'healthcheck.js')], { cwd: app, env: { PATH: process.env.PATH, ...env, HOST: '0.0.0.0', PORT: String(server!.port) } });
+    const healthcheck = () =>
+      run(process.execPath, [join(app, 'dist', 'healthcheck.js')], {
+        cwd: app,
+        env: { PATH: process.env.PATH, ...env, HOST: '0.0.0.0', PORT: String(server!.port) },
+      });
     expect((await healthcheck()).code).toBe(0);
 
     expect(await server.stop('SIGTERM')).toBe(0);

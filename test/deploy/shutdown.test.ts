@@ -22,7 +22,10 @@ beforeAll(async () => {
   await ensureBuilt();
   secrets = await generateSecrets();
   clientsFile = join(secrets.dir, 'clients.json');
-  writeFileSync(clientsFile, JSON.stringify([{ client_id: 'rp', client_secret: 'x'.repeat(40), redirect_uris: ['http://127.0.0.1:9/cb'] }]));
+  writeFileSync(
+    clientsFile,
+    JSON.stringify([{ client_id: 'rp', client_secret: 'x'.repeat(40), redirect_uris: ['http://127.0.0.1:9/cb'] }]),
+  );
 }, 240_000);
 
 afterEach(async () => {
@@ -52,10 +55,14 @@ async function holdRequestOpen(port: number, body: string): Promise<{ socket: So
   const socket = connect(port, '127.0.0.1');
   await once(socket, 'connect');
   let response = '';
-  socket.on('data', (chunk) => { response += chunk; });
+  socket.on('data', (chunk) => {
+    response += chunk;
+  });
   const closed = once(socket, 'close');
   const half = Math.floor(body.length / 2);
-  socket.write(`POST /token HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nConnection: keep-alive\r\n\r\n${body.slice(0, half)}`);
+  socket.write(
+    `POST /token HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nConnection: keep-alive\r\n\r\n${body.slice(0, half)}`,
+  );
   return {
     socket,
     async finish() {
@@ -71,7 +78,9 @@ async function idleKeepAlive(port: number): Promise<{ socket: Socket; closed: Pr
   const socket = connect(port, '127.0.0.1');
   await once(socket, 'connect');
   let closedYet = false;
-  const closed = once(socket, 'close').then(() => { closedYet = true; });
+  const closed = once(socket, 'close').then(() => {
+    closedYet = true;
+  });
   const answered = once(socket, 'data');
   socket.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: keep-alive\r\n\r\n`);
   expect(String((await answered)[0])).toMatch(/^HTTP\/1\.1 200 /);
@@ -104,7 +113,9 @@ describe('graceful shutdown of dist/server.js', () => {
 
     // A sign-in page with its event stream open, as a browser waiting for the phone.
     const browser = new HttpBrowser(server.url);
-    const login = await browser.navigate(`/auth?client_id=rp&redirect_uri=${encodeURIComponent('http://127.0.0.1:9/cb')}&response_type=code&scope=openid&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256&state=s1`);
+    const login = await browser.navigate(
+      `/auth?client_id=rp&redirect_uri=${encodeURIComponent('http://127.0.0.1:9/cb')}&response_type=code&scope=openid&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256&state=s1`,
+    );
     const uid = /\/interaction\/([A-Za-z0-9_-]+)/.exec(login.url)?.[1];
     expect(uid, login.body.slice(0, 300)).toBeTruthy();
     const eventsUrl = new URL(`/interaction/${uid}/events`, server.url);

@@ -35,20 +35,39 @@ describe('npm start output', () => {
     const dir = mkdtempSync(join(tmpdir(), 'evr-start-'));
     const server = await startServerProcess({ env: { LOG_FORMAT: 'json', LOG_LEVEL: 'info', DATA_DIR: join(dir, 'data') }, cwd: dir });
     await server.stop();
-    const json = server.output().split('\n').filter((line) => line.startsWith('{'));
+    const json = server
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'));
     expect(json.length).toBeGreaterThan(3);
     expect(json.some((line) => (JSON.parse(line) as { msg: string }).msg.startsWith('open in a browser: '))).toBe(true);
   });
 
   it('formats a line with its fields, redacted values staying redacted', () => {
-    const line = prettyLine(JSON.stringify({ level: 40, time: '2026-12-06T09:41:07.123Z', service: 'evrmore-accounts', msg: 'sign-in failed', ip: '127.0.0.1', reason: 'signature_mismatch', signature: '[redacted]', note: 'two words' }));
+    const line = prettyLine(
+      JSON.stringify({
+        level: 40,
+        time: '2026-12-06T09:41:07.123Z',
+        service: 'evrmore-accounts',
+        msg: 'sign-in failed',
+        ip: '127.0.0.1',
+        reason: 'signature_mismatch',
+        signature: '[redacted]',
+        note: 'two words',
+      }),
+    );
     expect(line).toBe('09:41:07 WARN  sign-in failed ip=127.0.0.1 reason=signature_mismatch signature=[redacted] note="two words"');
   });
 
   it('ISSUER=localhost:3000 is told to start with http://', async () => {
-    const result = await run(process.execPath, [join(ROOT, 'dist', 'server.js')], { cwd: mkdtempSync(join(tmpdir(), 'evr-start-')), env: { PATH: process.env.PATH ?? '', ISSUER: 'localhost:3000' } });
+    const result = await run(process.execPath, [join(ROOT, 'dist', 'server.js')], {
+      cwd: mkdtempSync(join(tmpdir(), 'evr-start-')),
+      env: { PATH: process.env.PATH ?? '', ISSUER: 'localhost:3000' },
+    });
     expect(result.code).toBe(2);
-    expect(result.output).toContain('ISSUER must start with http:// or https:// (got "localhost:3000"; did you mean http://localhost:3000?)');
+    expect(result.output).toContain(
+      'ISSUER must start with http:// or https:// (got "localhost:3000"; did you mean http://localhost:3000?)',
+    );
     expect(result.output).not.toContain('without a path');
   });
 });

@@ -53,16 +53,28 @@ async function verifiesOnBoth(idToken: string): Promise<boolean[]> {
   const results: boolean[] = [];
   for (const backend of [0, 1]) {
     const keys = createLocalJWKSet(await jwksOf(backend));
-    results.push(await jwtVerify(idToken, keys, { issuer: proxy.url, audience: 'rp' }).then(() => true, () => false));
+    results.push(
+      await jwtVerify(idToken, keys, { issuer: proxy.url, audience: 'rp' }).then(
+        () => true,
+        () => false,
+      ),
+    );
   }
   return results;
 }
 
-async function signInThroughProxy(): Promise<{ config: oidc.Configuration; tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers }> {
+async function signInThroughProxy(): Promise<{
+  config: oidc.Configuration;
+  tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
+}> {
   const config = await discover(proxy.url);
   const request = await authorizationRequest(config, redirectUri);
   const callback = await signIn(new HttpBrowser(proxy.url), request.url, KEYS.compressed, redirectUri);
-  const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+  const tokens = await oidc.authorizationCodeGrant(config, callback, {
+    pkceCodeVerifier: request.verifier,
+    expectedState: request.state,
+    expectedNonce: request.nonce,
+  });
   return { config, tokens };
 }
 
@@ -108,7 +120,11 @@ describe('two instances on one Redis behind a round-robin proxy', () => {
     proxy.pinNext(0);
     const callback = await finishToRelyingParty(browser, posted, redirectUri);
     proxy.pinNext(1);
-    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
     expect(tokens.claims()?.sub).toBe(KEYS.compressed.address);
 
     const step = (method: string, path: RegExp) => proxy.served.find((s) => s.method === method && path.test(s.path));
@@ -123,14 +139,24 @@ describe('two instances on one Redis behind a round-robin proxy', () => {
     const request = await authorizationRequest(config, redirectUri);
     const callback = await signIn(new HttpBrowser(proxy.url), request.url, KEYS.uncompressed, redirectUri);
     proxy.pinNext(0);
-    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
     expect(proxy.served.at(-1)).toMatchObject({ backend: 0, path: '/token', status: 200 });
 
     proxy.pinNext(1);
-    expect(await oidc.tokenIntrospection(config, tokens.access_token)).toMatchObject({ active: true, sub: KEYS.uncompressed.address, client_id: 'rp' });
+    expect(await oidc.tokenIntrospection(config, tokens.access_token)).toMatchObject({
+      active: true,
+      sub: KEYS.uncompressed.address,
+      client_id: 'rp',
+    });
     expect(proxy.served.at(-1)).toMatchObject({ backend: 1, path: '/token/introspection' });
     proxy.pinNext(1);
-    expect(await oidc.fetchUserInfo(config, tokens.access_token, KEYS.uncompressed.address)).toMatchObject({ evrmore_address: KEYS.uncompressed.address });
+    expect(await oidc.fetchUserInfo(config, tokens.access_token, KEYS.uncompressed.address)).toMatchObject({
+      evrmore_address: KEYS.uncompressed.address,
+    });
     expect(proxy.served.at(-1)).toMatchObject({ backend: 1, path: '/me', status: 200 });
     proxy.pinNext(1);
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);

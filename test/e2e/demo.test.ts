@@ -28,7 +28,12 @@ describe('demo relying party', () => {
     expect(page.status).toBe(200);
     expect(page.url).toContain('/demo/callback');
     const claims = JSON.parse(elementText(page.body, 'claims')!) as Record<string, unknown>;
-    expect(claims).toMatchObject({ sub: KEYS.compressed.address, evrmore_address: KEYS.compressed.address, evrmore_network: 'mainnet', aud: 'demo' });
+    expect(claims).toMatchObject({
+      sub: KEYS.compressed.address,
+      evrmore_address: KEYS.compressed.address,
+      evrmore_network: 'mainnet',
+      aud: 'demo',
+    });
     const userinfo = JSON.parse(elementText(page.body, 'userinfo')!) as Record<string, unknown>;
     expect(userinfo.preferred_username).toBe(KEYS.compressed.address);
   });

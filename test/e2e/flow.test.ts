@@ -100,7 +100,11 @@ for (const store of ['redis', 'memory'] as const) {
     it('detects refresh token reuse and revokes the grant (RFC 9700 §4.14.2)', async () => {
       const request = await authorizationRequest(config, running.redirectUri);
       const callback = await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.uncompressed, running.redirectUri);
-      const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+      const tokens = await oidc.authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: request.verifier,
+        expectedState: request.state,
+        expectedNonce: request.nonce,
+      });
       const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
       expect((await oidc.tokenIntrospection(config, refreshed.refresh_token!)).active).toBe(true);
       await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
@@ -119,12 +123,22 @@ for (const store of ['redis', 'memory'] as const) {
 
       const request = await authorizationRequest(spa, running.redirectUri, 'openid');
       const callback = await signIn(browser, request.url, KEYS.uncompressed, running.redirectUri);
-      const tokens = await oidc.authorizationCodeGrant(spa, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+      const tokens = await oidc.authorizationCodeGrant(spa, callback, {
+        pkceCodeVerifier: request.verifier,
+        expectedState: request.state,
+        expectedNonce: request.nonce,
+      });
       expect(tokens.claims()?.sub).toBe(KEYS.uncompressed.address);
     });
 
     it('skips the consent screen for first-party clients only', async () => {
-      const first = await oidc.discovery(new URL(running.baseUrl), 'first', undefined, oidc.ClientSecretBasic('test-secret-for-the-confidential-relying-party-0123456789'), { execute: [oidc.allowInsecureRequests] });
+      const first = await oidc.discovery(
+        new URL(running.baseUrl),
+        'first',
+        undefined,
+        oidc.ClientSecretBasic('test-secret-for-the-confidential-relying-party-0123456789'),
+        { execute: [oidc.allowInsecureRequests] },
+      );
       const request = await authorizationRequest(first, running.redirectUri);
       const browser = new HttpBrowser(running.baseUrl);
       const login = await browser.navigate(request.url.href);
@@ -132,7 +146,9 @@ for (const store of ['redis', 'memory'] as const) {
       const uid = /\/interaction\/([A-Za-z0-9_-]+)/.exec(login.url)![1]!;
       const challengeId = /name="challenge_id" value="([^"]+)"/.exec(login.body)![1]!;
       const { sign } = await import('../support/wallet.js');
-      const posted = await browser.request(`/interaction/${uid}/login`, { form: { address: KEYS.compressed.address, signature: sign(KEYS.compressed, text), challenge_id: challengeId } });
+      const posted = await browser.request(`/interaction/${uid}/login`, {
+        form: { address: KEYS.compressed.address, signature: sign(KEYS.compressed, text), challenge_id: challengeId },
+      });
       const landed = await browser.navigate(new URL(posted.headers.get('location')!, running.baseUrl).href, {}, running.redirectUri);
       // Straight to the relying party: no consent page in between.
       expect(landed.url.startsWith(running.redirectUri)).toBe(true);

@@ -11,7 +11,10 @@ import { KEYS, authorizationRequest, discover, openLogin, sign, submitSignature,
 
 /** A browser that sends the same extra headers (language, client IP) with every request. */
 class BrowserWith extends HttpBrowser {
-  constructor(origin: string, private readonly extra: Record<string, string>) {
+  constructor(
+    origin: string,
+    private readonly extra: Record<string, string>,
+  ) {
     super(origin);
   }
 
@@ -37,11 +40,18 @@ describe('errors on a German page', () => {
   afterAll(async () => running?.stop());
 
   /** A sign-in page opened from its own IP (so lock-outs of one test do not reach another). */
-  const open = async (options: { acceptLanguage?: string; uiLocales?: string } = {}): Promise<{ browser: HttpBrowser; login: LoginPage }> => {
+  const open = async (
+    options: { acceptLanguage?: string; uiLocales?: string } = {},
+  ): Promise<{ browser: HttpBrowser; login: LoginPage }> => {
     const headers: Record<string, string> = { 'x-forwarded-for': `192.0.2.${nextIp++}` };
     if (options.acceptLanguage) headers['accept-language'] = options.acceptLanguage;
     const browser = new BrowserWith(running.baseUrl, headers);
-    const request = await authorizationRequest(config, running.redirectUri, undefined, options.uiLocales ? { ui_locales: options.uiLocales } : {});
+    const request = await authorizationRequest(
+      config,
+      running.redirectUri,
+      undefined,
+      options.uiLocales ? { ui_locales: options.uiLocales } : {},
+    );
     return { browser, login: await openLogin(browser, request.url) };
   };
 
@@ -61,19 +71,28 @@ describe('errors on a German page', () => {
     expect(page.status).toBe(400);
     expect(errorOf(page)).toBe(WRONG_SIGNATURE_DE);
     const english = await open();
-    const same = await submitSignature(english.browser, english.login, KEYS.compressed.address, sign(KEYS.uncompressed, english.login.text));
+    const same = await submitSignature(
+      english.browser,
+      english.login,
+      KEYS.compressed.address,
+      sign(KEYS.uncompressed, english.login.text),
+    );
     expect(errorOf(same)).toBe('The signature does not match this address and message. (2 tries left for this text)');
   });
 
   it('words the address refusals in German', async () => {
     const { browser, login } = await open({ uiLocales: 'de' });
     const page = await submitSignature(browser, login, KEYS.testnet.address, sign(KEYS.testnet, login.text));
-    expect(errorOf(page)).toBe('Dies ist eine testnet-Adresse; dieser Dienst nimmt mainnet-Adressen an (beginnend mit E). (noch 2 Versuche für diesen Text)');
+    expect(errorOf(page)).toBe(
+      'Dies ist eine testnet-Adresse; dieser Dienst nimmt mainnet-Adressen an (beginnend mit E). (noch 2 Versuche für diesen Text)',
+    );
   });
 
   it('refuses a malformed body in German', async () => {
     const { browser, login } = await open({ acceptLanguage: 'de' });
-    const tooLong = await browser.request(`/interaction/${login.uid}/login`, { form: { address: KEYS.compressed.address, signature: 'A'.repeat(201) } });
+    const tooLong = await browser.request(`/interaction/${login.uid}/login`, {
+      form: { address: KEYS.compressed.address, signature: 'A'.repeat(201) },
+    });
     expect(tooLong.status).toBe(400);
     expect(errorOf(tooLong)).toBe('Das Feld „signature“ ist zu lang (höchstens 200 Zeichen).');
     const unknown = await browser.request(`/interaction/${login.uid}/login`, { form: { address: KEYS.compressed.address, password: 'x' } });
@@ -83,7 +102,9 @@ describe('errors on a German page', () => {
 
   it('refuses a malformed body in the language of the page, which the relying party asked for (ui_locales=de)', async () => {
     const { browser, login } = await open({ uiLocales: 'de' });
-    const tooLong = await browser.request(`/interaction/${login.uid}/login`, { form: { address: KEYS.compressed.address, signature: 'A'.repeat(201) } });
+    const tooLong = await browser.request(`/interaction/${login.uid}/login`, {
+      form: { address: KEYS.compressed.address, signature: 'A'.repeat(201) },
+    });
     expect(tooLong.status).toBe(400);
     expect(errorOf(tooLong)).toBe('Das Feld „signature“ ist zu lang (höchstens 200 Zeichen).');
     // The page still signs in.
@@ -93,35 +114,53 @@ describe('errors on a German page', () => {
 
   it('answers a wallet app in its language, with the same error code', async () => {
     const { login } = await open({ uiLocales: 'de' });
-    const post = (language?: string) => fetch(`${running.baseUrl}/w/${login.challengeId}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', 'x-forwarded-for': '198.51.100.1', ...(language ? { 'accept-language': language } : {}) },
-      body: JSON.stringify({ address: KEYS.compressed.address, signature: sign(KEYS.compressed, 'another text') }),
-    });
+    const post = (language?: string) =>
+      fetch(`${running.baseUrl}/w/${login.challengeId}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          'x-forwarded-for': '198.51.100.1',
+          ...(language ? { 'accept-language': language } : {}),
+        },
+        body: JSON.stringify({ address: KEYS.compressed.address, signature: sign(KEYS.compressed, 'another text') }),
+      });
     const german = await post('de');
     expect(german.status).toBe(400);
     expect(await german.json()).toEqual({ error: 'signature_mismatch', error_description: WRONG_SIGNATURE_DE });
     const english = await post();
-    expect(await english.json()).toEqual({ error: 'signature_mismatch', error_description: 'The signature does not match this address and message. (1 try left for this text)' });
+    expect(await english.json()).toEqual({
+      error: 'signature_mismatch',
+      error_description: 'The signature does not match this address and message. (1 try left for this text)',
+    });
     const tooLong = await fetch(`${running.baseUrl}/w/${login.challengeId}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'accept-language': 'de', 'x-forwarded-for': '198.51.100.2' },
       body: JSON.stringify({ address: KEYS.compressed.address, signature: 'A'.repeat(201) }),
     });
-    expect(await tooLong.json()).toEqual({ error: 'invalid_request', error_description: 'Das Feld „signature“ ist zu lang (höchstens 200 Zeichen).' });
+    expect(await tooLong.json()).toEqual({
+      error: 'invalid_request',
+      error_description: 'Das Feld „signature“ ist zu lang (höchstens 200 Zeichen).',
+    });
   });
 
   it('shows the lock-out in German, on the form and on the sign-in page', async () => {
     const { browser, login } = await open({ uiLocales: 'de' });
     for (let i = 0; i < 3; i += 1) {
-      const fresh = await openLogin(browser, (await authorizationRequest(config, running.redirectUri, undefined, { ui_locales: 'de' })).url);
+      const fresh = await openLogin(
+        browser,
+        (await authorizationRequest(config, running.redirectUri, undefined, { ui_locales: 'de' })).url,
+      );
       expect((await submitSignature(browser, fresh, KEYS.compressed.address, sign(KEYS.compressed, 'wrong'))).status).toBe(400);
     }
     const locked = await submitSignature(browser, login, KEYS.compressed.address, sign(KEYS.compressed, login.text));
     expect(locked.status).toBe(429);
-    const lockedOut = /^Zu viele fehlgeschlagene Anmeldungen aus Ihrem Netzwerk\. Versuchen Sie es in \d+ Sekunden? erneut \(um \d\d:\d\d:\d\d UTC\)\.$/;
+    const lockedOut =
+      /^Zu viele fehlgeschlagene Anmeldungen aus Ihrem Netzwerk\. Versuchen Sie es in \d+ Sekunden? erneut \(um \d\d:\d\d:\d\d UTC\)\.$/;
     expect(errorOf(locked)).toMatch(lockedOut);
-    const page = await browser.navigate((await authorizationRequest(config, running.redirectUri, undefined, { ui_locales: 'de' })).url.href);
+    const page = await browser.navigate(
+      (await authorizationRequest(config, running.redirectUri, undefined, { ui_locales: 'de' })).url.href,
+    );
     expect(page.status).toBe(429);
     expect(errorOf(page)).toMatch(lockedOut);
   });

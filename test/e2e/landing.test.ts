@@ -26,12 +26,18 @@ describe('landing page', () => {
     expect((await fetch(`${running.baseUrl}/`, { method: 'POST' })).status).toBeGreaterThanOrEqual(400);
   });
 
-  it('serves the visitors\' guides as text, and nothing else under /docs', async () => {
+  it("serves the visitors' guides as text, and nothing else under /docs", async () => {
     const guide = await fetch(`${running.baseUrl}/docs/wallet-protocol.md`);
     expect(guide.status).toBe(200);
     expect(guide.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(await guide.text()).toMatch(/^# /);
-    for (const path of ['/docs/performance.md', '/docs/../package.json', '/docs/%2e%2e/package.json', '/docs/integrations/', '/docs/WALLET-PROTOCOL.md']) {
+    for (const path of [
+      '/docs/performance.md',
+      '/docs/../package.json',
+      '/docs/%2e%2e/package.json',
+      '/docs/integrations/',
+      '/docs/WALLET-PROTOCOL.md',
+    ]) {
       expect((await fetch(`${running.baseUrl}${path}`)).status, path).toBe(404);
     }
   });

@@ -8,7 +8,16 @@ import { createBase58check } from '@scure/base';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { startProduct, type RunningProduct } from '../support/product.js';
 import { HttpBrowser, elementText } from '../support/browser.js';
-import { KEYS, authorizationRequest, discover, finishToRelyingParty, openLogin, sign, submitSignature, type LoginPage } from '../support/wallet.js';
+import {
+  KEYS,
+  authorizationRequest,
+  discover,
+  finishToRelyingParty,
+  openLogin,
+  sign,
+  submitSignature,
+  type LoginPage,
+} from '../support/wallet.js';
 
 /** A mainnet P2SH address (version 0x5c) with a valid checksum. */
 const P2SH = createBase58check(sha256).encode(Uint8Array.from([0x5c, ...new Uint8Array(20).fill(7)]));
@@ -89,7 +98,12 @@ describe('sign-in failures', () => {
     expect(errorOf(page.body)).toMatch(/expired/i);
     expect(page.body).toContain('id="new-challenge"');
     const renewed = await browser.navigate(`/interaction/${login.uid}/challenge`, { form: {} });
-    const fresh = { ...login, page: renewed, text: elementText(renewed.body, 'challenge')!, challengeId: /name="challenge_id" value="([^"]+)"/.exec(renewed.body)![1]! };
+    const fresh = {
+      ...login,
+      page: renewed,
+      text: elementText(renewed.body, 'challenge')!,
+      challengeId: /name="challenge_id" value="([^"]+)"/.exec(renewed.body)![1]!,
+    };
     expect(fresh.challengeId).not.toBe(login.challengeId);
     await stillSignsIn(browser, fresh);
   });
@@ -117,7 +131,9 @@ describe('sign-in failures', () => {
     expect(wrong.status).toBe(400);
     expect(errorOf(wrong.body)).toMatch(/does not match/i);
     // And A's own cookies cannot drive B's interaction.
-    const foreign = await a.browser.request(`/interaction/${b.login.uid}/login`, { form: { address: KEYS.compressed.address, signature: signatureForA } });
+    const foreign = await a.browser.request(`/interaction/${b.login.uid}/login`, {
+      form: { address: KEYS.compressed.address, signature: signatureForA },
+    });
     expect(foreign.status).toBe(400);
   });
 
@@ -153,11 +169,18 @@ describe('sign-in failures', () => {
     expect(repeated.status).toBe(400);
     const big = await fetch(`${running.baseUrl}/interaction/${login.uid}/login`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: browser.cookieHeader(new URL(`${running.baseUrl}/interaction/${login.uid}/login`)) },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: browser.cookieHeader(new URL(`${running.baseUrl}/interaction/${login.uid}/login`)),
+      },
       body: `address=${'E'.repeat(20_000)}`,
     });
     expect(big.status).toBe(413);
-    const badJson = await fetch(`${running.baseUrl}/w/${login.challengeId}`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: '{"address":' });
+    const badJson = await fetch(`${running.baseUrl}/w/${login.challengeId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: '{"address":',
+    });
     expect(badJson.status).toBe(400);
     expect(await badJson.json()).toMatchObject({ error: 'invalid_request' });
     const badUid = await browser.request('/interaction/bad$uid/login', { form: {} });

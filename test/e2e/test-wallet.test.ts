@@ -33,7 +33,9 @@ describe('development test wallet: configuration', () => {
   it('the app refuses a test wallet with a production configuration, whatever built it', () => {
     const config = loadConfig(PRODUCTION, '/tmp');
     const wallet = { address: KEYS.compressed.address, sign: (text: string) => sign(KEYS.compressed, text) };
-    expect(() => createApp({ config, testWallet: wallet } as unknown as Parameters<typeof createApp>[0])).toThrow(/cannot run in production/);
+    expect(() => createApp({ config, testWallet: wallet } as unknown as Parameters<typeof createApp>[0])).toThrow(
+      /cannot run in production/,
+    );
   });
 });
 
@@ -46,7 +48,7 @@ describe('development test wallet: sign-in', () => {
     await running?.stop();
   });
 
-  it('fills the form with its signature of this page\'s text; the normal login POST verifies it', async () => {
+  it("fills the form with its signature of this page's text; the normal login POST verifies it", async () => {
     const rp = await discover(running.baseUrl);
     const request = await authorizationRequest(rp, running.redirectUri);
     const browser = new HttpBrowser(running.baseUrl);
@@ -71,12 +73,19 @@ describe('development test wallet: sign-in', () => {
     expect(tampered.status).toBe(400);
     const posted = await submitSignature(browser, login, address, signature);
     const callback = await finishToRelyingParty(browser, posted, running.redirectUri);
-    const tokens = await oidc.authorizationCodeGrant(rp, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    const tokens = await oidc.authorizationCodeGrant(rp, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
     expect(tokens.claims()?.sub).toBe(address);
     // The same key on the next start: made once.
     const again = await startProduct({ store: 'memory', env: { DATA_DIR: running.config.dataDir } });
     try {
-      const page = await openLogin(new HttpBrowser(again.baseUrl), (await authorizationRequest(await discover(again.baseUrl), again.redirectUri)).url);
+      const page = await openLogin(
+        new HttpBrowser(again.baseUrl),
+        (await authorizationRequest(await discover(again.baseUrl), again.redirectUri)).url,
+      );
       const refilled = await new HttpBrowser(again.baseUrl).request(`/interaction/${page.uid}/test-wallet`, { form: {} });
       expect(refilled.status).toBe(400); // another browser: not this interaction's cookie
     } finally {
@@ -124,7 +133,14 @@ describe('development test wallet: a production deployment', () => {
       const headers = { 'x-forwarded-proto': 'https', host: 'id.example.com' };
       const browser = new HttpBrowser(running.baseUrl);
       const auth = new URL('/auth', running.baseUrl);
-      auth.search = new URLSearchParams({ client_id: 'rp', response_type: 'code', scope: 'openid', redirect_uri: running.redirectUri, code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' }).toString();
+      auth.search = new URLSearchParams({
+        client_id: 'rp',
+        response_type: 'code',
+        scope: 'openid',
+        redirect_uri: running.redirectUri,
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        code_challenge_method: 'S256',
+      }).toString();
       const start = await browser.request(auth.href, { headers });
       expect(start.status).toBe(303);
       const location = new URL(start.headers.get('location')!, 'https://id.example.com');

@@ -55,7 +55,10 @@ for (const store of ['redis', 'memory'] as const) {
       const login = await openLogin(desktop, request.url);
 
       const events = await fetch(`${running.baseUrl}/interaction/${login.uid}/events`, {
-        headers: { accept: 'text/event-stream', cookie: desktop.cookieHeader(new URL(`${running.baseUrl}/interaction/${login.uid}/events`)) },
+        headers: {
+          accept: 'text/event-stream',
+          cookie: desktop.cookieHeader(new URL(`${running.baseUrl}/interaction/${login.uid}/events`)),
+        },
       });
       expect(events.status).toBe(200);
       expect(events.headers.get('content-type')).toMatch(/^text\/event-stream/);
@@ -96,18 +99,23 @@ for (const store of ['redis', 'memory'] as const) {
       // "Continue as …?" and the person confirms.
       const continued = await continueAfterPhone(desktop, login);
       const callback = await finishToRelyingParty(desktop, continued, running.redirectUri);
-      const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+      const tokens = await oidc.authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: request.verifier,
+        expectedState: request.state,
+        expectedNonce: request.nonce,
+      });
       expect(tokens.claims()?.sub).toBe(KEYS.compressed.address);
     });
 
     it('answers wallet errors as JSON with a stable code and a description', async () => {
       const desktop = new HttpBrowser(running.baseUrl);
       const login = await openLogin(desktop, (await authorizationRequest(config, running.redirectUri)).url);
-      const post = (body: unknown) => fetch(walletUrl(login.challengeId), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(body),
-      });
+      const post = (body: unknown) =>
+        fetch(walletUrl(login.challengeId), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify(body),
+        });
       const cases: Array<[unknown, number, string]> = [
         [{}, 400, 'invalid_request'],
         [{ address: KEYS.compressed.address, signature: 'bad' }, 400, 'malformed_signature'],

@@ -1,13 +1,6 @@
 import { base58 } from '@scure/base';
 import { describe, expect, it } from 'vitest';
-import {
-  NETWORKS,
-  addressFromPublicKey,
-  hash160,
-  parseAddress,
-  type EvrmoreErrorCode,
-  EvrmoreError,
-} from '../../src/evrmore/index.js';
+import { NETWORKS, addressFromPublicKey, hash160, parseAddress, type EvrmoreErrorCode, EvrmoreError } from '../../src/evrmore/index.js';
 import { encodeAddress, findX, hash160Node, toBytes32 } from './helpers.js';
 import { COMPRESSED, REAL_WALLET, TESTNET, UNCOMPRESSED } from './vectors.js';
 

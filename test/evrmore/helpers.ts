@@ -106,9 +106,15 @@ export function craftSignature(
 
 /** sfc32: a small seeded PRNG so that a failing random case can be replayed from its seed. */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0, b = 0x9e3779b9, c = 0x243f6a88, d = 0xb7e15162;
+  let a = seed >>> 0,
+    b = 0x9e3779b9,
+    c = 0x243f6a88,
+    d = 0xb7e15162;
   const next = (): number => {
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+    a >>>= 0;
+    b >>>= 0;
+    c >>>= 0;
+    d >>>= 0;
     const t = (a + b) | 0;
     a = b ^ (b >>> 9);
     b = (c + (c << 3)) | 0;

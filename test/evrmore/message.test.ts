@@ -113,9 +113,7 @@ describe('magicHash', () => {
   it('uses 0xfe + uint32 LE for a 65536-byte message', () => {
     const message = '\u{1F30D}'.repeat(16384);
     expect(Buffer.byteLength(message)).toBe(65536);
-    expect(magicHash(message)).toEqual(
-      doubleSha256(PREFIX, Uint8Array.of(0xfe, 0x00, 0x00, 0x01, 0x00), Buffer.from(message)),
-    );
+    expect(magicHash(message)).toEqual(doubleSha256(PREFIX, Uint8Array.of(0xfe, 0x00, 0x00, 0x01, 0x00), Buffer.from(message)));
   });
 
   it('differs from a hash with the wrong prefix length byte', () => {
@@ -155,11 +153,9 @@ describe('recovery ids', () => {
       const message = `crafted ${recid} ${compressed}`;
       const { address, signature, publicKey } = craftSignature(recid, compressed, message, mainnet);
       expect(decodeSig(signature)[0]).toBe(27 + recid + (compressed ? 4 : 0));
-      const nobleKey = noble.recoverPublicKey(
-        Uint8Array.of(recid, ...decodeSig(signature).subarray(1)),
-        magicHash(message),
-        { prehash: false },
-      );
+      const nobleKey = noble.recoverPublicKey(Uint8Array.of(recid, ...decodeSig(signature).subarray(1)), magicHash(message), {
+        prehash: false,
+      });
       expect(noble.Point.fromBytes(nobleKey).toBytes(compressed)).toEqual(publicKey);
       expect(verifyMessage(address, message, signature, mainnet)).toEqual({ ok: true, address });
       const wrongRecid = withHeader(signature, 27 + (recid ^ 2) + (compressed ? 4 : 0));
@@ -168,9 +164,15 @@ describe('recovery ids', () => {
   });
 
   it('a header claiming the other compression fails', () => {
-    expectError(verifyValid({ signature: withHeader(VALID.signature, (decodeSig(VALID.signature)[0] as number) - 4) }), 'signature_mismatch');
+    expectError(
+      verifyValid({ signature: withHeader(VALID.signature, (decodeSig(VALID.signature)[0] as number) - 4) }),
+      'signature_mismatch',
+    );
     const unc = decodeSig(UNCOMPRESSED.signature)[0] as number;
-    expectError(verifyMessage(UNCOMPRESSED.address, UNCOMPRESSED.message, withHeader(UNCOMPRESSED.signature, unc + 4), mainnet), 'signature_mismatch');
+    expectError(
+      verifyMessage(UNCOMPRESSED.address, UNCOMPRESSED.message, withHeader(UNCOMPRESSED.signature, unc + 4), mainnet),
+      'signature_mismatch',
+    );
   });
 
   it('a recid for R.x >= n where r + n is not below p is a mismatch, not a throw', () => {
@@ -206,7 +208,10 @@ describe('malformed input never throws and gets its typed error', () => {
   const sigBytes = decodeSig(VALID.signature);
 
   it('surrounding whitespace around address and signature is forgiven', () => {
-    expect(verifyValid({ address: ` ${VALID.address}\n`, signature: `${VALID.signature}\r\n` })).toEqual({ ok: true, address: VALID.address });
+    expect(verifyValid({ address: ` ${VALID.address}\n`, signature: `${VALID.signature}\r\n` })).toEqual({
+      ok: true,
+      address: VALID.address,
+    });
   });
 
   it('the message is signed bytes: it is never trimmed', () => {
@@ -235,7 +240,11 @@ describe('malformed input never throws and gets its typed error', () => {
   });
 
   it.each([0, 26, 35, 42, 255])('header byte %i', (header) => {
-    expectError(verifyValid({ signature: withHeader(VALID.signature, header) }), 'malformed_signature', `Signature header byte ${header} is outside 27–34`);
+    expectError(
+      verifyValid({ signature: withHeader(VALID.signature, header) }),
+      'malformed_signature',
+      `Signature header byte ${header} is outside 27–34`,
+    );
   });
 
   it.each([

@@ -1,13 +1,6 @@
 import bitcoinMessage from 'bitcoinjs-message';
 import { describe, expect, it } from 'vitest';
-import {
-  NETWORKS,
-  addressOfWif,
-  magicHash,
-  signMessage,
-  verifyMessage,
-  type EvrmoreNetwork,
-} from '../../src/evrmore/index.js';
+import { NETWORKS, addressOfWif, magicHash, signMessage, verifyMessage, type EvrmoreNetwork } from '../../src/evrmore/index.js';
 import { CURVE_ORDER, addressOfKeyIndependently, craftSignature, encodeWif, fromBytes, prng } from './helpers.js';
 import { MUST_FAIL, VALID_VECTORS } from './vectors.js';
 
@@ -28,7 +21,8 @@ const SEED = Number(process.env.EVRMORE_ORACLE_SEED ?? Math.floor(Math.random() 
 /** Code points from every UTF-8 width, plus controls; never a lone surrogate. */
 function randomMessage(random: () => number): string {
   const roll = random();
-  const length = roll < 0.7 ? 1 + Math.floor(random() * 80) : roll < 0.95 ? 60 + Math.floor(random() * 260) : 1 + Math.floor(random() * 3000);
+  const length =
+    roll < 0.7 ? 1 + Math.floor(random() * 80) : roll < 0.95 ? 60 + Math.floor(random() * 260) : 1 + Math.floor(random() * 3000);
   const ranges: Array<[number, number]> = [
     [0x20, 0x7e],
     [0x00, 0x1f],

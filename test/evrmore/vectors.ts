@@ -13,8 +13,7 @@ export const REAL_WALLET: Vector = {
   name: 'real wallet',
   network: 'mainnet',
   address: 'EViF16aYCetDH56MyKCcxfyeZ3F7Ao7ZBc',
-  message:
-    'Sign this message to authenticate with Evrmore: EViF16aYCetDH56MyKCcxfyeZ3F7Ao7ZBc:1741810666:3fa805f556befabe',
+  message: 'Sign this message to authenticate with Evrmore: EViF16aYCetDH56MyKCcxfyeZ3F7Ao7ZBc:1741810666:3fa805f556befabe',
   signature: 'H1MP+CwatCUG9YyTlMK5qNZQpShEHZdqkIFFV/gnoa9WW/TcMwSEPu1lNIrVgzAOQBm2ACNVgYCYsI+X/Fiy4j4=',
 };
 
@@ -63,7 +62,6 @@ export const MUST_FAIL: Vector = {
   name: 'must fail',
   network: 'mainnet',
   address: 'EViF16aYCetDH56MyKCcxfyeZ3F7Ao7ZBc',
-  message:
-    'Sign this message to authenticate with Evrmore: EViF16aYCetDH56MyKCcxfyeZ3F7Ao7ZBc:1741815113:c4365fe48492d73f',
+  message: 'Sign this message to authenticate with Evrmore: EViF16aYCetDH56MyKCcxfyeZ3F7Ao7ZBc:1741815113:c4365fe48492d73f',
   signature: 'H9zHnUbwvQiXpAHnYDxkTRxCHRUKzQXQ3QNAyA+9SJKmEtFfMn7Z5JJXRQs29Jzf6HjA0e2yqC1Xk/9M94Uz6Sc=',
 };

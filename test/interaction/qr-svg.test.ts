@@ -24,7 +24,10 @@ describe('QR code SVG', () => {
     const texts = Array.from({ length: 50 }, () => `https://accounts.example.com/w/${randomBytes(24).toString('base64url')}`);
     texts.push(randomBytes(600).toString('base64url'), randomBytes(1500).toString('base64url'));
     for (const url of texts) {
-      const { modules } = QRCode.create([{ data: Buffer.from(url), mode: 'byte' }], { errorCorrectionLevel: 'M', maskPattern: QR_MASK_PATTERN });
+      const { modules } = QRCode.create([{ data: Buffer.from(url), mode: 'byte' }], {
+        errorCorrectionLevel: 'M',
+        maskPattern: QR_MASK_PATTERN,
+      });
       const expected = new Set<string>();
       for (let row = 0; row < modules.size; row++) {
         for (let col = 0; col < modules.size; col++) if (modules.get(row, col)) expected.add(`${row},${col}`);

@@ -40,7 +40,8 @@ for (const rpConfiguration of RP_CONFIGURATIONS) {
     let signedIn: Page;
 
     /** What the module saw, for failure messages. */
-    const saw = (page?: Page) => `${page ? `${page.status} ${page.url}\n${page.body.slice(0, 500)}\n` : ''}mod_auth_openidc's log:\n${apache.errorLog()}`;
+    const saw = (page?: Page) =>
+      `${page ? `${page.status} ${page.url}\n${page.body.slice(0, 500)}\n` : ''}mod_auth_openidc's log:\n${apache.errorLog()}`;
     const info = async (): Promise<Info> => {
       const page = await site.request('/protected/redirect_uri?info=json');
       expect(page.status, saw(page)).toBe(200);
@@ -54,15 +55,17 @@ for (const rpConfiguration of RP_CONFIGURATIONS) {
       running = await startProduct({
         store: 'redis',
         env: { ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL) },
-        clients: () => [{
-          client_id: 'apache',
-          client_secret: TEST_CLIENT_SECRET,
-          client_name: 'Apache site',
-          redirect_uris: [`${origin}/protected/redirect_uri`],
-          post_logout_redirect_uris: [`${origin}/loggedout.html`],
-          grant_types: ['authorization_code', 'refresh_token'],
-          token_endpoint_auth_method: 'client_secret_basic',
-        }],
+        clients: () => [
+          {
+            client_id: 'apache',
+            client_secret: TEST_CLIENT_SECRET,
+            client_name: 'Apache site',
+            redirect_uris: [`${origin}/protected/redirect_uri`],
+            post_logout_redirect_uris: [`${origin}/loggedout.html`],
+            grant_types: ['authorization_code', 'refresh_token'],
+            token_endpoint_auth_method: 'client_secret_basic',
+          },
+        ],
       });
       apache = await startApache({
         port,
@@ -145,7 +148,9 @@ for (const rpConfiguration of RP_CONFIGURATIONS) {
       await visitAndSignIn();
       const before = await info();
       const returnTo = `${apache.origin}/protected/refreshed`;
-      const hook = await site.request(`/protected/redirect_uri?refresh=${encodeURIComponent(returnTo)}&access_token=${encodeURIComponent(before.access_token!)}`);
+      const hook = await site.request(
+        `/protected/redirect_uri?refresh=${encodeURIComponent(returnTo)}&access_token=${encodeURIComponent(before.access_token!)}`,
+      );
       expect(hook.status, saw(hook)).toBe(302);
       expect(hook.headers.get('location'), saw(hook)).toBe(returnTo);
       const after = await info();

@@ -71,7 +71,9 @@ export async function startApache(options: ApacheOptions): Promise<ApacheRp> {
     `ErrorLog "${dir}/error.log"`,
     `LogLevel warn auth_openidc:info`,
     ...(runAsRoot ? ['User www-data', 'Group www-data'] : []),
-    ...['mpm_event', 'authn_core', 'authz_core', 'authz_user', 'headers', 'proxy', 'proxy_http', 'auth_openidc'].map((m) => `LoadModule ${m}_module ${MODULES}/mod_${m}.so`),
+    ...['mpm_event', 'authn_core', 'authz_core', 'authz_user', 'headers', 'proxy', 'proxy_http', 'auth_openidc'].map(
+      (m) => `LoadModule ${m}_module ${MODULES}/mod_${m}.so`,
+    ),
     'StartServers 1',
     'ServerLimit 1',
     'ThreadsPerChild 8',
@@ -110,7 +112,9 @@ export async function startApache(options: ApacheOptions): Promise<ApacheRp> {
   };
   const child = spawn(HTTPD, ['-d', dir, '-f', confFile, '-DFOREGROUND'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (chunk) => { stderr += String(chunk); });
+  child.stderr!.on('data', (chunk) => {
+    stderr += String(chunk);
+  });
   try {
     await waitForPort(options.port, child, 15_000, 'apache2');
   } catch (error) {

@@ -18,14 +18,23 @@ const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('./authlib_rp.py', import.meta.url));
 const LIBRARY = `Authlib ${debianVersion('python3-authlib')} (python3-authlib)`;
 
-interface Step { step: string; ok: boolean; saw: unknown }
-interface Report { library: string; steps: Step[] }
+interface Step {
+  step: string;
+  ok: boolean;
+  saw: unknown;
+}
+interface Report {
+  library: string;
+  steps: Step[];
+}
 
 /** Runs the Authlib RP; `browse` turns its authorization URL into the callback URL. */
 async function runAuthlib(args: string[], browse: (url: URL) => Promise<URL>): Promise<Report> {
   const child = spawn(PYTHON, [SCRIPT, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (chunk) => { stderr += String(chunk); });
+  child.stderr.on('data', (chunk) => {
+    stderr += String(chunk);
+  });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async (): Promise<Record<string, unknown>> => {
     const line = await lines.next();

@@ -28,13 +28,22 @@ export class NavigatingBrowser extends HttpBrowser {
           for (const [name, value] of Object.entries(response.headers)) {
             for (const one of Array.isArray(value) ? value : [value ?? '']) responseHeaders.append(name, one);
           }
-          resolve({ status: response.statusCode ?? 0, url: target.href, headers: responseHeaders, body: Buffer.concat(chunks).toString('utf8') });
+          resolve({
+            status: response.statusCode ?? 0,
+            url: target.href,
+            headers: responseHeaders,
+            body: Buffer.concat(chunks).toString('utf8'),
+          });
         });
         response.on('error', reject);
       });
       // Say which request failed and what came back (Node's HTTP parser errors carry the bytes).
       outgoing.on('error', (error: Error & { rawPacket?: Buffer }) => {
-        reject(new Error(`${method} ${target.href}: ${error.message}${error.rawPacket ? `; the server sent: ${error.rawPacket.toString('latin1').slice(0, 600)}` : ''}`));
+        reject(
+          new Error(
+            `${method} ${target.href}: ${error.message}${error.rawPacket ? `; the server sent: ${error.rawPacket.toString('latin1').slice(0, 600)}` : ''}`,
+          ),
+        );
       });
       outgoing.end(body);
     });

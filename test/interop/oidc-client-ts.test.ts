@@ -17,7 +17,13 @@ import { OIDC_CLIENT_TS_VERSION, spaOrigin, startSpa, type Spa } from './spa-ser
 const LIBRARY = `oidc-client-ts ${OIDC_CLIENT_TS_VERSION} in Chromium`;
 const KEY = KEYS.compressed;
 
-interface SpaUser { sub: string; access_token: string; refresh_token?: string; scope?: string; profile: Record<string, unknown> }
+interface SpaUser {
+  sub: string;
+  access_token: string;
+  refresh_token?: string;
+  scope?: string;
+  profile: Record<string, unknown>;
+}
 
 /** Runs `mgr.<call>` in the SPA page; a library error comes back as its message (what the RP saw). */
 async function spaCall<T>(page: Page, call: string): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
@@ -33,7 +39,10 @@ async function spaCall<T>(page: Page, call: string): Promise<{ ok: true; value: 
 }
 
 async function currentUser(page: Page): Promise<SpaUser | null> {
-  const result = await spaCall<SpaUser | null>(page, 'mgr.getUser().then((u) => u && { sub: u.profile.sub, access_token: u.access_token, refresh_token: u.refresh_token, scope: u.scope, profile: u.profile })');
+  const result = await spaCall<SpaUser | null>(
+    page,
+    'mgr.getUser().then((u) => u && { sub: u.profile.sub, access_token: u.access_token, refresh_token: u.refresh_token, scope: u.scope, profile: u.profile })',
+  );
   if (!result.ok) throw new Error(`${LIBRARY}: getUser failed: ${result.error}`);
   return result.value;
 }
@@ -70,12 +79,19 @@ for (const rpConfiguration of RP_CONFIGURATIONS) {
     let signedIn: SpaUser | null = null;
 
     const watch = (ctx: BrowserContext) => {
-      const fromSpa = (request: Request) => request.url().startsWith(running.baseUrl) && ['fetch', 'xhr'].includes(request.resourceType()) && request.frame().url().startsWith(spa.origin);
+      const fromSpa = (request: Request) =>
+        request.url().startsWith(running.baseUrl) &&
+        ['fetch', 'xhr'].includes(request.resourceType()) &&
+        request.frame().url().startsWith(spa.origin);
       ctx.on('requestfinished', (request) => {
-        if (fromSpa(request)) void request.response().then((response) => providerCalls.push(`${request.method()} ${new URL(request.url()).pathname} ${response?.status()}`));
+        if (fromSpa(request))
+          void request
+            .response()
+            .then((response) => providerCalls.push(`${request.method()} ${new URL(request.url()).pathname} ${response?.status()}`));
       });
       ctx.on('requestfailed', (request) => {
-        if (fromSpa(request)) providerCalls.push(`${request.method()} ${new URL(request.url()).pathname} failed: ${request.failure()?.errorText}`);
+        if (fromSpa(request))
+          providerCalls.push(`${request.method()} ${new URL(request.url()).pathname} failed: ${request.failure()?.errorText}`);
       });
     };
 
@@ -84,14 +100,16 @@ for (const rpConfiguration of RP_CONFIGURATIONS) {
       const origin = spaOrigin(port);
       running = await startProduct({
         store: 'redis',
-        clients: () => [{
-          client_id: 'spa',
-          client_name: 'Single-page app',
-          redirect_uris: [`${origin}/callback.html`],
-          post_logout_redirect_uris: [`${origin}/logged-out.html`],
-          grant_types: ['authorization_code', 'refresh_token'],
-          token_endpoint_auth_method: 'none',
-        }],
+        clients: () => [
+          {
+            client_id: 'spa',
+            client_name: 'Single-page app',
+            redirect_uris: [`${origin}/callback.html`],
+            post_logout_redirect_uris: [`${origin}/logged-out.html`],
+            grant_types: ['authorization_code', 'refresh_token'],
+            token_endpoint_auth_method: 'none',
+          },
+        ],
       });
       spa = await startSpa(port, {
         authority: running.baseUrl,
@@ -113,7 +131,8 @@ for (const rpConfiguration of RP_CONFIGURATIONS) {
       await running?.stop();
     });
 
-    const failure = (what: string, error?: string) => `${LIBRARY}: ${what}${error ? `: the library threw "${error}"` : ''}; its calls to the provider: ${providerCalls.join(', ') || 'none'}`;
+    const failure = (what: string, error?: string) =>
+      `${LIBRARY}: ${what}${error ? `: the library threw "${error}"` : ''}; its calls to the provider: ${providerCalls.join(', ') || 'none'}`;
 
     it('signs in through the real page (signinRedirect) and exchanges the code from the browser (CORS)', async () => {
       await page.goto(`${spa.origin}/index.html`);
@@ -136,7 +155,10 @@ for (const rpConfiguration of RP_CONFIGURATIONS) {
 
     it('refreshes with the refresh token (signinSilent)', async () => {
       expect(signedIn?.refresh_token, failure('no refresh token')).toBeTruthy();
-      const renewed = await spaCall(page, 'mgr.signinSilent().then((u) => ({ access_token: u.access_token, refresh_token: u.refresh_token }))');
+      const renewed = await spaCall(
+        page,
+        'mgr.signinSilent().then((u) => ({ access_token: u.access_token, refresh_token: u.refresh_token }))',
+      );
       expect(renewed.ok, failure('signinSilent', renewed.ok ? undefined : renewed.error)).toBe(true);
       const after = await currentUser(page);
       expect(after?.access_token).not.toBe(signedIn?.access_token);
@@ -168,7 +190,9 @@ for (const rpConfiguration of RP_CONFIGURATIONS) {
       const openerPolicies = new Set<string>();
       popupContext.on('response', (response) => {
         if (response.url().startsWith(running.baseUrl) && response.request().isNavigationRequest()) {
-          openerPolicies.add(`${new URL(response.url()).pathname.split('/')[1]}: ${response.headers()['cross-origin-opener-policy'] ?? 'none'}`);
+          openerPolicies.add(
+            `${new URL(response.url()).pathname.split('/')[1]}: ${response.headers()['cross-origin-opener-policy'] ?? 'none'}`,
+          );
         }
       });
       const opener = await popupContext.newPage();
@@ -181,7 +205,10 @@ for (const rpConfiguration of RP_CONFIGURATIONS) {
       expect(result.ok, failure('signinPopup', result.ok ? undefined : result.error)).toBe(true);
       if (result.ok) expect(result.value.sub).toBe(KEY.address);
       // The popup's callback page still had window.opener: the provider's pages let it keep it.
-      expect(await opener.evaluate(() => localStorage.getItem('callbackHadOpener')), failure(`the popup lost window.opener (Cross-Origin-Opener-Policy of the provider's pages: ${[...openerPolicies].join(', ')})`)).toBe('true');
+      expect(
+        await opener.evaluate(() => localStorage.getItem('callbackHadOpener')),
+        failure(`the popup lost window.opener (Cross-Origin-Opener-Policy of the provider's pages: ${[...openerPolicies].join(', ')})`),
+      ).toBe('true');
       await popupContext.close();
     });
   });

@@ -27,9 +27,18 @@ for (const rpConfiguration of RP_CONFIGURATIONS) {
     afterAll(async () => running?.stop());
 
     it('signs in: code + PKCE, ID token, userinfo', async () => {
-      const request = await authorizationRequest(config, running.redirectUri, rpConfiguration.scope, rpConfiguration.prompt ? { prompt: rpConfiguration.prompt } : {});
+      const request = await authorizationRequest(
+        config,
+        running.redirectUri,
+        rpConfiguration.scope,
+        rpConfiguration.prompt ? { prompt: rpConfiguration.prompt } : {},
+      );
       const callback = await signIn(new HttpBrowser(running.baseUrl), request.url, KEYS.compressed, running.redirectUri);
-      tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+      tokens = await oidc.authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: request.verifier,
+        expectedState: request.state,
+        expectedNonce: request.nonce,
+      });
       expect(tokens.claims()?.sub).toBe(KEYS.compressed.address);
       expect(tokens.refresh_token, `${LIBRARY} got no refresh token: ${JSON.stringify(tokens)}`).toBeTruthy();
       const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, KEYS.compressed.address);
@@ -37,9 +46,13 @@ for (const rpConfiguration of RP_CONFIGURATIONS) {
     });
 
     it('refreshes, with the configured scope sent again', async () => {
-      const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!, { scope: rpConfiguration.scope }).catch((error: unknown) => {
-        throw new Error(`${LIBRARY}: refresh failed: ${(error as Error).message} ${JSON.stringify((error as { cause?: unknown }).cause ?? '')}`);
-      });
+      const refreshed = await oidc
+        .refreshTokenGrant(config, tokens.refresh_token!, { scope: rpConfiguration.scope })
+        .catch((error: unknown) => {
+          throw new Error(
+            `${LIBRARY}: refresh failed: ${(error as Error).message} ${JSON.stringify((error as { cause?: unknown }).cause ?? '')}`,
+          );
+        });
       expect(refreshed.access_token).not.toBe(tokens.access_token);
       expect(refreshed.claims()?.sub).toBe(KEYS.compressed.address);
       tokens = refreshed;

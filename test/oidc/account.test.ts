@@ -15,7 +15,11 @@ describe('findAccount', () => {
     for (let i = 0; i < 3; i++) {
       const account = await find(ctx(), 'EebyyAH6v1qiSkKo2x3SVewzMCcjtyJaYM');
       expect(account?.accountId).toBe('EebyyAH6v1qiSkKo2x3SVewzMCcjtyJaYM');
-      expect(await account!.claims('id_token', 'openid profile', {}, [])).toMatchObject({ sub: 'EebyyAH6v1qiSkKo2x3SVewzMCcjtyJaYM', evrmore_network: 'mainnet', email: 'EebyyAH6v1qiSkKo2x3SVewzMCcjtyJaYM@evr.example' });
+      expect(await account!.claims('id_token', 'openid profile', {}, [])).toMatchObject({
+        sub: 'EebyyAH6v1qiSkKo2x3SVewzMCcjtyJaYM',
+        evrmore_network: 'mainnet',
+        email: 'EebyyAH6v1qiSkKo2x3SVewzMCcjtyJaYM@evr.example',
+      });
     }
   });
 
@@ -30,6 +34,8 @@ describe('findAccount', () => {
   it('gives a pairwise client only sub unless the evrmore scope was granted', async () => {
     const account = await find(ctx('pairwise'), 'EebyyAH6v1qiSkKo2x3SVewzMCcjtyJaYM');
     expect(await account!.claims('userinfo', 'openid profile', {}, [])).toEqual({ sub: 'EebyyAH6v1qiSkKo2x3SVewzMCcjtyJaYM' });
-    expect(await account!.claims('userinfo', 'openid evrmore', {}, [])).toMatchObject({ evrmore_address: 'EebyyAH6v1qiSkKo2x3SVewzMCcjtyJaYM' });
+    expect(await account!.claims('userinfo', 'openid evrmore', {}, [])).toMatchObject({
+      evrmore_address: 'EebyyAH6v1qiSkKo2x3SVewzMCcjtyJaYM',
+    });
   });
 });

@@ -4,9 +4,21 @@ import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
 
 /** Every model name oidc-provider 9 passes to an adapter factory (example/my_adapter.js). */
 export const MODELS = [
-  'Grant', 'Session', 'AccessToken', 'AuthorizationCode', 'RefreshToken', 'ClientCredentials',
-  'Client', 'InitialAccessToken', 'RegistrationAccessToken', 'DeviceCode', 'Interaction',
-  'ReplayDetection', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode', 'PushedAuthorizationRequest',
+  'Grant',
+  'Session',
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'ClientCredentials',
+  'Client',
+  'InitialAccessToken',
+  'RegistrationAccessToken',
+  'DeviceCode',
+  'Interaction',
+  'ReplayDetection',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+  'PushedAuthorizationRequest',
 ] as const;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -14,8 +26,16 @@ const now = () => Math.floor(Date.now() / 1000);
 
 export function payloadFor(kind: string, jti: string, extra: Partial<AdapterPayload> = {}): AdapterPayload {
   return {
-    jti, kind, iat: now(), exp: now() + 60, clientId: 'client-1', accountId: 'EViF16aYCetDH56MyKCcxfyeZ3F7Ao7ZBc',
-    scope: 'openid', amr: [], claims: { id_token: { email: null } }, note: 'Grüße 🌍 "quoted" \\ back',
+    jti,
+    kind,
+    iat: now(),
+    exp: now() + 60,
+    clientId: 'client-1',
+    accountId: 'EViF16aYCetDH56MyKCcxfyeZ3F7Ao7ZBc',
+    scope: 'openid',
+    amr: [],
+    claims: { id_token: { email: null } },
+    note: 'Grüße 🌍 "quoted" \\ back',
     ...extra,
   };
 }
@@ -53,7 +73,9 @@ export function describeAdapterContract(name: string, makeFactory: () => Adapter
       };
     }
 
-    beforeEach(() => { factory = makeFactory(); });
+    beforeEach(() => {
+      factory = makeFactory();
+    });
 
     it.each(MODELS)('round-trips a %s payload exactly', async (model) => {
       const key = id();
@@ -154,10 +176,14 @@ export function describeAdapterContract(name: string, makeFactory: () => Adapter
       const other = await issueGrant();
       await adapter('AuthorizationCode').consume(ids.code);
       await expect(adapter('AuthorizationCode').consume(ids.code)).rejects.toMatchObject({
-        ...invalidGrant, error_detail: 'authorization code already used',
+        ...invalidGrant,
+        error_detail: 'authorization code already used',
       });
       expect(await grantRemains(ids)).toStrictEqual({
-        grant: undefined, code: undefined, accessToken: undefined, refreshToken: undefined,
+        grant: undefined,
+        code: undefined,
+        accessToken: undefined,
+        refreshToken: undefined,
       });
       const untouched = await grantRemains(other);
       expect(Object.values(untouched).every(Boolean)).toBe(true);
@@ -165,9 +191,7 @@ export function describeAdapterContract(name: string, makeFactory: () => Adapter
 
     it('10 concurrent consumes of one code: exactly one succeeds, the rest get invalid_grant', async () => {
       const ids = await issueGrant();
-      const results = await Promise.allSettled(
-        Array.from({ length: 10 }, () => adapter('AuthorizationCode').consume(ids.code)),
-      );
+      const results = await Promise.allSettled(Array.from({ length: 10 }, () => adapter('AuthorizationCode').consume(ids.code)));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       for (const result of results.filter((r) => r.status === 'rejected')) {
         expect(result.reason).toMatchObject(invalidGrant);
@@ -180,7 +204,8 @@ export function describeAdapterContract(name: string, makeFactory: () => Adapter
       const ids = await issueGrant();
       await adapter('RefreshToken').consume(ids.refreshToken);
       await expect(adapter('RefreshToken').consume(ids.refreshToken)).rejects.toMatchObject({
-        ...invalidGrant, error_detail: 'refresh token already used',
+        ...invalidGrant,
+        error_detail: 'refresh token already used',
       });
       expect(await adapter('AccessToken').find(ids.accessToken)).toBeUndefined();
     });
@@ -188,17 +213,39 @@ export function describeAdapterContract(name: string, makeFactory: () => Adapter
     it('a rotated refresh token keeps only what detecting its reuse reads, and its reuse still revokes the grant', async () => {
       const ids = await issueGrant();
       const token = ids.refreshToken;
-      await adapter('RefreshToken').upsert(token, payloadFor('RefreshToken', token, {
-        grantId: ids.grantId, nonce: 'n-0S', acr: 'urn:evrmore:acr:wallet-signature', authTime: now(), sessionUid: id(),
-        gty: 'authorization_code', rotations: 0, iiat: now(), expiresWithSession: true, 'x5t#S256': 'bound-to-this-certificate',
-      }), 60);
+      await adapter('RefreshToken').upsert(
+        token,
+        payloadFor('RefreshToken', token, {
+          grantId: ids.grantId,
+          nonce: 'n-0S',
+          acr: 'urn:evrmore:acr:wallet-signature',
+          authTime: now(),
+          sessionUid: id(),
+          gty: 'authorization_code',
+          rotations: 0,
+          iiat: now(),
+          expiresWithSession: true,
+          'x5t#S256': 'bound-to-this-certificate',
+        }),
+        60,
+      );
       await adapter('RefreshToken').consume(token);
       // oidc-provider's refresh_token grant checks these before it sees `consumed` (KEPT_WHEN_CONSUMED).
       expect(await adapter('RefreshToken').find(token)).toStrictEqual({
-        jti: token, kind: 'RefreshToken', exp: expect.any(Number), clientId: 'client-1', grantId: ids.grantId,
-        accountId: 'EViF16aYCetDH56MyKCcxfyeZ3F7Ao7ZBc', scope: 'openid', 'x5t#S256': 'bound-to-this-certificate', consumed: expect.any(Number),
+        jti: token,
+        kind: 'RefreshToken',
+        exp: expect.any(Number),
+        clientId: 'client-1',
+        grantId: ids.grantId,
+        accountId: 'EViF16aYCetDH56MyKCcxfyeZ3F7Ao7ZBc',
+        scope: 'openid',
+        'x5t#S256': 'bound-to-this-certificate',
+        consumed: expect.any(Number),
       });
-      await expect(adapter('RefreshToken').consume(token)).rejects.toMatchObject({ ...invalidGrant, error_detail: 'refresh token already used' });
+      await expect(adapter('RefreshToken').consume(token)).rejects.toMatchObject({
+        ...invalidGrant,
+        error_detail: 'refresh token already used',
+      });
       expect(await grantRemains(ids)).toStrictEqual({ grant: undefined, code: undefined, accessToken: undefined, refreshToken: undefined });
     });
 
@@ -215,13 +262,15 @@ export function describeAdapterContract(name: string, makeFactory: () => Adapter
       await adapter('PushedAuthorizationRequest').upsert(key, payloadFor('PushedAuthorizationRequest', key), 60);
       await adapter('PushedAuthorizationRequest').consume(key);
       await expect(adapter('PushedAuthorizationRequest').consume(key)).rejects.toMatchObject({
-        name: 'InvalidRequestUri', error: 'invalid_request_uri',
+        name: 'InvalidRequestUri',
+        error: 'invalid_request_uri',
       });
     });
 
     it('consuming a model that is gone is invalid_grant, not a crash', async () => {
       await expect(adapter('AuthorizationCode').consume(id())).rejects.toMatchObject({
-        ...invalidGrant, error_detail: 'authorization code not found',
+        ...invalidGrant,
+        error_detail: 'authorization code not found',
       });
     });
 
@@ -231,7 +280,11 @@ export function describeAdapterContract(name: string, makeFactory: () => Adapter
       const device = { id: id(), userCode: `UC-${id()}` };
       const interaction = id();
       const session = { id: id(), uid: id() };
-      await adapter('DeviceCode').upsert(device.id, payloadFor('DeviceCode', device.id, { grantId: ids.grantId, userCode: device.userCode }), 60);
+      await adapter('DeviceCode').upsert(
+        device.id,
+        payloadFor('DeviceCode', device.id, { grantId: ids.grantId, userCode: device.userCode }),
+        60,
+      );
       await adapter('Interaction').upsert(interaction, payloadFor('Interaction', interaction, { grantId: ids.grantId }), 60);
       await adapter('Session').upsert(session.id, payloadFor('Session', session.id, { uid: session.uid }), 60);
 

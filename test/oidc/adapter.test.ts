@@ -34,14 +34,14 @@ describe('redis adapter keys', () => {
     // A prefix of its own: other tests here store keys without TTL on purpose.
     const ttlPrefix = prefix('ttl');
     const client = new Redis(inject('redisUrl'), { keyPrefix: ttlPrefix });
-    onTestFinished(async () => { await client.quit(); });
+    onTestFinished(async () => {
+      await client.quit();
+    });
     const adapter = createRedisAdapter(client);
     const grantId = randomUUID();
     for (const model of MODELS) {
       const id = randomUUID();
-      const extra = model === 'Session' ? { uid: randomUUID() }
-        : model === 'DeviceCode' ? { userCode: `UC-${id}`, grantId }
-        : { grantId };
+      const extra = model === 'Session' ? { uid: randomUUID() } : model === 'DeviceCode' ? { userCode: `UC-${id}`, grantId } : { grantId };
       await adapter(model).upsert(id, payloadFor(model, id, extra), 300);
     }
     const code = randomUUID();
@@ -72,9 +72,23 @@ describe('redis adapter keys', () => {
   const seconds = () => Math.floor(Date.now() / 1000);
   /** A refresh token as a wallet sign-in stores it. */
   const signInRefreshToken = (jti: string, grantId: string) => ({
-    iat: seconds(), exp: seconds() + 2_592_000, accountId: 'EebyyAH6v1qiSkKo2x3SVewzMCcjtyJaYM', acr: 'urn:evrmore:acr:wallet-signature',
-    amr: ['pop'], authTime: seconds(), expiresWithSession: true, iiat: seconds(), grantId, gty: 'authorization_code refresh_token',
-    nonce: 'ilQ9EkfwFpK3Y5ldLG_ofg', rotations: 1, scope: 'openid profile evrmore', sessionUid: tokenId(), kind: 'RefreshToken', jti, clientId: 'bench-rp',
+    iat: seconds(),
+    exp: seconds() + 2_592_000,
+    accountId: 'EebyyAH6v1qiSkKo2x3SVewzMCcjtyJaYM',
+    acr: 'urn:evrmore:acr:wallet-signature',
+    amr: ['pop'],
+    authTime: seconds(),
+    expiresWithSession: true,
+    iiat: seconds(),
+    grantId,
+    gty: 'authorization_code refresh_token',
+    nonce: 'ilQ9EkfwFpK3Y5ldLG_ofg',
+    rotations: 1,
+    scope: 'openid profile evrmore',
+    sessionUid: tokenId(),
+    kind: 'RefreshToken',
+    jti,
+    clientId: 'bench-rp',
   });
 
   it('keeps a rotated refresh token as a marker of at most 200 bytes (the whole token is ~480)', async () => {
@@ -100,7 +114,7 @@ describe('redis adapter keys', () => {
     expect(await adapter('RefreshToken').find(token)).toStrictEqual(payload);
   });
 
-  it('keeps the grant index of a sign-in (code, two access and two refresh tokens) in Redis\'s compact encoding', async () => {
+  it("keeps the grant index of a sign-in (code, two access and two refresh tokens) in Redis's compact encoding", async () => {
     const adapter = createRedisAdapter(redis.prefixed);
     const grantId = tokenId();
     for (const model of ['AuthorizationCode', 'AccessToken', 'RefreshToken', 'AccessToken', 'RefreshToken']) {
@@ -122,7 +136,11 @@ describe('redis adapter keys', () => {
       redis.raw.hset(`${keyPrefix}oidc:${model}:${jti}`, { payload: JSON.stringify(payloadFor(model, jti, extra)), ...fields });
     await hash('Session', session, { uid }, { uid });
     await redis.raw.set(`${keyPrefix}oidc:session-uid:${uid}`, session);
-    for (const [model, jti] of [['AuthorizationCode', code], ['AccessToken', accessToken], ['RefreshToken', refreshToken]] as const) {
+    for (const [model, jti] of [
+      ['AuthorizationCode', code],
+      ['AccessToken', accessToken],
+      ['RefreshToken', refreshToken],
+    ] as const) {
       await hash(model, jti, { grantId }, { grantId });
       await redis.raw.zadd(`${keyPrefix}oidc:grant-index:${grantId}`, '+inf', `oidc:${model}:${jti}`);
     }
@@ -153,7 +171,7 @@ describe('redis adapter keys', () => {
     await adapter('AccessToken').upsert(short, payloadFor('AccessToken', short, { grantId }), 60);
     const indexTtl = await redis.raw.pttl(`${keyPrefix}oidc:grant-index:${grantId}`);
     expect(indexTtl).toBeGreaterThan(3_590_000);
-    expect(indexTtl).toBeGreaterThanOrEqual(await redis.raw.pttl(`${keyPrefix}oidc:RefreshToken:${long}`) - 1_000);
+    expect(indexTtl).toBeGreaterThanOrEqual((await redis.raw.pttl(`${keyPrefix}oidc:RefreshToken:${long}`)) - 1_000);
 
     const lasting = randomUUID();
     await adapter('AccessToken').upsert(lasting, payloadFor('AccessToken', lasting, { grantId }));

@@ -4,7 +4,7 @@ import { claimsRequestWithinScopes, limitToScope } from '../../src/oidc/claim-re
 const BY_SCOPE = { openid: ['sub', 'acr', 'amr', 'auth_time'], evrmore: ['evrmore_address', 'evrmore_network'], groups: ['groups'] };
 
 describe('claim release bound to scopes', () => {
-  it('cuts an account\'s claims to those of the token\'s scopes, keeping the authentication claims', () => {
+  it("cuts an account's claims to those of the token's scopes, keeping the authentication claims", () => {
     const all = { sub: 'A', acr: 'x', evrmore_address: 'A', evrmore_network: 'mainnet', groups: ['g'] };
     expect(limitToScope(BY_SCOPE, 'openid', all)).toEqual({ sub: 'A', acr: 'x' });
     expect(limitToScope(BY_SCOPE, 'openid groups', all)).toEqual({ sub: 'A', acr: 'x', groups: ['g'] });
@@ -12,8 +12,17 @@ describe('claim release bound to scopes', () => {
   });
 
   it('cuts a claims request to the claims of the requested scopes, leaving unknown claims', () => {
-    const request = { id_token: { evrmore_address: null, auth_time: { essential: true }, groups: null }, userinfo: { nickname: null, groups: null } };
-    expect(claimsRequestWithinScopes(BY_SCOPE, 'openid evrmore', request)).toEqual({ id_token: { evrmore_address: null, auth_time: { essential: true } }, userinfo: { nickname: null } });
-    expect(claimsRequestWithinScopes(BY_SCOPE, 'openid groups', request)).toEqual({ id_token: { auth_time: { essential: true }, groups: null }, userinfo: { nickname: null, groups: null } });
+    const request = {
+      id_token: { evrmore_address: null, auth_time: { essential: true }, groups: null },
+      userinfo: { nickname: null, groups: null },
+    };
+    expect(claimsRequestWithinScopes(BY_SCOPE, 'openid evrmore', request)).toEqual({
+      id_token: { evrmore_address: null, auth_time: { essential: true } },
+      userinfo: { nickname: null },
+    });
+    expect(claimsRequestWithinScopes(BY_SCOPE, 'openid groups', request)).toEqual({
+      id_token: { auth_time: { essential: true }, groups: null },
+      userinfo: { nickname: null, groups: null },
+    });
   });
 });

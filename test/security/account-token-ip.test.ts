@@ -27,7 +27,10 @@ async function accountSignIn(browser: HttpBrowser, ip: string): Promise<Page> {
   };
   const login = readLoginPage(await follow(await browser.request('/account', { headers })));
   const key = KEYS.compressed;
-  const posted = await browser.request(`/interaction/${login.uid}/login`, { form: { address: key.address, signature: sign(key, login.text), challenge_id: login.challengeId }, headers });
+  const posted = await browser.request(`/interaction/${login.uid}/login`, {
+    form: { address: key.address, signature: sign(key, login.text), challenge_id: login.challengeId },
+    headers,
+  });
   return follow(posted);
 }
 
@@ -45,7 +48,7 @@ describe("the account page's token requests", () => {
     expect(product.logs.some((l) => l.event === 'token.issued' && l.client_id === 'account' && l.type === 'access_token')).toBe(true);
   });
 
-  it("stay limited: a browser whose own IP spent the limit is refused, and no header claims another IP", async () => {
+  it('stay limited: a browser whose own IP spent the limit is refused, and no header claims another IP', async () => {
     product = await startProduct({ store: 'redis', env: { TRUST_PROXY: 'true', RATE_LIMIT_TOKEN: '3/1m' } });
     const ip = '203.0.113.50';
     for (let i = 0; i < 3; i += 1) expect((await tokenRequest(product.baseUrl, { 'x-forwarded-for': ip })).status).toBe(400);

@@ -46,13 +46,21 @@ describe('no one can keep an address from signing in', () => {
       const { browser, login } = await openLoginPage();
       for (let i = 0; i < 6; i += 1) {
         const garbage = sign(KEYS.uncompressed, `garbage ${n}.${i}`);
-        const status = i % 2 === 0
-          ? (await fetch(`${product.baseUrl}/w/${login.challengeId}`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json', accept: 'application/json', 'x-forwarded-for': ip },
-              body: JSON.stringify({ address: victim.address, signature: garbage }),
-            })).status
-          : (await browser.request(`/interaction/${login.uid}/login`, { form: { address: victim.address, signature: garbage, challenge_id: login.challengeId }, headers: { 'x-forwarded-for': ip } })).status;
+        const status =
+          i % 2 === 0
+            ? (
+                await fetch(`${product.baseUrl}/w/${login.challengeId}`, {
+                  method: 'POST',
+                  headers: { 'content-type': 'application/json', accept: 'application/json', 'x-forwarded-for': ip },
+                  body: JSON.stringify({ address: victim.address, signature: garbage }),
+                })
+              ).status
+            : (
+                await browser.request(`/interaction/${login.uid}/login`, {
+                  form: { address: victim.address, signature: garbage, challenge_id: login.challengeId },
+                  headers: { 'x-forwarded-for': ip },
+                })
+              ).status;
         expect([400, 410, 429]).toContain(status);
         refusedOrFailed += 1;
       }

@@ -13,24 +13,43 @@ import { authorizationRequest, discover, openLogin, type LoginPage } from '../su
 const COOKIE_KEY = 'attack-surface-cookie-key-0123456789-abcdefghij';
 const REGISTRATION_TOKEN = 'attack-surface-registration-token-0123456789';
 const METRICS_TOKEN = 'attack-surface-metrics-token-0123456789abcdef';
-const SECRETS = [TEST_CLIENT_SECRET, COOKIE_KEY, REGISTRATION_TOKEN, METRICS_TOKEN, Buffer.from(`rp:${TEST_CLIENT_SECRET}`).toString('base64')];
+const SECRETS = [
+  TEST_CLIENT_SECRET,
+  COOKIE_KEY,
+  REGISTRATION_TOKEN,
+  METRICS_TOKEN,
+  Buffer.from(`rp:${TEST_CLIENT_SECRET}`).toString('base64'),
+];
 
-interface Answer { status: number; body: string; headers: Record<string, string | string[] | undefined> }
+interface Answer {
+  status: number;
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+}
 
 /** node:http, so that Host and malformed bytes go out as written. */
 function send(port: number, method: string, path: string, headers: Record<string, string> = {}, body?: string | Buffer): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers: { ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => {
-        chunks.push(chunk);
-        // Event streams stay open: their head and first event are enough.
-        if (String(res.headers['content-type']).startsWith('text/event-stream')) req.destroy();
-      });
-      const done = () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers });
-      res.on('end', done);
-      res.on('close', done);
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        headers: { ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}), ...headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          // Event streams stay open: their head and first event are enough.
+          if (String(res.headers['content-type']).startsWith('text/event-stream')) req.destroy();
+        });
+        const done = () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers });
+        res.on('end', done);
+        res.on('close', done);
+      },
+    );
     req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
     req.end(body);
   });
@@ -38,19 +57,53 @@ function send(port: number, method: string, path: string, headers: Record<string
 
 /** A path as written, with a trailing slash, its literal segments in upper case, and all of it in upper case. */
 function spellings(template: string, values: Record<string, string>): string[] {
-  const fill = (upperLiterals: boolean) => template.split('/').map((part) => (part.startsWith(':') ? values[part.slice(1)] ?? 'x' : upperLiterals ? part.toUpperCase() : part)).join('/');
+  const fill = (upperLiterals: boolean) =>
+    template
+      .split('/')
+      .map((part) => (part.startsWith(':') ? (values[part.slice(1)] ?? 'x') : upperLiterals ? part.toUpperCase() : part))
+      .join('/');
   const written = fill(false);
   return [written, `${written}/`, fill(true), written.toUpperCase()];
 }
 
 /** Every route a client can reach: oidc-provider's, ours, the account page's. */
 const ROUTES = [
-  '/auth', '/auth/:uid', '/token', '/me', '/token/introspection', '/token/revocation', '/reg', '/reg/:clientId',
-  '/session/end', '/session/end/confirm', '/session/end/success', '/jwks', '/request', '/device/auth', '/device', '/device/:uid',
-  '/.well-known/openid-configuration', '/.well-known/oauth-authorization-server', '/.well-known/security.txt',
-  '/interaction/:uid', '/interaction/:uid/login', '/interaction/:uid/continue', '/interaction/:uid/challenge', '/interaction/:uid/status',
-  '/interaction/:uid/events', '/interaction/:uid/confirm', '/interaction/:uid/abort', '/w/:challengeId',
-  '/healthz', '/readyz', '/metrics', '/account', '/account/login', '/account/callback', '/account/revoke', '/account/logout',
+  '/auth',
+  '/auth/:uid',
+  '/token',
+  '/me',
+  '/token/introspection',
+  '/token/revocation',
+  '/reg',
+  '/reg/:clientId',
+  '/session/end',
+  '/session/end/confirm',
+  '/session/end/success',
+  '/jwks',
+  '/request',
+  '/device/auth',
+  '/device',
+  '/device/:uid',
+  '/.well-known/openid-configuration',
+  '/.well-known/oauth-authorization-server',
+  '/.well-known/security.txt',
+  '/interaction/:uid',
+  '/interaction/:uid/login',
+  '/interaction/:uid/continue',
+  '/interaction/:uid/challenge',
+  '/interaction/:uid/status',
+  '/interaction/:uid/events',
+  '/interaction/:uid/confirm',
+  '/interaction/:uid/abort',
+  '/w/:challengeId',
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/account',
+  '/account/login',
+  '/account/callback',
+  '/account/revoke',
+  '/account/logout',
 ];
 
 const FOREIGN_HEADERS: Record<string, string> = {
@@ -69,16 +122,58 @@ const FOREIGN_HEADERS: Record<string, string> = {
 /** Each case: a request variant sent to every spelling of every route with every method. */
 const CASES: Array<{ name: string; method: string; query?: string; headers?: Record<string, string>; body?: string | Buffer }> = [
   { name: 'plain GET', method: 'GET' },
-  { name: 'malformed query', method: 'GET', query: '?%E0%A4%A=%&state=%00%ff&client_id=rp&client_id=spa&redirect_uri=javascript:alert(1)&claims={' },
+  {
+    name: 'malformed query',
+    method: 'GET',
+    query: '?%E0%A4%A=%&state=%00%ff&client_id=rp&client_id=spa&redirect_uri=javascript:alert(1)&claims={',
+  },
   { name: 'oversized query', method: 'GET', query: `?client_id=rp&response_type=code&state=${'s'.repeat(12_000)}` },
   { name: 'foreign headers', method: 'GET', headers: FOREIGN_HEADERS },
-  { name: 'malformed JSON', method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: '{"address": [1, {"$gt": ""}], ' },
-  { name: 'malformed form', method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'address=%E0%A4%A&signature[]=1&signature[]=2&__proto__[x]=1&challenge_id=%00' },
-  { name: 'unknown charset', method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=evil-7' }, body: 'a=b' },
-  { name: 'wrong content type', method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>' },
-  { name: 'oversized body', method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `signature=${'A'.repeat(100_000)}` },
-  { name: 'foreign headers, POST', method: 'POST', headers: { ...FOREIGN_HEADERS, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=authorization_code&code=x' },
-  { name: 'foreign preflight', method: 'OPTIONS', headers: { origin: 'https://evil.example.net', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' } },
+  {
+    name: 'malformed JSON',
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: '{"address": [1, {"$gt": ""}], ',
+  },
+  {
+    name: 'malformed form',
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'address=%E0%A4%A&signature[]=1&signature[]=2&__proto__[x]=1&challenge_id=%00',
+  },
+  {
+    name: 'unknown charset',
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=evil-7' },
+    body: 'a=b',
+  },
+  {
+    name: 'wrong content type',
+    method: 'POST',
+    headers: { 'content-type': 'text/xml' },
+    body: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
+  },
+  {
+    name: 'oversized body',
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `signature=${'A'.repeat(100_000)}`,
+  },
+  {
+    name: 'foreign headers, POST',
+    method: 'POST',
+    headers: { ...FOREIGN_HEADERS, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=authorization_code&code=x',
+  },
+  {
+    name: 'foreign preflight',
+    method: 'OPTIONS',
+    headers: {
+      origin: 'https://evil.example.net',
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'authorization',
+    },
+  },
   { name: 'PUT', method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"redirect_uris":"not-a-list"}' },
   { name: 'DELETE', method: 'DELETE', headers: { authorization: 'Bearer not-a-token' } },
 ];
@@ -93,28 +188,40 @@ describe('the attack surface', () => {
   beforeAll(async () => {
     product = await startProduct({
       store: 'redis',
-      env: { COOKIE_KEYS: COOKIE_KEY, REGISTRATION: 'token', REGISTRATION_INITIAL_ACCESS_TOKEN: REGISTRATION_TOKEN, METRICS_TOKEN, TRUST_PROXY: 'true' },
+      env: {
+        COOKIE_KEYS: COOKIE_KEY,
+        REGISTRATION: 'token',
+        REGISTRATION_INITIAL_ACCESS_TOKEN: REGISTRATION_TOKEN,
+        METRICS_TOKEN,
+        TRUST_PROXY: 'true',
+      },
     });
     const browser = new HttpBrowser(product.baseUrl);
     login = await openLogin(browser, (await authorizationRequest(await discover(product.baseUrl), product.redirectUri)).url);
   });
   afterAll(async () => product?.stop());
 
-  it.each(CASES)('answers $name on every route and spelling without a 500 or a stack trace', async ({ method, query = '', headers = {}, body }) => {
-    const values = { uid: login.uid, clientId: 'rp', challengeId: login.challengeId };
-    const failures: string[] = [];
-    const paths = ROUTES.flatMap((route) => spellings(route, values));
-    // A few at a time: the product is one process on a shared machine.
-    for (let i = 0; i < paths.length; i += 8) {
-      await Promise.all(paths.slice(i, i + 8).map(async (path) => {
-        const answer = await send(product.port, method, `${path}${query}`, headers, body);
-        if (answer.status >= 500) failures.push(`${method} ${path}: ${answer.status} ${answer.body.slice(0, 200)}`);
-        for (const leak of LEAKS) if (leak.test(answer.body)) failures.push(`${method} ${path}: leaks ${leak} in ${answer.body.slice(0, 300)}`);
-        for (const secret of SECRETS) if (answer.body.includes(secret)) failures.push(`${method} ${path}: shows a secret`);
-      }));
-    }
-    expect(failures).toEqual([]);
-  });
+  it.each(CASES)(
+    'answers $name on every route and spelling without a 500 or a stack trace',
+    async ({ method, query = '', headers = {}, body }) => {
+      const values = { uid: login.uid, clientId: 'rp', challengeId: login.challengeId };
+      const failures: string[] = [];
+      const paths = ROUTES.flatMap((route) => spellings(route, values));
+      // A few at a time: the product is one process on a shared machine.
+      for (let i = 0; i < paths.length; i += 8) {
+        await Promise.all(
+          paths.slice(i, i + 8).map(async (path) => {
+            const answer = await send(product.port, method, `${path}${query}`, headers, body);
+            if (answer.status >= 500) failures.push(`${method} ${path}: ${answer.status} ${answer.body.slice(0, 200)}`);
+            for (const leak of LEAKS)
+              if (leak.test(answer.body)) failures.push(`${method} ${path}: leaks ${leak} in ${answer.body.slice(0, 300)}`);
+            for (const secret of SECRETS) if (answer.body.includes(secret)) failures.push(`${method} ${path}: shows a secret`);
+          }),
+        );
+      }
+      expect(failures).toEqual([]);
+    },
+  );
 
   it('never writes a secret, a stack trace or an unhandled error to the log', () => {
     const log = product.rawLogs();
@@ -126,13 +233,55 @@ describe('the attack surface', () => {
 });
 
 /** Each limit, the route it guards, and a request that spends it. */
-const LIMITS: Array<{ limit: string; env: Record<string, string>; route: string; method: string; headers?: Record<string, string>; body?: string }> = [
-  { limit: 'token', env: { RATE_LIMIT_TOKEN: '2/1m' }, route: '/token', method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: 'grant_type=authorization_code&code=x&client_id=spa' },
-  { limit: 'token (device authorization)', env: { RATE_LIMIT_TOKEN: '2/1m' }, route: '/device/auth', method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'client_id=spa' },
-  { limit: 'registration', env: { RATE_LIMIT_REGISTRATION: '2/1h', REGISTRATION: 'open' }, route: '/reg', method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"redirect_uris":"x"}' },
-  { limit: 'sign-in per IP (user codes)', env: { RATE_LIMIT_SIGNIN_IP: '2/1m' }, route: '/device', method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'user_code=ABCD-EFGH&xsrf=x' },
+const LIMITS: Array<{
+  limit: string;
+  env: Record<string, string>;
+  route: string;
+  method: string;
+  headers?: Record<string, string>;
+  body?: string;
+}> = [
+  {
+    limit: 'token',
+    env: { RATE_LIMIT_TOKEN: '2/1m' },
+    route: '/token',
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: 'grant_type=authorization_code&code=x&client_id=spa',
+  },
+  {
+    limit: 'token (device authorization)',
+    env: { RATE_LIMIT_TOKEN: '2/1m' },
+    route: '/device/auth',
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'client_id=spa',
+  },
+  {
+    limit: 'registration',
+    env: { RATE_LIMIT_REGISTRATION: '2/1h', REGISTRATION: 'open' },
+    route: '/reg',
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"redirect_uris":"x"}',
+  },
+  {
+    limit: 'sign-in per IP (user codes)',
+    env: { RATE_LIMIT_SIGNIN_IP: '2/1m' },
+    route: '/device',
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'user_code=ABCD-EFGH&xsrf=x',
+  },
   { limit: 'authorization', env: { RATE_LIMIT_AUTHORIZATION: '2/1m' }, route: '/auth', method: 'GET' },
-  { limit: 'authorization (pushed)', env: { RATE_LIMIT_AUTHORIZATION: '2/1m' }, route: '/request', method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'client_id=spa' },
+  {
+    limit: 'authorization (pushed)',
+    env: { RATE_LIMIT_AUTHORIZATION: '2/1m' },
+    route: '/request',
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'client_id=spa',
+  },
 ];
 
 describe('every limit holds in every spelling', () => {
@@ -142,7 +291,8 @@ describe('every limit holds in every spelling', () => {
       // The limit is 2: two other spellings spend it, then no spelling gets through.
       const [written, slash, upper, allUpper] = spellings(route, {});
       for (const path of [upper!, slash!]) expect((await send(product.port, method, path, headers, body)).status, path).not.toBe(429);
-      for (const path of [written!, slash!, upper!, allUpper!]) expect((await send(product.port, method, path, headers, body)).status, path).toBe(429);
+      for (const path of [written!, slash!, upper!, allUpper!])
+        expect((await send(product.port, method, path, headers, body)).status, path).toBe(429);
     } finally {
       await product.stop();
     }
@@ -162,7 +312,14 @@ describe('every limit holds in every spelling', () => {
       // A browser sends the interaction cookie only under its own path; an attacker sends it anywhere.
       const cookie = browser.cookieHeader(new URL(`/interaction/${page.uid}/${step}`, product.baseUrl));
       const form = step === 'login' ? `address=x&signature=y&challenge_id=${page.challengeId}` : '';
-      const call = (path: string) => send(product.port, method, path, { cookie, accept: 'application/json', ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) }, method === 'POST' ? form : undefined);
+      const call = (path: string) =>
+        send(
+          product.port,
+          method,
+          path,
+          { cookie, accept: 'application/json', ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+          method === 'POST' ? form : undefined,
+        );
       let refused = 0;
       for (const path of [...spelled, ...spelled]) if ((await call(path)).status === 429) refused += 1;
       // Every request past the limit, whatever its spelling, is refused.

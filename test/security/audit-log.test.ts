@@ -9,7 +9,16 @@ import { join } from 'node:path';
 import * as oidc from 'openid-client';
 import { startProduct, TEST_CLIENT_SECRET, type RunningProduct } from '../support/product.js';
 import { HttpBrowser } from '../support/browser.js';
-import { KEYS, authorizationRequest, continueAfterPhone, discover, finishToRelyingParty, openLogin, sign, submitSignature } from '../support/wallet.js';
+import {
+  KEYS,
+  authorizationRequest,
+  continueAfterPhone,
+  discover,
+  finishToRelyingParty,
+  openLogin,
+  sign,
+  submitSignature,
+} from '../support/wallet.js';
 
 describe('audit log', () => {
   let product: RunningProduct;
@@ -33,7 +42,11 @@ describe('audit log', () => {
     expect((await submitSignature(browser, login, right, right)).status).toBe(400);
     const posted = await submitSignature(browser, login, KEYS.compressed.address, right);
     const callback = await finishToRelyingParty(browser, posted, product.redirectUri);
-    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
     keep('wrong signature', wrong);
     keep('signature', right);
     keep('authorization code', callback.searchParams.get('code') ?? undefined);
@@ -51,7 +64,13 @@ describe('audit log', () => {
     await oidc.tokenIntrospection(config, refreshed.access_token);
     await oidc.tokenRevocation(config, refreshed.refresh_token!);
     // A failed token request (the used code again) is audited too.
-    await expect(oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce })).rejects.toBeTruthy();
+    await expect(
+      oidc.authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: request.verifier,
+        expectedState: request.state,
+        expectedNonce: request.nonce,
+      }),
+    ).rejects.toBeTruthy();
 
     // Cross device: the phone signs through the wallet URL, the desktop continues.
     const desktop = new HttpBrowser(product.baseUrl);
@@ -71,16 +90,23 @@ describe('audit log', () => {
     keep('second code', crossCallback.searchParams.get('code') ?? undefined);
 
     // Logout.
-    const logoutUrl = oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: product.redirectUri.replace('/cb', '/logged-out') });
+    const logoutUrl = oidc.buildEndSessionUrl(config, {
+      id_token_hint: tokens.id_token!,
+      post_logout_redirect_uri: product.redirectUri.replace('/cb', '/logged-out'),
+    });
     const confirm = await browser.navigate(logoutUrl.href);
     const action = /<form[^>]*action="([^"]+)"/.exec(confirm.body)![1]!;
     const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirm.body)![1]!;
     keep('logout xsrf', xsrf);
     await browser.request(new URL(action, product.baseUrl).href, { form: { xsrf, logout: 'yes' } });
 
-    for (const [i, cookie] of [...browser.cookies.values(), ...desktop.cookies.values()].entries()) keep(`cookie ${i} ${cookie.name}`, cookie.value);
+    for (const [i, cookie] of [...browser.cookies.values(), ...desktop.cookies.values()].entries())
+      keep(`cookie ${i} ${cookie.name}`, cookie.value);
     keep('client secret', TEST_CLIENT_SECRET);
-    const dev = JSON.parse(readFileSync(join(product.config.dataDir, 'dev-secrets.json'), 'utf8')) as { cookieKeys: string[]; jwks: { keys: Array<Record<string, string>> } };
+    const dev = JSON.parse(readFileSync(join(product.config.dataDir, 'dev-secrets.json'), 'utf8')) as {
+      cookieKeys: string[];
+      jwks: { keys: Array<Record<string, string>> };
+    };
     for (const [i, key] of dev.cookieKeys.entries()) keep(`cookie key ${i}`, key);
     for (const key of dev.jwks.keys) for (const part of ['d', 'p', 'q', 'dp', 'dq', 'qi']) keep(`signing key ${part}`, key[part]);
   });
@@ -113,7 +139,11 @@ describe('audit log', () => {
     const issued = lines('token.issued');
     const types = new Set(issued.map((l) => l.type));
     for (const type of ['authorization_code', 'access_token', 'refresh_token', 'id_token']) expect(types, type).toContain(type);
-    expect(issued.find((l) => l.type === 'access_token')).toMatchObject({ client_id: 'rp', address: KEYS.compressed.address, expires_in: expect.any(Number) });
+    expect(issued.find((l) => l.type === 'access_token')).toMatchObject({
+      client_id: 'rp',
+      address: KEYS.compressed.address,
+      expires_in: expect.any(Number),
+    });
     const revoked = lines('token.revoked');
     expect(revoked.some((l) => l.type === 'refresh_token' && l.client_id === 'rp')).toBe(true);
     expect(lines('token.error')).toContainEqual(expect.objectContaining({ client_id: 'rp', error: 'invalid_grant', ip: '127.0.0.1' }));

@@ -30,7 +30,14 @@ describe('claims asked through the claims parameter stay within the consented sc
       env: nodeEnv(node),
       clients: (redirectUri) => [
         ...chainClients(redirectUri),
-        { client_id: 'pw', client_secret: TEST_CLIENT_SECRET, client_name: 'Pairwise RP', subject_type: 'pairwise', redirect_uris: [redirectUri], grant_types: ['authorization_code', 'refresh_token'] },
+        {
+          client_id: 'pw',
+          client_secret: TEST_CLIENT_SECRET,
+          client_name: 'Pairwise RP',
+          subject_type: 'pairwise',
+          redirect_uris: [redirectUri],
+          grant_types: ['authorization_code', 'refresh_token'],
+        },
       ],
     });
   });
@@ -43,17 +50,25 @@ describe('claims asked through the claims parameter stay within the consented sc
     it(`releases no chain or address claim outside the scopes to ${clientId === 'pw' ? 'a pairwise' : 'a public'} client, in the ID token or at userinfo, and asks only for the scopes`, async () => {
       const config = clientId === 'rp' ? await discover(running.baseUrl) : await discoverClient(running.baseUrl, clientId);
       const everything = { ...CHAIN_CLAIMS, evrmore_address: null, evrmore_network: null, preferred_username: null, name: null };
-      const request = await authorizationRequest(config, running.redirectUri, 'openid', { claims: JSON.stringify({ id_token: everything, userinfo: everything }) });
+      const request = await authorizationRequest(config, running.redirectUri, 'openid', {
+        claims: JSON.stringify({ id_token: everything, userinfo: everything }),
+      });
       const browser = new HttpBrowser(running.baseUrl);
       const login = await openLogin(browser, request.url);
       const posted = await submitSignature(browser, login, person.address, sign(person, login.text));
       const consent = await browser.navigate(new URL(posted.headers.get('location')!, running.baseUrl).href);
       // The page lists what will be shared: the account identifier only.
       expect([...consent.body.matchAll(/<li>([^<]*)/g)].map((m) => m[1]!.trim())).toEqual([
-        clientId === 'pw' ? 'An account identifier for this application only (not your address)' : 'Your Evrmore address, as your account identifier',
+        clientId === 'pw'
+          ? 'An account identifier for this application only (not your address)'
+          : 'Your Evrmore address, as your account identifier',
       ]);
       const callback = await finishToRelyingParty(browser, consent, running.redirectUri);
-      const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+      const tokens = await oidc.authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: request.verifier,
+        expectedState: request.state,
+        expectedNonce: request.nonce,
+      });
       const idToken = tokens.claims()!;
       const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, idToken.sub);
       for (const claims of [idToken, userinfo]) {
@@ -66,9 +81,15 @@ describe('claims asked through the claims parameter stay within the consented sc
 
   it('still honours a claims request inside the scopes, and the token carries only what the scopes release', async () => {
     const config = await discoverClient(running.baseUrl, 'pw');
-    const request = await authorizationRequest(config, running.redirectUri, 'openid evrmore_assets', { claims: JSON.stringify({ id_token: { evrmore_assets: { essential: true } }, userinfo: { evrmore_tags: null } }) });
+    const request = await authorizationRequest(config, running.redirectUri, 'openid evrmore_assets', {
+      claims: JSON.stringify({ id_token: { evrmore_assets: { essential: true } }, userinfo: { evrmore_tags: null } }),
+    });
     const callback = await signIn(new HttpBrowser(running.baseUrl), request.url, person, running.redirectUri);
-    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
     const claims = tokens.claims()!;
     expect(claims.evrmore_assets).toEqual({ MYORG: 250, 'MYORG/ADMIN': 1 });
     expect(claims.sub).not.toBe(person.address);

@@ -23,7 +23,13 @@ describe('CORS limited to trusted origins', () => {
       store: 'redis',
       env: { CORS_ORIGINS: PARTNER },
       clients: () => [
-        { client_id: 'spa', client_name: 'SPA', redirect_uris: [`${SPA}/cb`], token_endpoint_auth_method: 'none', grant_types: ['authorization_code'] },
+        {
+          client_id: 'spa',
+          client_name: 'SPA',
+          redirect_uris: [`${SPA}/cb`],
+          token_endpoint_auth_method: 'none',
+          grant_types: ['authorization_code'],
+        },
         { client_id: 'rp', client_secret: TEST_CLIENT_SECRET, client_name: 'RP', redirect_uris: [`${RP}/cb`], first_party: true },
       ],
     });
@@ -34,7 +40,11 @@ describe('CORS limited to trusted origins', () => {
     const login = await openLogin(browser, request.url);
     const posted = await submitSignature(browser, login, KEYS.compressed.address, sign(KEYS.compressed, login.text));
     const callback = await finishToRelyingParty(browser, posted, `${SPA}/cb`);
-    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
     accessToken = tokens.access_token;
   });
   afterAll(async () => product?.stop());
@@ -68,7 +78,13 @@ describe('CORS limited to trusted origins', () => {
     fetch(`${product.baseUrl}/token`, {
       method: 'POST',
       headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: clientId, grant_type: 'authorization_code', code: 'unknown', redirect_uri: `${SPA}/cb`, code_verifier: 'x'.repeat(43) }),
+      body: new URLSearchParams({
+        client_id: clientId,
+        grant_type: 'authorization_code',
+        code: 'unknown',
+        redirect_uri: `${SPA}/cb`,
+        code_verifier: 'x'.repeat(43),
+      }),
     });
 
   it('lets a client call the token endpoint from its own origin and the operator list only', async () => {

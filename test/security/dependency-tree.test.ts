@@ -9,10 +9,16 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 
-interface LockEntry { version?: string; dev?: boolean; devOptional?: boolean }
+interface LockEntry {
+  version?: string;
+  dev?: boolean;
+  devOptional?: boolean;
+}
 
 function productionPackages(): Map<string, string> {
-  const lock = JSON.parse(readFileSync(new URL('../../package-lock.json', import.meta.url), 'utf8')) as { packages: Record<string, LockEntry> };
+  const lock = JSON.parse(readFileSync(new URL('../../package-lock.json', import.meta.url), 'utf8')) as {
+    packages: Record<string, LockEntry>;
+  };
   const shipped = new Map<string, string>();
   for (const [path, entry] of Object.entries(lock.packages)) {
     if (!path.startsWith('node_modules/') || entry.dev || entry.devOptional) continue;

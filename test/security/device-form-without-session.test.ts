@@ -31,7 +31,9 @@ describe('the device code form without its session', () => {
         const response = await post(path, body);
         const page = await response.text();
         expect(response.status, `${path} ${body}`).toBe(400);
-        expect(elementText(page, 'error'), `${path} ${body}`).toMatch(/This form has expired, or your browser did not send its cookie\. Open http:\/\/127\.0\.0\.1:\d+\/device again/);
+        expect(elementText(page, 'error'), `${path} ${body}`).toMatch(
+          /This form has expired, or your browser did not send its cookie\. Open http:\/\/127\.0\.0\.1:\d+\/device again/,
+        );
       }
     }
 

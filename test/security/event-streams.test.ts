@@ -34,10 +34,15 @@ async function loginPage(product: RunningProduct): Promise<{ browser: HttpBrowse
 function openStream(product: RunningProduct, page: { browser: HttpBrowser; login: LoginPage }, ip: string): Promise<IncomingMessage> {
   const path = `/interaction/${page.login.uid}/events`;
   return new Promise((resolve, reject) => {
-    const req = request({
-      host: '127.0.0.1', port: product.port, path,
-      headers: { accept: 'text/event-stream', cookie: page.browser.cookieHeader(new URL(path, product.baseUrl)), 'x-forwarded-for': ip },
-    }, resolve);
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: product.port,
+        path,
+        headers: { accept: 'text/event-stream', cookie: page.browser.cookieHeader(new URL(path, product.baseUrl)), 'x-forwarded-for': ip },
+      },
+      resolve,
+    );
     req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
     held.push(req);
     req.end();
@@ -60,10 +65,15 @@ describe('event streams and status polls are bounded', () => {
     expect(metrics).toMatch(/evrmore_rate_limit_rejections_total\{limit="event_streams"\} 2/);
     // A page that leaves gives its slot back.
     held[0]!.destroy();
-    await expect.poll(async () => {
-      const again = await openStream(product, page, '203.0.113.3');
-      return again.statusCode;
-    }, { timeout: 5000 }).toBe(200);
+    await expect
+      .poll(
+        async () => {
+          const again = await openStream(product, page, '203.0.113.3');
+          return again.statusCode;
+        },
+        { timeout: 5000 },
+      )
+      .toBe(200);
   });
 
   it('limits status polls per client IP', async () => {
@@ -109,7 +119,10 @@ describe('event streams and status polls are bounded', () => {
       await expect.poll(() => requested.some((path) => path.endsWith('/status')), { timeout: 10_000 }).toBe(true);
       expect(requested.some((path) => path.endsWith('/events'))).toBe(true);
 
-      const challenge = (await (await fetch(walletUrl!, { headers: { accept: 'application/json' } })).json()) as { text: string; submit: { url: string } };
+      const challenge = (await (await fetch(walletUrl!, { headers: { accept: 'application/json' } })).json()) as {
+        text: string;
+        submit: { url: string };
+      };
       const signed = await fetch(challenge.submit.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },

@@ -67,7 +67,10 @@ describe('repeated failures: alert, metric, webhook and lock-out', () => {
   };
   const from = (ip: string) => ({ 'x-forwarded-for': ip });
   const post = (browser: HttpBrowser, login: LoginPage, address: string, signature: string, ip: string) =>
-    browser.request(`/interaction/${login.uid}/login`, { form: { address, signature, challenge_id: login.challengeId }, headers: from(ip) });
+    browser.request(`/interaction/${login.uid}/login`, {
+      form: { address, signature, challenge_id: login.challengeId },
+      headers: from(ip),
+    });
 
   it('locks an IP out after the threshold of failures, raises auth.alert, counts it and calls the webhook', async () => {
     const attacker = '203.0.113.66';
@@ -79,14 +82,24 @@ describe('repeated failures: alert, metric, webhook and lock-out', () => {
 
     const alerts = product.logs.filter((l) => l.event === 'auth.alert' && l.kind === 'ip');
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toMatchObject({ level: 40, ip: attacker, client_id: 'rp', failures: 3, window_seconds: 60, locked_out_seconds: 2, last_reason: 'signature_mismatch' });
+    expect(alerts[0]).toMatchObject({
+      level: 40,
+      ip: attacker,
+      client_id: 'rp',
+      failures: 3,
+      window_seconds: 60,
+      locked_out_seconds: 2,
+      last_reason: 'signature_mismatch',
+    });
 
     // Locked out: even the right signature is refused, with Retry-After and the time on the page.
     const locked = await post(browser, login, KEYS.compressed.address, sign(KEYS.compressed, login.text), attacker);
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(Number(locked.headers.get('retry-after'))).toBeLessThanOrEqual(2);
-    expect(elementText(locked.body, 'error')).toMatch(/Too many failed sign-ins from your network\. Try again in \d seconds? \(at \d\d:\d\d:\d\d UTC\)\./);
+    expect(elementText(locked.body, 'error')).toMatch(
+      /Too many failed sign-ins from your network\. Try again in \d seconds? \(at \d\d:\d\d:\d\d UTC\)\./,
+    );
     expect(product.logs.filter((l) => l.event === 'auth.attempt' && l.reason === 'locked_out')).toHaveLength(1);
 
     // Someone else behind another address signs in meanwhile.
@@ -94,9 +107,16 @@ describe('repeated failures: alert, metric, webhook and lock-out', () => {
     expect(other.status).toBe(303);
 
     await product.product.monitor.settle();
-    expect(hook.received).toContainEqual(expect.objectContaining({
-      event: 'auth.alert', kind: 'ip', ip: attacker, failures: 3, locked_out_seconds: 2, _contentType: 'application/json',
-    }));
+    expect(hook.received).toContainEqual(
+      expect.objectContaining({
+        event: 'auth.alert',
+        kind: 'ip',
+        ip: attacker,
+        failures: 3,
+        locked_out_seconds: 2,
+        _contentType: 'application/json',
+      }),
+    );
 
     const metrics = await (await fetch(`${product.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/evrmore_auth_alerts_total\{kind="ip"\} 1/);
@@ -121,14 +141,18 @@ describe('repeated failures: alert, metric, webhook and lock-out', () => {
     expect(alert).toMatchObject({ address: target, failures: 3, locked_out_seconds: 0 });
     // One failure each: none of those IPs is locked.
     const fresh = await open();
-    expect((await post(fresh.browser, fresh.login, KEYS.compressed.address, sign(KEYS.compressed, fresh.login.text), '192.0.2.100')).status).toBe(303);
+    expect(
+      (await post(fresh.browser, fresh.login, KEYS.compressed.address, sign(KEYS.compressed, fresh.login.text), '192.0.2.100')).status,
+    ).toBe(303);
     await product.product.monitor.settle();
     expect(hook.received).toContainEqual(expect.objectContaining({ kind: 'address', address: target }));
   });
 
   it('does not hold up the request that raises an alert while the webhook is slow', async () => {
     let release!: () => void;
-    hook.hold = new Promise((resolve) => { release = resolve; });
+    hook.hold = new Promise((resolve) => {
+      release = resolve;
+    });
     const { browser, login } = await open();
     const ip = '203.0.113.77';
     await post(browser, login, KEYS.compressed.address, sign(KEYS.compressed, 'a'), ip);

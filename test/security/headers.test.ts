@@ -25,7 +25,10 @@ class RecordingBrowser extends HttpBrowser {
 
 /** A browser behind a TLS-terminating proxy: https URLs of `publicOrigin` reach the plain-HTTP server. */
 class ProxiedBrowser extends RecordingBrowser {
-  constructor(private readonly publicOrigin: string, origin: string) {
+  constructor(
+    private readonly publicOrigin: string,
+    origin: string,
+  ) {
     super(origin);
   }
 
@@ -72,9 +75,15 @@ function expectStrictPage(name: string, page: Page, https = false) {
 function expectCookies(setCookies: string[], https: boolean) {
   expect(setCookies.length).toBeGreaterThan(3);
   for (const line of setCookies) {
-    const attributes = line.split(';').slice(1).map((a) => a.trim().toLowerCase());
+    const attributes = line
+      .split(';')
+      .slice(1)
+      .map((a) => a.trim().toLowerCase());
     expect(attributes, line).toContain('httponly');
-    expect(attributes.some((a) => a === 'samesite=lax' || a === 'samesite=strict'), line).toBe(true);
+    expect(
+      attributes.some((a) => a === 'samesite=lax' || a === 'samesite=strict'),
+      line,
+    ).toBe(true);
     expect(attributes.includes('secure'), line).toBe(https);
   }
 }
@@ -123,7 +132,9 @@ describe('security headers and cookies', () => {
     const notFound = await browser.request('/no-such-page');
     expect(notFound.status).toBe(404);
     expectStrictPage('404 page', notFound);
-    const badClient = await browser.request(`/auth?client_id=unknown&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(product.redirectUri)}`);
+    const badClient = await browser.request(
+      `/auth?client_id=unknown&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(product.redirectUri)}`,
+    );
     expect(badClient.status).toBe(400);
     expect(badClient.body).toContain('not registered');
     expectStrictPage('oidc-provider error page (renderError)', badClient);
@@ -135,7 +146,15 @@ describe('security headers and cookies', () => {
   it('sets them on the demo, static files and JSON responses', async () => {
     const browser = new HttpBrowser(product.baseUrl);
     expectStrictPage('demo page', await browser.request('/demo'));
-    for (const path of ['/static/app.css', '/static/login.js', '/.well-known/openid-configuration', '/jwks', '/healthz', '/readyz', '/metrics']) {
+    for (const path of [
+      '/static/app.css',
+      '/static/login.js',
+      '/.well-known/openid-configuration',
+      '/jwks',
+      '/healthz',
+      '/readyz',
+      '/metrics',
+    ]) {
       const response = await fetch(`${product.baseUrl}${path}`);
       expect(response.status, path).toBe(200);
       expectBaseHeaders(path, response.headers, false);
@@ -188,10 +207,16 @@ describe('behind a TLS-terminating proxy with an https issuer', () => {
     expect(loginPage.status).toBe(200);
     expectStrictPage('login page (https)', loginPage, true);
     const uid = /\/interaction\/([\w-]+)/.exec(loginPage.url)![1]!;
-    const text = /id="challenge"[^>]*>([^<]+)</.exec(loginPage.body)![1]!.replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+    const text = /id="challenge"[^>]*>([^<]+)</
+      .exec(loginPage.body)![1]!
+      .replace(/&#34;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&');
     expect(text).toContain('id.test.example');
     const challengeId = /name="challenge_id" value="([^"]+)"/.exec(loginPage.body)![1]!;
-    const posted = await browser.request(`/interaction/${uid}/login`, { form: { address: KEYS.compressed.address, signature: sign(KEYS.compressed, text), challenge_id: challengeId } });
+    const posted = await browser.request(`/interaction/${uid}/login`, {
+      form: { address: KEYS.compressed.address, signature: sign(KEYS.compressed, text), challenge_id: challengeId },
+    });
     expect(posted.status).toBe(303);
     expectBaseHeaders('login redirect (https)', posted.headers, true);
     const back = await browser.navigate(new URL(posted.headers.get('location')!, ISSUER).href, {}, product.redirectUri);

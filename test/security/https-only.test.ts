@@ -28,9 +28,16 @@ describe('production answers over https only', () => {
 
   it('refuses a request that reached it without the proxy, and any non-GET over http, with a message', async () => {
     for (const headers of [{}, { 'x-forwarded-proto': 'http' }] as Array<Record<string, string>>) {
-      const token = await fetch(`${product.baseUrl}/token`, { method: 'POST', headers: { ...headers, accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=authorization_code&code=x' });
+      const token = await fetch(`${product.baseUrl}/token`, {
+        method: 'POST',
+        headers: { ...headers, accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=authorization_code&code=x',
+      });
       expect(token.status).toBe(403);
-      expect(await token.json()).toMatchObject({ error: 'https_required', error_description: expect.stringContaining('https://id.example.test') });
+      expect(await token.json()).toMatchObject({
+        error: 'https_required',
+        error_description: expect.stringContaining('https://id.example.test'),
+      });
     }
     const direct = await get('/.well-known/openid-configuration', { accept: 'application/json' });
     expect(direct.status).toBe(403);

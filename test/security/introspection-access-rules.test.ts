@@ -30,7 +30,11 @@ describe('introspection and access rules', () => {
     const adminApp = await discoverClient(running.baseUrl, 'admin-app');
     const request = await authorizationRequest(adminApp, running.redirectUri, 'openid groups');
     const callback = await signIn(new HttpBrowser(running.baseUrl), request.url, admin, running.redirectUri);
-    const tokens = await oidc.authorizationCodeGrant(adminApp, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    const tokens = await oidc.authorizationCodeGrant(adminApp, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
     expect((await oidc.tokenIntrospection(adminApp, tokens.access_token)).active).toBe(true);
     expect((await oidc.tokenIntrospection(adminApp, tokens.refresh_token!)).active).toBe(true);
 

@@ -28,23 +28,33 @@ async function start(env: Record<string, string> = {}): Promise<RunningProduct> 
   return product;
 }
 
-interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: string }
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
 
 /** node:http, because fetch will not send a Host of our choosing. */
 function send(product: RunningProduct, path: string, headers: Record<string, string>, form?: Record<string, string>): Promise<Answer> {
   const body = form ? new URLSearchParams(form).toString() : undefined;
   return new Promise((resolve, reject) => {
-    const req = request({
-      host: '127.0.0.1',
-      port: product.port,
-      path,
-      method: form ? 'POST' : 'GET',
-      headers: { ...headers, ...(body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) } : {}) },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: product.port,
+        path,
+        method: form ? 'POST' : 'GET',
+        headers: {
+          ...headers,
+          ...(body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) } : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -65,22 +75,28 @@ const FOREIGN_HOSTS: Array<[string, Record<string, string>]> = [
 ];
 
 describe('every generated URL comes from ISSUER', () => {
-  it.each([false, true])('advertises only the issuer host in discovery, whatever Host and X-Forwarded-Host say (TRUST_PROXY=%s)', async (trustProxy) => {
-    const product = await start({ TRUST_PROXY: String(trustProxy) });
-    const issuer = new URL(product.baseUrl);
-    for (const [name, headers] of FOREIGN_HOSTS) {
-      const discovery = await send(product, '/.well-known/openid-configuration', headers);
-      expect(discovery.status, name).toBe(200);
-      const metadata = JSON.parse(discovery.body) as Record<string, unknown>;
-      const urls = urlsIn(metadata);
-      expect(urls.length).toBeGreaterThan(5);
-      for (const url of urls) expect(new URL(url).origin, `${name}: ${url}`).toBe(issuer.origin);
-    }
-  });
+  it.each([false, true])(
+    'advertises only the issuer host in discovery, whatever Host and X-Forwarded-Host say (TRUST_PROXY=%s)',
+    async (trustProxy) => {
+      const product = await start({ TRUST_PROXY: String(trustProxy) });
+      const issuer = new URL(product.baseUrl);
+      for (const [name, headers] of FOREIGN_HOSTS) {
+        const discovery = await send(product, '/.well-known/openid-configuration', headers);
+        expect(discovery.status, name).toBe(200);
+        const metadata = JSON.parse(discovery.body) as Record<string, unknown>;
+        const urls = urlsIn(metadata);
+        expect(urls.length).toBeGreaterThan(5);
+        for (const url of urls) expect(new URL(url).origin, `${name}: ${url}`).toBe(issuer.origin);
+      }
+    },
+  );
 
   it('still honours X-Forwarded-Proto from a trusted proxy, on the issuer host', async () => {
     const product = await start({ TRUST_PROXY: 'true' });
-    const discovery = await send(product, '/.well-known/openid-configuration', { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example' });
+    const discovery = await send(product, '/.well-known/openid-configuration', {
+      'x-forwarded-proto': 'https',
+      'x-forwarded-host': 'evil.example',
+    });
     const metadata = JSON.parse(discovery.body) as { token_endpoint: string; jwks_uri: string };
     expect(metadata.token_endpoint).toBe(`https://${new URL(product.baseUrl).host}/token`);
     expect(metadata.jwks_uri).toBe(`https://${new URL(product.baseUrl).host}/jwks`);

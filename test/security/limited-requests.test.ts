@@ -15,7 +15,11 @@ import { LIMITED_REQUESTS, countFailure, providerRequest, requestLimiter } from 
 
 function rateLimits(env: Record<string, string>): RateLimits {
   const config = loadConfig(env, import.meta.dirname);
-  return new RateLimits(config.security.rateLimits, (name, limit) => new RateLimiterMemory({ keyPrefix: name, points: limit.points, duration: limit.durationSeconds }), createMetrics());
+  return new RateLimits(
+    config.security.rateLimits,
+    (name, limit) => new RateLimiterMemory({ keyPrefix: name, points: limit.points, duration: limit.durationSeconds }),
+    createMetrics(),
+  );
 }
 
 /** Just what the limiter reads of a request (its client IP) and writes (Retry-After, ctx.state.api). */

@@ -30,7 +30,9 @@ function lockoutContract(name: string, make: () => { lockouts: Lockouts; passSec
 let clock = Date.now();
 lockoutContract('memory', () => ({
   lockouts: createMemoryLockouts(() => clock),
-  passSeconds: async (seconds) => { clock += seconds * 1000; },
+  passSeconds: async (seconds) => {
+    clock += seconds * 1000;
+  },
 }));
 
 describe('in Redis', () => {

@@ -27,7 +27,11 @@ describe('log volume of a sign-in', () => {
     const before = product.rawLogs().split('\n').filter(Boolean).length;
     const request = await authorizationRequest(config, product.redirectUri, 'openid profile evrmore');
     const callback = await signIn(new HttpBrowser(product.baseUrl), request.url, KEYS.compressed, product.redirectUri);
-    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
     await oidc.fetchUserInfo(config, tokens.access_token, KEYS.compressed.address);
     await oidc.refreshTokenGrant(config, tokens.refresh_token!);
     written = product.rawLogs().split('\n').filter(Boolean).slice(before);

@@ -18,7 +18,9 @@ describe('login CSRF through the cross-device path', () => {
 
   beforeAll(async () => {
     product = await startProduct({ store: 'redis' });
-    firstParty = await oidc.discovery(new URL(product.baseUrl), 'first', undefined, oidc.ClientSecretBasic(TEST_CLIENT_SECRET), { execute: [oidc.allowInsecureRequests] });
+    firstParty = await oidc.discovery(new URL(product.baseUrl), 'first', undefined, oidc.ClientSecretBasic(TEST_CLIENT_SECRET), {
+      execute: [oidc.allowInsecureRequests],
+    });
   });
   afterAll(async () => {
     await product?.stop();
@@ -57,7 +59,11 @@ describe('login CSRF through the cross-device path', () => {
     // Only the explicit "Continue as <that address>" finishes the sign-in.
     const confirmed = await desktop.request(`/interaction/${login.uid}/continue`, { form: { address: attacker.address } });
     const callback = await finishToRelyingParty(desktop, confirmed, product.redirectUri);
-    const tokens = await oidc.authorizationCodeGrant(firstParty, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    const tokens = await oidc.authorizationCodeGrant(firstParty, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
     expect(tokens.claims()?.sub).toBe(attacker.address);
   });
 
@@ -69,7 +75,11 @@ describe('login CSRF through the cross-device path', () => {
     const continued = await desktop.request(`/interaction/${login.uid}/continue`, { form: {} });
     expect(continued.status).toBe(303);
     const callback = await finishToRelyingParty(desktop, continued, product.redirectUri);
-    const tokens = await oidc.authorizationCodeGrant(firstParty, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    const tokens = await oidc.authorizationCodeGrant(firstParty, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
     expect(tokens.claims()?.sub).toBe(KEYS.compressed.address);
   });
 

@@ -21,7 +21,8 @@ async function start(env: Record<string, string>): Promise<RunningProduct> {
   return product;
 }
 
-const metrics = (baseUrl: string, headers: Record<string, string> = {}) => fetch(`${baseUrl}/metrics`, { headers: { 'x-forwarded-proto': 'https', ...headers } });
+const metrics = (baseUrl: string, headers: Record<string, string> = {}) =>
+  fetch(`${baseUrl}/metrics`, { headers: { 'x-forwarded-proto': 'https', ...headers } });
 
 describe('metrics in production', () => {
   it('does not serve /metrics on the public port without METRICS_TOKEN', async () => {
@@ -44,9 +45,13 @@ describe('metrics in production', () => {
     const metricsPort = await freePort();
     const server: ServerProcess = await startServerProcess({
       env: {
-        NODE_ENV: 'production', ISSUER: 'https://id.example.test', TRUST_PROXY: 'true',
-        REDIS_URL: inject('redisUrl'), REDIS_KEY_PREFIX: uniquePrefix('metrics-port'),
-        COOKIE_KEYS: generateCookieKey(), JWKS: JSON.stringify(await generateJwks('RS256')),
+        NODE_ENV: 'production',
+        ISSUER: 'https://id.example.test',
+        TRUST_PROXY: 'true',
+        REDIS_URL: inject('redisUrl'),
+        REDIS_KEY_PREFIX: uniquePrefix('metrics-port'),
+        COOKIE_KEYS: generateCookieKey(),
+        JWKS: JSON.stringify(await generateJwks('RS256')),
         METRICS_PORT: String(metricsPort),
       },
     });

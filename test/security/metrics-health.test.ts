@@ -21,7 +21,11 @@ describe('metrics and health', () => {
     const config = await discover(product.baseUrl);
     const request = await authorizationRequest(config, product.redirectUri);
     const callback = await signIn(new HttpBrowser(product.baseUrl), request.url, KEYS.compressed, product.redirectUri);
-    await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
     const browser = new HttpBrowser(product.baseUrl);
     const login = await openLogin(browser, (await authorizationRequest(config, product.redirectUri)).url);
     await submitSignature(browser, login, KEYS.compressed.address, sign(KEYS.compressed, 'wrong'));
@@ -81,7 +85,9 @@ describe('metrics and health', () => {
     const doc = readFileSync(new URL('../../docs/monitoring.md', import.meta.url), 'utf8');
     const rules = /```yaml\n(groups:[\s\S]*?)```/.exec(doc)?.[1];
     expect(rules).toBeDefined();
-    expect(rules).toMatch(/alert: EvrmoreRepeatedSignInFailures\n\s+#[^\n]*\n(\s+#[^\n]*\n)*\s+expr: increase\(evrmore_auth_alerts_total\[15m\]\) > 0/);
+    expect(rules).toMatch(
+      /alert: EvrmoreRepeatedSignInFailures\n\s+#[^\n]*\n(\s+#[^\n]*\n)*\s+expr: increase\(evrmore_auth_alerts_total\[15m\]\) > 0/,
+    );
     for (const metric of new Set(rules!.match(/evrmore_[a-z_]+/g))) {
       const base = metric.replace(/_(bucket|count|sum)$/, '');
       expect(exposition, metric).toContain(`# TYPE ${base} `);

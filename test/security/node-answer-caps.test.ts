@@ -49,10 +49,17 @@ describe('bounded node answers and released assets', () => {
     const login = await openLogin(browser, request.url);
     const posted = await submitSignature(browser, login, person.address, sign(person, login.text));
     const consent = await browser.navigate(new URL(posted.headers.get('location')!, running.baseUrl).href);
-    const listed = /Assets: ([^<]*)/.exec(consent.body)![1]!.split(', ').map((entry) => entry.split(' ')[0]);
+    const listed = /Assets: ([^<]*)/
+      .exec(consent.body)![1]!
+      .split(', ')
+      .map((entry) => entry.split(' ')[0]);
     expect(listed).toHaveLength(100);
     const callback = await finishToRelyingParty(browser, consent, running.redirectUri);
-    const tokens = await oidc.authorizationCodeGrant(rp, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    const tokens = await oidc.authorizationCodeGrant(rp, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
     const released = tokens.claims()!.evrmore_assets as Record<string, number>;
     expect(Object.keys(released)).toEqual(listed);
     expect(Object.keys(released)[0]).toBe('MYORG');

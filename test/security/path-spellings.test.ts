@@ -34,7 +34,8 @@ const basic = { authorization: `Basic ${Buffer.from(`rp:${TEST_CLIENT_SECRET}`).
 describe('limits and guards hold for every spelling of a path', () => {
   it('counts /TOKEN, /Token and /token/ in the token limit and refuses each once it is spent', async () => {
     const product = await start({ RATE_LIMIT_TOKEN: '3/1m' });
-    const exchange = (path: string) => form(product.baseUrl, path, { grant_type: 'authorization_code', code: 'not-a-code', redirect_uri: product.redirectUri }, basic);
+    const exchange = (path: string) =>
+      form(product.baseUrl, path, { grant_type: 'authorization_code', code: 'not-a-code', redirect_uri: product.redirectUri }, basic);
     // Three other spellings spend the limit ...
     for (const path of spellings('/token').slice(0, 3)) expect((await exchange(path)).status, path).toBe(400);
     // ... and then no spelling exchanges a code or checks a secret.

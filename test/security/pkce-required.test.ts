@@ -18,7 +18,13 @@ describe('PKCE required of every client by default', () => {
       env: { REGISTRATION: 'open' },
       clients: (redirectUri) => [
         ...defaultClients(redirectUri),
-        { client_id: 'legacy', client_secret: TEST_CLIENT_SECRET, client_name: 'Legacy RP', redirect_uris: [redirectUri], require_pkce: false },
+        {
+          client_id: 'legacy',
+          client_secret: TEST_CLIENT_SECRET,
+          client_name: 'Legacy RP',
+          redirect_uris: [redirectUri],
+          require_pkce: false,
+        },
       ],
     });
   });
@@ -38,15 +44,30 @@ describe('PKCE required of every client by default', () => {
 
     const pushed = await fetch(`${product.baseUrl}/request`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`rp:${TEST_CLIENT_SECRET}`).toString('base64')}` },
-      body: new URLSearchParams({ client_id: 'rp', response_type: 'code', scope: 'openid', redirect_uri: product.redirectUri, state: 'st' }),
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`rp:${TEST_CLIENT_SECRET}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({
+        client_id: 'rp',
+        response_type: 'code',
+        scope: 'openid',
+        redirect_uri: product.redirectUri,
+        state: 'st',
+      }),
     });
     expect(pushed.status).toBe(400);
     expect(await pushed.json()).toMatchObject({ error: 'invalid_request', error_description: expect.stringMatching(/PKCE/) });
   });
 
   it('lets a legacy confidential client of CLIENTS_FILE with "require_pkce": false sign in without PKCE', async () => {
-    const legacy = await oidc.discovery(new URL(product.baseUrl), 'legacy', TEST_CLIENT_SECRET, oidc.ClientSecretBasic(TEST_CLIENT_SECRET), { execute: [oidc.allowInsecureRequests] });
+    const legacy = await oidc.discovery(
+      new URL(product.baseUrl),
+      'legacy',
+      TEST_CLIENT_SECRET,
+      oidc.ClientSecretBasic(TEST_CLIENT_SECRET),
+      { execute: [oidc.allowInsecureRequests] },
+    );
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
     const url = oidc.buildAuthorizationUrl(legacy, { redirect_uri: product.redirectUri, scope: 'openid', state, nonce });
@@ -57,13 +78,23 @@ describe('PKCE required of every client by default', () => {
 
   it('refuses require_pkce false for a public client and through dynamic registration', async () => {
     const register = (metadata: Record<string, unknown>) =>
-      fetch(`${product.baseUrl}/reg`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redirect_uris: [product.redirectUri], ...metadata }) });
+      fetch(`${product.baseUrl}/reg`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ redirect_uris: [product.redirectUri], ...metadata }),
+      });
     const publicClient = await register({ token_endpoint_auth_method: 'none', require_pkce: false });
     expect(publicClient.status).toBe(400);
-    expect(await publicClient.json()).toMatchObject({ error: 'invalid_client_metadata', error_description: expect.stringMatching(/require_pkce cannot be false for a public client/) });
+    expect(await publicClient.json()).toMatchObject({
+      error: 'invalid_client_metadata',
+      error_description: expect.stringMatching(/require_pkce cannot be false for a public client/),
+    });
     const confidential = await register({ require_pkce: false });
     expect(confidential.status).toBe(400);
-    expect(await confidential.json()).toMatchObject({ error: 'invalid_client_metadata', error_description: expect.stringMatching(/cannot be registered dynamically/) });
+    expect(await confidential.json()).toMatchObject({
+      error: 'invalid_client_metadata',
+      error_description: expect.stringMatching(/cannot be registered dynamically/),
+    });
     expect((await register({ require_pkce: 'no' })).status).toBe(400);
     // Asking for PKCE explicitly is fine.
     expect((await register({ require_pkce: true })).status).toBe(201);

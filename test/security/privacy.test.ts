@@ -36,12 +36,46 @@ const LINE_CLAIMS: Record<string, string[]> = {
 
 /** Claims about the token or the sign-in itself, not about the person (OIDC Core §2, RFC 7662, RFC 9068, Back-Channel Logout §2.4). */
 const PROTOCOL_CLAIMS = new Set([
-  'iss', 'aud', 'exp', 'iat', 'nbf', 'jti', 'nonce', 'sid', 'at_hash', 'c_hash', 's_hash', 'azp', 'auth_time', 'acr', 'amr',
-  'client_id', 'scope', 'active', 'token_type', 'events', 'cnf', 'typ', 'iss', 'token_type_hint',
+  'iss',
+  'aud',
+  'exp',
+  'iat',
+  'nbf',
+  'jti',
+  'nonce',
+  'sid',
+  'at_hash',
+  'c_hash',
+  's_hash',
+  'azp',
+  'auth_time',
+  'acr',
+  'amr',
+  'client_id',
+  'scope',
+  'active',
+  'token_type',
+  'events',
+  'cnf',
+  'typ',
+  'iss',
+  'token_type_hint',
 ]);
-const personClaims = (claims: object) => Object.keys(claims).filter((name) => !PROTOCOL_CLAIMS.has(name)).sort();
+const personClaims = (claims: object) =>
+  Object.keys(claims)
+    .filter((name) => !PROTOCOL_CLAIMS.has(name))
+    .sort();
 
-const SCOPE_SETS = [[], ['evrmore'], ['evrmore_assets'], ['groups'], ['evrmore', 'evrmore_assets'], ['evrmore', 'groups'], ['evrmore_assets', 'groups'], ['evrmore', 'evrmore_assets', 'groups']];
+const SCOPE_SETS = [
+  [],
+  ['evrmore'],
+  ['evrmore_assets'],
+  ['groups'],
+  ['evrmore', 'evrmore_assets'],
+  ['evrmore', 'groups'],
+  ['evrmore_assets', 'groups'],
+  ['evrmore', 'evrmore_assets', 'groups'],
+];
 
 describe('what each kind of relying party learns equals what the consent page showed', () => {
   let node: FakeEvrmoreNode;
@@ -78,7 +112,13 @@ describe('what each kind of relying party learns equals what the consent page sh
     });
     running = await startProduct({
       store: 'memory',
-      env: { ...nodeEnv(node), REGISTRATION: 'open', PAIRWISE_SALT: 'privacy-test-salt-of-at-least-32-characters', RESOURCE_SERVERS_FILE: resources, OUTBOUND_ALLOW: '127.0.0.1' },
+      env: {
+        ...nodeEnv(node),
+        REGISTRATION: 'open',
+        PAIRWISE_SALT: 'privacy-test-salt-of-at-least-32-characters',
+        RESOURCE_SERVERS_FILE: resources,
+        OUTBOUND_ALLOW: '127.0.0.1',
+      },
       clients: (redirectUri) => [
         ...defaultClients(redirectUri),
         { client_id: 'public-configured', client_name: 'Public configured', ...web('public') },
@@ -96,7 +136,11 @@ describe('what each kind of relying party learns equals what the consent page sh
       });
       expect(response.status).toBe(201);
       const registered = (await response.json()) as { client_id: string; client_secret: string };
-      clients.set(`${subjectType}-registered`, { id: registered.client_id, secret: registered.client_secret, pairwise: subjectType === 'pairwise' });
+      clients.set(`${subjectType}-registered`, {
+        id: registered.client_id,
+        secret: registered.client_secret,
+        pairwise: subjectType === 'pairwise',
+      });
     }
   });
   afterAll(async () => {
@@ -108,7 +152,9 @@ describe('what each kind of relying party learns equals what the consent page sh
   for (const kind of ['public-configured', 'pairwise-configured', 'public-registered', 'pairwise-registered']) {
     it(`${kind}: ID token, userinfo, introspection, JWT access token and logout token carry only what consent showed`, async () => {
       const client = clients.get(kind)!;
-      const metadata = (await oidc.discovery(new URL(running.baseUrl), client.id, client.secret, undefined, { execute: [oidc.allowInsecureRequests] })).serverMetadata();
+      const metadata = (
+        await oidc.discovery(new URL(running.baseUrl), client.id, client.secret, undefined, { execute: [oidc.allowInsecureRequests] })
+      ).serverMetadata();
       const config = new oidc.Configuration(metadata, client.id, client.secret);
       oidc.allowInsecureRequests(config);
       for (const scopes of SCOPE_SETS) {
@@ -118,13 +164,20 @@ describe('what each kind of relying party learns equals what the consent page sh
         const login = await openLogin(browser, request.url);
         const posted = await submitSignature(browser, login, person.address, sign(person, login.text));
         const consent = await browser.navigate(new URL(posted.headers.get('location')!, running.baseUrl).href);
-        const lines = [...consent.body.matchAll(/<li>([^<]*)/g)].map((m) => m[1]!.trim()).filter((line) => !/^(Assets|Tags|Groups):/.test(line));
+        const lines = [...consent.body.matchAll(/<li>([^<]*)/g)]
+          .map((m) => m[1]!.trim())
+          .filter((line) => !/^(Assets|Tags|Groups):/.test(line));
         for (const line of lines) expect(LINE_CLAIMS, `unknown consent line "${line}"`).toHaveProperty([line]);
         const shown = [...new Set(lines.flatMap((line) => LINE_CLAIMS[line]!))].sort();
         const context = `${kind} with ${scope}`;
 
         const callback = await finishToRelyingParty(browser, consent, `${rpOrigin}/cb`);
-        const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce }, { resource: API });
+        const tokens = await oidc.authorizationCodeGrant(
+          config,
+          callback,
+          { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce },
+          { resource: API },
+        );
         const idToken = tokens.claims()!;
         expect(personClaims(idToken), `ID token: ${context}`).toEqual(shown);
         const sub = idToken.sub;

@@ -77,9 +77,13 @@ describe('rate limits', () => {
     expect(refused.status).toBe(429);
     expectRetryAfter(refused.headers, 60);
     // The login page itself says when to try again.
-    expect(elementText(refused.body, 'error')).toMatch(/Too many sign-in attempts from your network\. Try again in \d+ seconds \(at \d\d:\d\d:\d\d UTC\)\./);
+    expect(elementText(refused.body, 'error')).toMatch(
+      /Too many sign-in attempts from your network\. Try again in \d+ seconds \(at \d\d:\d\d:\d\d UTC\)\./,
+    );
     expect(refused.body).toContain('id="challenge"');
-    expect(product.logs.filter((l) => l.event === 'auth.attempt' && l.outcome === 'refused' && l.reason === 'rate_limited')).toHaveLength(1);
+    expect(product.logs.filter((l) => l.event === 'auth.attempt' && l.outcome === 'refused' && l.reason === 'rate_limited')).toHaveLength(
+      1,
+    );
   });
 
   it('limits the token endpoint per IP and answers in JSON', async () => {
@@ -107,13 +111,20 @@ describe('rate limits', () => {
     const refused = await register();
     expect(refused.status).toBe(429);
     expectRetryAfter(refused.headers, 3600);
-    expect(await refused.json()).toMatchObject({ error: 'rate_limited', error_description: expect.stringMatching(/Try again in \d+ minutes/) });
+    expect(await refused.json()).toMatchObject({
+      error: 'rate_limited',
+      error_description: expect.stringMatching(/Try again in \d+ minutes/),
+    });
   });
 
   it('limits device-flow user-code entry per IP (RFC 8628 §5.1)', async () => {
     const product = await start({ RATE_LIMIT_SIGNIN_IP: '2/1m' });
     const enter = () =>
-      fetch(`${product.baseUrl}/device`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'user_code=ABCD-EFGH&xsrf=guess' });
+      fetch(`${product.baseUrl}/device`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'user_code=ABCD-EFGH&xsrf=guess',
+      });
     for (let i = 0; i < 2; i += 1) expect((await enter()).status).not.toBe(429);
     const refused = await enter();
     expect(refused.status).toBe(429);

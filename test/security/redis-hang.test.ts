@@ -41,7 +41,12 @@ describe('a Redis that hangs', () => {
         fetch(`${product.baseUrl}/token`, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-          body: new URLSearchParams({ grant_type: 'authorization_code', code: 'a'.repeat(43), client_id: 'rp', redirect_uri: product.redirectUri }),
+          body: new URLSearchParams({
+            grant_type: 'authorization_code',
+            code: 'a'.repeat(43),
+            client_id: 'rp',
+            redirect_uri: product.redirectUri,
+          }),
         }),
         // oidc-provider's own endpoints without a rate limit in front: the store error happens
         // inside the provider, which answers 500 itself.

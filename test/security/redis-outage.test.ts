@@ -44,7 +44,11 @@ describe('Redis outage mid-flow', () => {
     const walletUrl = `${product.baseUrl}/w/${login.challengeId}`;
     const signature = sign(KEYS.compressed, login.text);
     const phone = (body: unknown) =>
-      fetch(walletUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) });
+      fetch(walletUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(body),
+      });
     expect((await phone({ address: KEYS.compressed.address, signature })).status).toBe(200);
 
     await redis.stop();
@@ -72,7 +76,11 @@ describe('Redis outage mid-flow', () => {
 
     // A burst during the outage: every answer is a quick 503 and nothing waits in a queue.
     const started = performance.now();
-    const burst = await Promise.all(Array.from({ length: 100 }, () => fetch(`${product.baseUrl}/interaction/${login.uid}/status`, { headers: { accept: 'application/json' } })));
+    const burst = await Promise.all(
+      Array.from({ length: 100 }, () =>
+        fetch(`${product.baseUrl}/interaction/${login.uid}/status`, { headers: { accept: 'application/json' } }),
+      ),
+    );
     expect(burst.every((r) => r.status === 503)).toBe(true);
     expect(performance.now() - started, 'a hundred refusals, each at once').toBeLessThan(5000);
     const client = product.product.redis as unknown as { offlineQueue: { length: number }; commandQueue: { length: number } };
@@ -93,7 +101,11 @@ describe('Redis outage mid-flow', () => {
     const resumed = await continueAfterPhone(desktop, login);
     expect(resumed.status).toBe(303);
     const callback = await finishToRelyingParty(desktop, resumed, product.redirectUri);
-    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
     expect(tokens.claims()?.sub).toBe(KEYS.compressed.address);
 
     // And never again: not by the wallet URL, not by the service itself.
@@ -102,7 +114,9 @@ describe('Redis outage mid-flow', () => {
     expect(await replay.json()).toMatchObject({ error: 'challenge_redeemed' });
     const challenge = (await product.product.challenges.get(login.challengeId))!;
     expect(challenge.state).toBe('redeemed');
-    await expect(product.product.challenges.redeemSigned({ ...challenge, state: 'signed' }, KEYS.compressed.address)).rejects.toMatchObject({ status: 409, code: 'challenge_redeemed' });
+    await expect(product.product.challenges.redeemSigned({ ...challenge, state: 'signed' }, KEYS.compressed.address)).rejects.toMatchObject(
+      { status: 409, code: 'challenge_redeemed' },
+    );
 
     const events = product.logs.map((l) => l.event);
     expect(events).toContain('redis.lost');

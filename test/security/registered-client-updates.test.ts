@@ -17,7 +17,10 @@ describe('registration updates keep what existing grants release', () => {
   let redirectUri: string;
 
   beforeAll(async () => {
-    running = await startProduct({ store: 'memory', env: { REGISTRATION: 'open', PAIRWISE_SALT: 'a-salt-of-at-least-32-characters-for-pairwise-ids' } });
+    running = await startProduct({
+      store: 'memory',
+      env: { REGISTRATION: 'open', PAIRWISE_SALT: 'a-salt-of-at-least-32-characters-for-pairwise-ids' },
+    });
     redirectUri = running.redirectUri;
   });
   afterAll(async () => {
@@ -34,21 +37,36 @@ describe('registration updates keep what existing grants release', () => {
   });
 
   const registerAndSignIn = async () => {
-    const response = await fetch(`${running.baseUrl}/reg`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(metadataFor(redirectUri)) });
+    const response = await fetch(`${running.baseUrl}/reg`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(metadataFor(redirectUri)),
+    });
     expect(response.status).toBe(201);
     const client = (await response.json()) as Record<string, string>;
-    const config = await oidc.discovery(new URL(running.baseUrl), client.client_id!, client.client_secret, oidc.ClientSecretBasic(client.client_secret!), { execute: [oidc.allowInsecureRequests] });
+    const config = await oidc.discovery(
+      new URL(running.baseUrl),
+      client.client_id!,
+      client.client_secret,
+      oidc.ClientSecretBasic(client.client_secret!),
+      { execute: [oidc.allowInsecureRequests] },
+    );
     const request = await authorizationRequest(config, redirectUri, 'openid offline_access');
     const callback = await signIn(new HttpBrowser(running.baseUrl), request.url, person, redirectUri);
-    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
     return { client, config, tokens };
   };
 
-  const update = (client: Record<string, string>, metadata: Record<string, unknown>) => fetch(`${running.baseUrl}/reg/${client.client_id}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${client.registration_access_token}` },
-    body: JSON.stringify({ ...metadata, client_id: client.client_id, client_secret: client.client_secret }),
-  });
+  const update = (client: Record<string, string>, metadata: Record<string, unknown>) =>
+    fetch(`${running.baseUrl}/reg/${client.client_id}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${client.registration_access_token}` },
+      body: JSON.stringify({ ...metadata, client_id: client.client_id, client_secret: client.client_secret }),
+    });
 
   it('refuses turning public, also by leaving subject_type out, and the old tokens still carry the pairwise identifier', async () => {
     const { client, config, tokens } = await registerAndSignIn();
@@ -58,7 +76,10 @@ describe('registration updates keep what existing grants release', () => {
     for (const metadata of [{ ...metadataFor(redirectUri), subject_type: 'public' }, withoutSubjectType]) {
       const response = await update(client, metadata);
       expect(response.status).toBe(400);
-      expect(await response.json()).toMatchObject({ error: 'invalid_client_metadata', error_description: expect.stringMatching(/^subject_type cannot change from pairwise to public/) });
+      expect(await response.json()).toMatchObject({
+        error: 'invalid_client_metadata',
+        error_description: expect.stringMatching(/^subject_type cannot change from pairwise to public/),
+      });
     }
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
     expect(refreshed.claims()!.sub).toBe(pairwiseSub);
@@ -69,7 +90,9 @@ describe('registration updates keep what existing grants release', () => {
     const { client } = await registerAndSignIn();
     const moved = await update(client, metadataFor(redirectUri.replace('127.0.0.1', 'localhost')));
     expect(moved.status).toBe(400);
-    expect(await moved.json()).toMatchObject({ error_description: expect.stringMatching(/^the sector of a pairwise client .* cannot change from 127\.0\.0\.1:\d+ to localhost:\d+/) });
+    expect(await moved.json()).toMatchObject({
+      error_description: expect.stringMatching(/^the sector of a pairwise client .* cannot change from 127\.0\.0\.1:\d+ to localhost:\d+/),
+    });
     const kept = await update(client, { ...metadataFor(redirectUri), client_name: 'Renamed pairwise RP' });
     expect(kept.status).toBe(200);
     expect(await kept.json()).toMatchObject({ client_name: 'Renamed pairwise RP', subject_type: 'pairwise' });

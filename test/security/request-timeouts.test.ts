@@ -18,7 +18,9 @@ function trickle(port: number, head: string, everyMs: number): Promise<{ answer:
     const timer = setInterval(() => {
       if (!socket.destroyed) socket.write('a');
     }, everyMs);
-    socket.on('data', (chunk) => { answer += chunk.toString('latin1'); });
+    socket.on('data', (chunk) => {
+      answer += chunk.toString('latin1');
+    });
     const done = () => {
       clearInterval(timer);
       resolve({ answer, closedAfterMs: Date.now() - started });
@@ -35,7 +37,14 @@ describe('request timeouts', () => {
   beforeAll(async () => {
     await ensureBuilt();
     server = await startServerProcess({
-      env: { NODE_ENV: 'development', REDIS_URL: inject('redisUrl'), REDIS_KEY_PREFIX: uniquePrefix('timeouts'), HTTP_REQUEST_TIMEOUT: '4s', HTTP_HEADERS_TIMEOUT: '2s', DEMO: 'false' },
+      env: {
+        NODE_ENV: 'development',
+        REDIS_URL: inject('redisUrl'),
+        REDIS_KEY_PREFIX: uniquePrefix('timeouts'),
+        HTTP_REQUEST_TIMEOUT: '4s',
+        HTTP_HEADERS_TIMEOUT: '2s',
+        DEMO: 'false',
+      },
     });
   }, 300_000);
   afterAll(async () => server?.stop());
@@ -57,8 +66,8 @@ describe('request timeouts', () => {
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    expect(configProblems({ HTTP_REQUEST_TIMEOUT: '5s', HTTP_HEADERS_TIMEOUT: '10s' }, mkdtempSync(join(tmpdir(), 'evr-timeouts-')))).toEqual([
-      'HTTP_HEADERS_TIMEOUT (10s) must not be longer than HTTP_REQUEST_TIMEOUT (5s): the headers are part of the request',
-    ]);
+    expect(
+      configProblems({ HTTP_REQUEST_TIMEOUT: '5s', HTTP_HEADERS_TIMEOUT: '10s' }, mkdtempSync(join(tmpdir(), 'evr-timeouts-'))),
+    ).toEqual(['HTTP_HEADERS_TIMEOUT (10s) must not be longer than HTTP_REQUEST_TIMEOUT (5s): the headers are part of the request']);
   });
 });

@@ -44,9 +44,15 @@ describe('route guards', () => {
     const routers = product.product.app.middleware.flatMap((middleware) => (middleware as { routers?: Router[] }).routers ?? []);
     const routes = routesOf(routers);
     // The walk sees the routes it should: the sign-in steps, the wallet URL, the account page's forms.
-    expect(routes.map((r) => r.route)).toEqual(expect.arrayContaining([
-      'POST /interaction/:uid/login', 'POST /interaction/:uid/test-wallet', 'POST /w/:id', 'POST /account/revoke', 'POST /account/logout',
-    ]));
+    expect(routes.map((r) => r.route)).toEqual(
+      expect.arrayContaining([
+        'POST /interaction/:uid/login',
+        'POST /interaction/:uid/test-wallet',
+        'POST /w/:id',
+        'POST /account/revoke',
+        'POST /account/logout',
+      ]),
+    );
     expect(routes.filter((r) => !r.guarded).map((r) => r.route)).toEqual([]);
   });
 

@@ -44,7 +44,9 @@ describe('SECURITY.md', () => {
 
   it('maps every point of the security document to tests that exist', () => {
     const table = doc.slice(doc.indexOf('| security document |'), doc.indexOf('## The protections in detail'));
-    const rows = table.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| security document') && !line.startsWith('|---'));
+    const rows = table
+      .split('\n')
+      .filter((line) => line.startsWith('| ') && !line.startsWith('| security document') && !line.startsWith('|---'));
     for (const recommendation of RECOMMENDATIONS) {
       const row = rows.find((r) => r.split('|')[1]!.includes(recommendation));
       expect(row, recommendation).toBeDefined();
@@ -84,7 +86,19 @@ describe('SECURITY.md', () => {
 
   it('documents every security variable in the README', () => {
     const readme = read('README.md');
-    for (const name of ['TRUST_PROXY_HOPS', 'RATE_LIMIT_CHALLENGE', 'RATE_LIMIT_SIGNIN_IP', 'RATE_LIMIT_TOKEN', 'RATE_LIMIT_REGISTRATION', 'FAILURE_ALERT_THRESHOLD', 'FAILURE_WINDOW', 'FAILURE_LOCKOUT', 'ALERT_WEBHOOK_URL', 'METRICS_TOKEN', 'CORS_ORIGINS']) {
+    for (const name of [
+      'TRUST_PROXY_HOPS',
+      'RATE_LIMIT_CHALLENGE',
+      'RATE_LIMIT_SIGNIN_IP',
+      'RATE_LIMIT_TOKEN',
+      'RATE_LIMIT_REGISTRATION',
+      'FAILURE_ALERT_THRESHOLD',
+      'FAILURE_WINDOW',
+      'FAILURE_LOCKOUT',
+      'ALERT_WEBHOOK_URL',
+      'METRICS_TOKEN',
+      'CORS_ORIGINS',
+    ]) {
       expect(readme, name).toMatch(new RegExp(`^\\| \`${name}\` \\|`, 'm'));
     }
   });

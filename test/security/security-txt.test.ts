@@ -16,14 +16,26 @@ afterEach(async () => {
 
 describe('security.txt (RFC 9116)', () => {
   it('publishes the configured contact, policy and an Expires within a year at /.well-known/security.txt', async () => {
-    const product = await startProduct({ store: 'redis', env: { SECURITY_CONTACT: 'mailto:security@accounts.example, https://accounts.example/report', SECURITY_POLICY_URL: 'https://accounts.example/disclosure' } });
+    const product = await startProduct({
+      store: 'redis',
+      env: {
+        SECURITY_CONTACT: 'mailto:security@accounts.example, https://accounts.example/report',
+        SECURITY_POLICY_URL: 'https://accounts.example/disclosure',
+      },
+    });
     running.push(product);
     const answer = await fetch(`${product.baseUrl}/.well-known/security.txt`);
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     const text = await answer.text();
-    const fields = text.trim().split('\n').map((line) => line.split(': ', 2) as [string, string]);
-    expect(fields.filter(([name]) => name === 'Contact').map(([, value]) => value)).toEqual(['mailto:security@accounts.example', 'https://accounts.example/report']);
+    const fields = text
+      .trim()
+      .split('\n')
+      .map((line) => line.split(': ', 2) as [string, string]);
+    expect(fields.filter(([name]) => name === 'Contact').map(([, value]) => value)).toEqual([
+      'mailto:security@accounts.example',
+      'https://accounts.example/report',
+    ]);
     expect(fields).toContainEqual(['Policy', 'https://accounts.example/disclosure']);
     expect(fields).toContainEqual(['Canonical', `${product.baseUrl}/.well-known/security.txt`]);
     const expires = Date.parse(fields.find(([name]) => name === 'Expires')![1]);
@@ -36,7 +48,9 @@ describe('security.txt (RFC 9116)', () => {
     const product = await startProduct({ store: 'memory' });
     running.push(product);
     expect((await fetch(`${product.baseUrl}/.well-known/security.txt`)).status).toBe(404);
-    expect(configProblems({ SECURITY_CONTACT: 'security at example' }, mkdtempSync(join(tmpdir(), 'evr-securitytxt-')))).toEqual([expect.stringMatching(/^SECURITY_CONTACT: "security at example" must be a mailto:, https:\/\/ or tel: URI/)]);
+    expect(configProblems({ SECURITY_CONTACT: 'security at example' }, mkdtempSync(join(tmpdir(), 'evr-securitytxt-')))).toEqual([
+      expect.stringMatching(/^SECURITY_CONTACT: "security at example" must be a mailto:, https:\/\/ or tel: URI/),
+    ]);
   });
 
   it("SECURITY.md gives this project's reporting channel, not the earlier project's address", () => {

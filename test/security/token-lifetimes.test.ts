@@ -30,10 +30,13 @@ describe('token lifetimes and what the account page says about them', () => {
 
   beforeAll(async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'evr-apis-')), 'resources.json');
-    writeFileSync(file, JSON.stringify([
-      { resource: SHORT_API, scopes: ['short:read'], accessTokenTtl: 600 },
-      { resource: DEFAULT_API, scopes: ['default:read'] },
-    ]));
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { resource: SHORT_API, scopes: ['short:read'], accessTokenTtl: 600 },
+        { resource: DEFAULT_API, scopes: ['default:read'] },
+      ]),
+    );
     running = await startProduct({ store: 'memory', env: { RESOURCE_SERVERS_FILE: file } });
     rp = await discover(running.baseUrl);
   });
@@ -44,7 +47,12 @@ describe('token lifetimes and what the account page says about them', () => {
   const tokensFor = async (scope: string, resource?: string) => {
     const request = await authorizationRequest(rp, running.redirectUri, scope, resource ? { resource } : {});
     const callback = await signIn(new HttpBrowser(running.baseUrl), request.url, person, running.redirectUri);
-    return oidc.authorizationCodeGrant(rp, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce }, resource ? { resource } : {});
+    return oidc.authorizationCodeGrant(
+      rp,
+      callback,
+      { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce },
+      resource ? { resource } : {},
+    );
   };
 
   it('gives a JWT access token the lifetime its API asks for', async () => {
@@ -72,8 +80,8 @@ describe('token lifetimes and what the account page says about them', () => {
     expect(done.status).toBe(303);
     const after = await browser.navigate(done.headers.get('location')!);
     expect(elementText(after.body, 'notice')).toBe(
-      'Test RP no longer has access: it can no longer refresh its tokens or read your details here, and it will ask you again next time. '
-      + 'An access token it already holds for an API cannot be recalled: it works there until it expires, at most 10 minutes from now.',
+      'Test RP no longer has access: it can no longer refresh its tokens or read your details here, and it will ask you again next time. ' +
+        'An access token it already holds for an API cannot be recalled: it works there until it expires, at most 10 minutes from now.',
     );
   });
 

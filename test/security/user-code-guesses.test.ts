@@ -31,7 +31,9 @@ describe('device user code guesses', () => {
   it('alerts on wrong codes from one IP, and stops code entry for everyone once wrong codes from many IPs reach the service-wide limit', async () => {
     expect((await enter('198.51.100.1', 'BCDF-GHJK')).status).toBe(400);
     expect((await enter('198.51.100.1', 'BCDF-GHJL')).status).toBe(400);
-    await expect.poll(() => running.logs.find((l) => l.event === 'auth.alert')).toMatchObject({ kind: 'ip', ip: '198.51.100.1', last_reason: 'user_code_not_found', failures: 2 });
+    await expect
+      .poll(() => running.logs.find((l) => l.event === 'auth.alert'))
+      .toMatchObject({ kind: 'ip', ip: '198.51.100.1', last_reason: 'user_code_not_found', failures: 2 });
 
     expect((await enter('198.51.100.2', 'BCDF-GHJM')).status).toBe(400);
     expect((await enter('198.51.100.3', 'BCDF-GHJN')).status).toBe(400);

@@ -56,29 +56,67 @@ describe('input validation', () => {
     await expectJsonError(await postJson(wallet(), '{"address":'), 400, /not valid JSON/);
     await expectJsonError(await postJson(wallet(), '["address","signature"]'), 400, /must be a JSON object/);
     await expectJsonError(await postJson(wallet(), '"just a string"'), 400, /not valid JSON|must be a JSON object/);
-    const text = await fetch(wallet(), { method: 'POST', headers: { 'content-type': 'text/plain', accept: 'application/json' }, body: 'address=x' });
+    const text = await fetch(wallet(), {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', accept: 'application/json' },
+      body: 'address=x',
+    });
     await expectJsonError(text, 415, /JSON or as a form/);
     const multipart = new FormData();
     multipart.set('address', KEYS.compressed.address);
-    await expectJsonError(await fetch(wallet(), { method: 'POST', headers: { accept: 'application/json' }, body: multipart }), 415, /JSON or as a form/);
+    await expectJsonError(
+      await fetch(wallet(), { method: 'POST', headers: { accept: 'application/json' }, body: multipart }),
+      415,
+      /JSON or as a form/,
+    );
   });
 
   it('holds JSON and form bodies to their schema: known fields, single strings, bounded length', async () => {
     const signature = sign(KEYS.compressed, login.text);
-    await expectJsonError(await postJson(wallet(), JSON.stringify({ address: KEYS.compressed.address, signature, pubkey: '02ab' })), 400, /fields this form does not take: "pubkey"/);
-    await expectJsonError(await postJson(wallet(), JSON.stringify({ address: 42, signature })), 400, /"address" must be a single text value/);
-    await expectJsonError(await postJson(wallet(), JSON.stringify({ address: { $ne: '' }, signature })), 400, /"address" must be a single text value/);
-    await expectJsonError(await postJson(wallet(), JSON.stringify({ address: [KEYS.compressed.address], signature })), 400, /"address" must be a single text value/);
-    await expectJsonError(await postJson(wallet(), JSON.stringify({ address: KEYS.compressed.address, signature: 'A'.repeat(201) })), 400, /"signature" is too long \(at most 200/);
+    await expectJsonError(
+      await postJson(wallet(), JSON.stringify({ address: KEYS.compressed.address, signature, pubkey: '02ab' })),
+      400,
+      /fields this form does not take: "pubkey"/,
+    );
+    await expectJsonError(
+      await postJson(wallet(), JSON.stringify({ address: 42, signature })),
+      400,
+      /"address" must be a single text value/,
+    );
+    await expectJsonError(
+      await postJson(wallet(), JSON.stringify({ address: { $ne: '' }, signature })),
+      400,
+      /"address" must be a single text value/,
+    );
+    await expectJsonError(
+      await postJson(wallet(), JSON.stringify({ address: [KEYS.compressed.address], signature })),
+      400,
+      /"address" must be a single text value/,
+    );
+    await expectJsonError(
+      await postJson(wallet(), JSON.stringify({ address: KEYS.compressed.address, signature: 'A'.repeat(201) })),
+      400,
+      /"signature" is too long \(at most 200/,
+    );
 
     const post = async (path: string, body: string) => {
       const cookie = browser.cookieHeader(new URL(`${product.baseUrl}${path}`));
-      const response = await fetch(`${product.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body });
+      const response = await fetch(`${product.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+        body,
+      });
       return { status: response.status, message: elementText(await response.text(), 'error') ?? '' };
     };
     const base = `/interaction/${login.uid}`;
-    expect(await post(`${base}/login`, `address=${KEYS.compressed.address}&signature=x&extra=1`)).toEqual({ status: 400, message: expect.stringMatching(/"extra"/) });
-    expect(await post(`${base}/login`, `address=a&address=b&signature=x`)).toEqual({ status: 400, message: expect.stringMatching(/"address" must be a single text value/) });
+    expect(await post(`${base}/login`, `address=${KEYS.compressed.address}&signature=x&extra=1`)).toEqual({
+      status: 400,
+      message: expect.stringMatching(/"extra"/),
+    });
+    expect(await post(`${base}/login`, `address=a&address=b&signature=x`)).toEqual({
+      status: 400,
+      message: expect.stringMatching(/"address" must be a single text value/),
+    });
     expect(await post(`${base}/login`, `address[a]=1&signature=x`)).toMatchObject({ status: 400 });
     for (const step of ['continue', 'challenge', 'confirm', 'abort']) {
       expect(await post(`${base}/${step}`, 'anything=1'), step).toEqual({ status: 400, message: expect.stringMatching(/"anything"/) });
@@ -107,11 +145,17 @@ describe('input validation', () => {
       for (const [method, path, body] of probes) {
         const response = await fetch(`${product.baseUrl}${path}`, {
           method,
-          headers: { accept: 'application/json', ...(body ? { 'content-type': body.startsWith('{') ? 'application/json' : 'application/x-www-form-urlencoded' } : {}) },
+          headers: {
+            accept: 'application/json',
+            ...(body ? { 'content-type': body.startsWith('{') ? 'application/json' : 'application/x-www-form-urlencoded' } : {}),
+          },
           body,
         });
         expect(response.status, `${method} ${path}`).toBe(400);
-        expect(await response.json(), `${method} ${path}`).toMatchObject({ error: 'invalid_request', error_description: expect.stringMatching(/malformed/) });
+        expect(await response.json(), `${method} ${path}`).toMatchObject({
+          error: 'invalid_request',
+          error_description: expect.stringMatching(/malformed/),
+        });
       }
       expect(get).not.toHaveBeenCalled();
       expect(forInteraction).not.toHaveBeenCalled();

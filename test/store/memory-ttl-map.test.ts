@@ -4,7 +4,12 @@ import { MemoryTtlMap } from '../../src/store/memory-ttl-map.js';
 function clocked() {
   let now = 1_000_000;
   const map = new MemoryTtlMap<string, string>({ now: () => now, sweepIntervalMs: 10_000 });
-  return { map, advance: (ms: number) => { now += ms; } };
+  return {
+    map,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 describe('MemoryTtlMap', () => {

@@ -18,7 +18,11 @@ function vitest(args: string[], env: Record<string, string> = {}) {
   });
   const output = `${run.stdout}\n${run.stderr}`;
   const closing = /^Tests: (\d+) passed, (\d+) failed, (\d+) skipped$/m.exec(run.stdout);
-  return { status: run.status, output, closing: closing ? { passed: Number(closing[1]), failed: Number(closing[2]), skipped: Number(closing[3]) } : undefined };
+  return {
+    status: run.status,
+    output,
+    closing: closing ? { passed: Number(closing[1]), failed: Number(closing[2]), skipped: Number(closing[3]) } : undefined,
+  };
 }
 
 describe('the closing line of a test run', () => {

@@ -65,27 +65,30 @@ export async function installStandInWallet(context: BrowserContext, wallet: Stan
     }
     return { error: `unsupported-method:${method}` };
   });
-  await context.addInitScript((opts: { late: boolean; isEvrNexus: boolean; name?: string }) => {
-    const call = async (method: string, params: unknown = {}) => {
-      // Looked up per call: the binding to Node is the page's, not this script's.
-      const bridge = (window as unknown as { __standInWallet: (m: string, p: unknown) => Promise<Answer> }).__standInWallet;
-      const answer = await bridge(method, params);
-      if ('hang' in answer) return new Promise(() => {});
-      if ('error' in answer) throw new Error(answer.error);
-      return answer.result;
-    };
-    const provider: Record<string, unknown> = {
-      request: (args: { method: string; params?: unknown }) => call(args.method, args.params),
-      connect: () => call('connect'),
-      signMessage: (message: string) => call('signMessage', { message }),
-    };
-    if (opts.isEvrNexus) provider.isEvrNexus = true;
-    if (opts.name !== undefined) provider.name = opts.name;
-    const install = () => {
-      Object.defineProperty(window, 'evrmore', { value: Object.freeze(provider), writable: false, configurable: false });
-      window.dispatchEvent(new Event('evrmore#initialized'));
-    };
-    if (opts.late) window.addEventListener('load', () => setTimeout(install, 300));
-    else install();
-  }, { late: options.appear === 'late', isEvrNexus: options.isEvrNexus ?? true, name: options.name });
+  await context.addInitScript(
+    (opts: { late: boolean; isEvrNexus: boolean; name?: string }) => {
+      const call = async (method: string, params: unknown = {}) => {
+        // Looked up per call: the binding to Node is the page's, not this script's.
+        const bridge = (window as unknown as { __standInWallet: (m: string, p: unknown) => Promise<Answer> }).__standInWallet;
+        const answer = await bridge(method, params);
+        if ('hang' in answer) return new Promise(() => {});
+        if ('error' in answer) throw new Error(answer.error);
+        return answer.result;
+      };
+      const provider: Record<string, unknown> = {
+        request: (args: { method: string; params?: unknown }) => call(args.method, args.params),
+        connect: () => call('connect'),
+        signMessage: (message: string) => call('signMessage', { message }),
+      };
+      if (opts.isEvrNexus) provider.isEvrNexus = true;
+      if (opts.name !== undefined) provider.name = opts.name;
+      const install = () => {
+        Object.defineProperty(window, 'evrmore', { value: Object.freeze(provider), writable: false, configurable: false });
+        window.dispatchEvent(new Event('evrmore#initialized'));
+      };
+      if (opts.late) window.addEventListener('load', () => setTimeout(install, 300));
+      else install();
+    },
+    { late: options.appear === 'late', isEvrNexus: options.isEvrNexus ?? true, name: options.name },
+  );
 }

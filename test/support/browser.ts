@@ -48,7 +48,10 @@ export class HttpBrowser {
   }
 
   /** One request, no redirect following. */
-  async request(url: string, init: { method?: string; form?: Record<string, string>; json?: unknown; headers?: Record<string, string> } = {}): Promise<Page> {
+  async request(
+    url: string,
+    init: { method?: string; form?: Record<string, string>; json?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<Page> {
     const target = new URL(url, this.origin);
     const headers: Record<string, string> = { accept: 'text/html', ...init.headers };
     const cookie = target.origin === new URL(this.origin).origin ? this.cookieHeader(target) : '';
@@ -105,5 +108,10 @@ export function formAction(html: string, endsWith: string): string | undefined {
 
 function decodeEntities(text: string): string {
   return text
-    .replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+    .replace(/&#34;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 }

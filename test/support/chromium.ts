@@ -10,7 +10,15 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath(),
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -31,7 +39,8 @@ export async function watchedPage(context: BrowserContext): Promise<WatchedPage>
   const page = await context.newPage();
   page.on('console', (message) => {
     const text = message.text();
-    if (message.type() === 'error' && /Content Security Policy|CSP violation|Refused to/i.test(text)) violations.push(`${page.url()}: ${text}`);
+    if (message.type() === 'error' && /Content Security Policy|CSP violation|Refused to/i.test(text))
+      violations.push(`${page.url()}: ${text}`);
   });
   page.on('pageerror', (error) => violations.push(`${page.url()}: script error ${error.message}`));
   return { page, violations };

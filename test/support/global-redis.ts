@@ -15,5 +15,7 @@ export default async function setup(project: TestProject) {
   if (missing.length > 0) throw new MissingProgramError(missing);
   const server = await startRedisServer();
   project.provide('redisUrl', server.url);
-  return async () => { await server.stop(); };
+  return async () => {
+    await server.stop();
+  };
 }

@@ -22,7 +22,10 @@ function executable(path: string): boolean {
 }
 
 function onPath(program: string, env: NodeJS.ProcessEnv): boolean {
-  return (env.PATH ?? '').split(delimiter).filter(Boolean).some((dir) => executable(join(dir, program)));
+  return (env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .some((dir) => executable(join(dir, program)));
 }
 
 /** What is missing, one sentence each saying how to get it; empty when all is there. */
@@ -33,9 +36,11 @@ export function missingPrograms(env: NodeJS.ProcessEnv = process.env): string[] 
   }
   const chromium = chromiumPath(env);
   if (!executable(chromium)) {
-    missing.push(env.CHROMIUM_PATH
-      ? `Chromium is not at CHROMIUM_PATH (${chromium}): point CHROMIUM_PATH at a Chromium binary, or unset it and install the Debian package chromium (apt-get install chromium).`
-      : `Chromium is not at ${chromium}: install the Debian package chromium (apt-get install chromium), or set CHROMIUM_PATH to a Chromium binary.`);
+    missing.push(
+      env.CHROMIUM_PATH
+        ? `Chromium is not at CHROMIUM_PATH (${chromium}): point CHROMIUM_PATH at a Chromium binary, or unset it and install the Debian package chromium (apt-get install chromium).`
+        : `Chromium is not at ${chromium}: install the Debian package chromium (apt-get install chromium), or set CHROMIUM_PATH to a Chromium binary.`,
+    );
   }
   return missing;
 }

@@ -91,7 +91,9 @@ export async function startProduct(options: StartOptions): Promise<RunningProduc
     DATA_DIR: join(dir, 'data'),
     DEMO: 'false',
     LOG_LEVEL: 'info',
-    ...(options.store === 'redis' ? { REDIS_URL: inject('redisUrl'), REDIS_KEY_PREFIX: `t${process.pid}-${++prefixCounter}-${Date.now()}:` } : {}),
+    ...(options.store === 'redis'
+      ? { REDIS_URL: inject('redisUrl'), REDIS_KEY_PREFIX: `t${process.pid}-${++prefixCounter}-${Date.now()}:` }
+      : {}),
     // The suite signs in dozens of times a minute from 127.0.0.1, often on purpose wrongly: the
     // limits stay on (every test goes through them) but out of reach. test/security sets its own.
     ...RELAXED_LIMITS,
@@ -138,7 +140,13 @@ export async function startProduct(options: StartOptions): Promise<RunningProduc
  */
 export async function productionEnv(issuer = 'https://id.example.test'): Promise<Record<string, string>> {
   const { generateCookieKey, generateJwks } = await import('../../src/keys.js');
-  return { NODE_ENV: 'production', ISSUER: issuer, TRUST_PROXY: 'true', COOKIE_KEYS: generateCookieKey(), JWKS: JSON.stringify(await generateJwks('RS256')) };
+  return {
+    NODE_ENV: 'production',
+    ISSUER: issuer,
+    TRUST_PROXY: 'true',
+    COOKIE_KEYS: generateCookieKey(),
+    JWKS: JSON.stringify(await generateJwks('RS256')),
+  };
 }
 
 /** A token request by the confidential test client with a code that does not exist: counts against the token limit, exchanges nothing. */

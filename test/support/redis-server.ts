@@ -35,8 +35,14 @@ export async function waitForPort(port: number, child: ChildProcess, timeoutMs =
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
     const ok = await new Promise<boolean>((resolve) => {
       const socket = new Socket();
-      socket.once('connect', () => { socket.destroy(); resolve(true); });
-      socket.once('error', () => { socket.destroy(); resolve(false); });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        resolve(false);
+      });
       socket.connect(port, '127.0.0.1');
     });
     if (ok) return;
@@ -70,6 +76,9 @@ export async function startRedisServer(extraArgs: string[] = []): Promise<RedisS
       server.process = await launch();
     },
   };
-  process.once('exit', () => { server.process.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); });
+  process.once('exit', () => {
+    server.process.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
   return server;
 }

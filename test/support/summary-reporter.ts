@@ -9,7 +9,11 @@ import type { SerializedError } from 'vitest';
  * error outside any test (the global setup refusing a machine without redis-server or Chromium).
  */
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError> = [], reason?: TestRunEndReason): void {
+  onTestRunEnd(
+    testModules: ReadonlyArray<TestModule>,
+    unhandledErrors: ReadonlyArray<SerializedError> = [],
+    reason?: TestRunEndReason,
+  ): void {
     const counts = { passed: 0, failed: 0, skipped: 0 };
     for (const module of testModules) {
       const tests = [...module.children.allTests()];
@@ -20,7 +24,8 @@ export default class SummaryReporter implements Reporter {
         else counts.skipped += 1;
       }
       // A file that failed to load, or whose hooks failed with no test under them, still fails.
-      if (module.state() === 'failed' && !tests.some((test) => test.result().state === 'failed' || notRunBecauseAHookFailed(test))) counts.failed += 1;
+      if (module.state() === 'failed' && !tests.some((test) => test.result().state === 'failed' || notRunBecauseAHookFailed(test)))
+        counts.failed += 1;
     }
     counts.failed += unhandledErrors.length;
     // The run failed, and no test, file or error above says why: it failed before any file ran

@@ -6,9 +6,21 @@ import { TEST_CLIENT_SECRET } from './product.js';
 
 /** Public test keys (test/evrmore/vectors.ts): never fund them. */
 export const KEYS = {
-  compressed: { wif: 'KwS1DUSPM5vGQ1b5XCd1BaQrKyDc2sfKr6eGFwdQrmX1MhkYor83', address: 'EebyyAH6v1qiSkKo2x3SVewzMCcjtyJaYM', network: NETWORKS.mainnet },
-  uncompressed: { wif: '5Hxn5C4SQuiV6e62A1MtZmbSeQyrLFhu5uYks62pU5VBUygK2KD', address: 'EYYBz3NduASgxQLqBut72bXGi86M9HsghK', network: NETWORKS.mainnet },
-  testnet: { wif: 'cUeKHd5orzT3mz8P9pxyREHfsWtVfgsfDjiZZBcjUBAaGk1BTj7N', address: 'mpLQjfK79b7CCV4VMJWEWAj5Mpx8Up5zxB', network: NETWORKS.testnet },
+  compressed: {
+    wif: 'KwS1DUSPM5vGQ1b5XCd1BaQrKyDc2sfKr6eGFwdQrmX1MhkYor83',
+    address: 'EebyyAH6v1qiSkKo2x3SVewzMCcjtyJaYM',
+    network: NETWORKS.mainnet,
+  },
+  uncompressed: {
+    wif: '5Hxn5C4SQuiV6e62A1MtZmbSeQyrLFhu5uYks62pU5VBUygK2KD',
+    address: 'EYYBz3NduASgxQLqBut72bXGi86M9HsghK',
+    network: NETWORKS.mainnet,
+  },
+  testnet: {
+    wif: 'cUeKHd5orzT3mz8P9pxyREHfsWtVfgsfDjiZZBcjUBAaGk1BTj7N',
+    address: 'mpLQjfK79b7CCV4VMJWEWAj5Mpx8Up5zxB',
+    network: NETWORKS.testnet,
+  },
 } as const;
 export type TestKey = (typeof KEYS)[keyof typeof KEYS];
 
@@ -36,7 +48,13 @@ export async function openLogin(browser: HttpBrowser, authorizationUrl: URL | st
   return readLoginPage(await browser.navigate(String(authorizationUrl)));
 }
 
-export async function submitSignature(browser: HttpBrowser, login: LoginPage, address: string, signature: string, challengeId = login.challengeId): Promise<Page> {
+export async function submitSignature(
+  browser: HttpBrowser,
+  login: LoginPage,
+  address: string,
+  signature: string,
+  challengeId = login.challengeId,
+): Promise<Page> {
   return browser.request(`/interaction/${login.uid}/login`, { form: { address, signature, challenge_id: challengeId } });
 }
 
@@ -84,7 +102,9 @@ export async function signIn(browser: HttpBrowser, authorizationUrl: URL, key: T
 
 export async function discover(baseUrl: string, clientId = 'rp'): Promise<oidc.Configuration> {
   const auth = clientId === 'spa' ? oidc.None() : oidc.ClientSecretBasic(TEST_CLIENT_SECRET);
-  return oidc.discovery(new URL(baseUrl), clientId, clientId === 'spa' ? undefined : TEST_CLIENT_SECRET, auth, { execute: [oidc.allowInsecureRequests] });
+  return oidc.discovery(new URL(baseUrl), clientId, clientId === 'spa' ? undefined : TEST_CLIENT_SECRET, auth, {
+    execute: [oidc.allowInsecureRequests],
+  });
 }
 
 export interface AuthRequest {
@@ -94,7 +114,12 @@ export interface AuthRequest {
   nonce: string;
 }
 
-export async function authorizationRequest(config: oidc.Configuration, redirectUri: string, scope = 'openid profile evrmore', extra: Record<string, string> = {}): Promise<AuthRequest> {
+export async function authorizationRequest(
+  config: oidc.Configuration,
+  redirectUri: string,
+  scope = 'openid profile evrmore',
+  extra: Record<string, string> = {},
+): Promise<AuthRequest> {
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();

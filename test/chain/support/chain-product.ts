@@ -56,12 +56,18 @@ export function nodeEnv(node: FakeEvrmoreNode, rules: unknown = RULES, extra: Re
   };
 }
 
-export async function startChainProduct(store: 'redis' | 'memory', node: FakeEvrmoreNode, options: { rules?: unknown; env?: Record<string, string> } = {}): Promise<RunningProduct> {
+export async function startChainProduct(
+  store: 'redis' | 'memory',
+  node: FakeEvrmoreNode,
+  options: { rules?: unknown; env?: Record<string, string> } = {},
+): Promise<RunningProduct> {
   return startProduct({ store, env: nodeEnv(node, options.rules ?? RULES, options.env), clients: chainClients });
 }
 
 export async function discoverClient(baseUrl: string, clientId: string): Promise<oidc.Configuration> {
-  return oidc.discovery(new URL(baseUrl), clientId, TEST_CLIENT_SECRET, oidc.ClientSecretBasic(TEST_CLIENT_SECRET), { execute: [oidc.allowInsecureRequests] });
+  return oidc.discovery(new URL(baseUrl), clientId, TEST_CLIENT_SECRET, oidc.ClientSecretBasic(TEST_CLIENT_SECRET), {
+    execute: [oidc.allowInsecureRequests],
+  });
 }
 
 /** Lets the holdings cache (CHAIN_CACHE_TTL=1s) expire. */

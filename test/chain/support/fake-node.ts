@@ -24,7 +24,10 @@ export const NO_ASSET_INDEX =
 const VERSIONS = { main: [0x21, 0x5c], test: [0x6f, 0xc4], regtest: [0x6f, 0xc4] } as const;
 
 class RpcFailure {
-  constructor(readonly code: number, readonly message: string) {}
+  constructor(
+    readonly code: number,
+    readonly message: string,
+  ) {}
 }
 
 export interface FakeNodeOptions {
@@ -144,8 +147,21 @@ export class FakeEvrmoreNode {
     if (this.warmup) throw new RpcFailure(-28, 'Loading block index...');
     switch (request.method) {
       case 'getblockchaininfo':
-        if (params.length !== 0) throw new RpcFailure(-1, 'getblockchaininfo\nReturns an object containing various state info regarding blockchain processing.');
-        return JSON.stringify({ chain: this.chain, blocks: this.blocks, headers: this.blocks, bestblockhash: '00'.repeat(32), difficulty: 1, mediantime: 1_700_000_000, verificationprogress: 1, chainwork: '00'.repeat(32), size_on_disk: 1, pruned: false, warnings: '' });
+        if (params.length !== 0)
+          throw new RpcFailure(-1, 'getblockchaininfo\nReturns an object containing various state info regarding blockchain processing.');
+        return JSON.stringify({
+          chain: this.chain,
+          blocks: this.blocks,
+          headers: this.blocks,
+          bestblockhash: '00'.repeat(32),
+          difficulty: 1,
+          mediantime: 1_700_000_000,
+          verificationprogress: 1,
+          chainwork: '00'.repeat(32),
+          size_on_disk: 1,
+          pruned: false,
+          warnings: '',
+        });
       case 'listassetbalancesbyaddress': {
         // Core answers this before it even looks at the parameters.
         if (!this.assetIndex) return JSON.stringify(NO_ASSET_INDEX);
@@ -154,7 +170,9 @@ export class FakeEvrmoreNode {
         if (!this.#valid(address)) throw new RpcFailure(-5, `Invalid Evrmore address: ${address}`);
         const assets = this.#assets.get(address) ?? {};
         if (params[1] === true) return String(Object.keys(assets).length);
-        const entries = Object.entries(assets).map(([name, quantity]) => `${JSON.stringify(name)}:${quantity.toFixed(this.#units.get(name) ?? 8)}`);
+        const entries = Object.entries(assets).map(
+          ([name, quantity]) => `${JSON.stringify(name)}:${quantity.toFixed(this.#units.get(name) ?? 8)}`,
+        );
         return `{${entries.join(',')}}`;
       }
       case 'listtagsforaddress': {
@@ -180,7 +198,11 @@ export class FakeEvrmoreNode {
 
   #error(res: ServerResponse, failure: RpcFailure, id: unknown): void {
     const status = failure.code === -32600 ? 400 : failure.code === -32601 ? 404 : 500;
-    this.#reply(res, status, `{"result":null,"error":${JSON.stringify({ code: failure.code, message: failure.message })},"id":${JSON.stringify(id)}}`);
+    this.#reply(
+      res,
+      status,
+      `{"result":null,"error":${JSON.stringify({ code: failure.code, message: failure.message })},"id":${JSON.stringify(id)}}`,
+    );
   }
 
   #reply(res: ServerResponse, status: number, body: string, type = 'application/json'): void {

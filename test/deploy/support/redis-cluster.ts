@@ -34,28 +34,56 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
   const children: ChildProcess[] = [];
   const ports: number[] = [];
   const stop = async () => {
-    await Promise.all(children.map(async (child) => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await once(child, 'exit');
-      }
-    }));
+    await Promise.all(
+      children.map(async (child) => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGKILL');
+          await once(child, 'exit');
+        }
+      }),
+    );
     rmSync(dir, { recursive: true, force: true });
   };
   // Never outlive the test worker, even when a test fails before stop().
-  process.once('exit', () => { for (const child of children) child.kill('SIGKILL'); });
+  process.once('exit', () => {
+    for (const child of children) child.kill('SIGKILL');
+  });
   try {
     for (let i = 0; i < masters; i += 1) {
       const port = await freePort();
       // The cluster bus port is chosen explicitly: port + 10000 may be taken or beyond 65535.
       const busPort = await freePort();
       ports.push(port);
-      children.push(spawn('redis-server', [
-        '--port', String(port), '--cluster-port', String(busPort), '--bind', '127.0.0.1',
-        '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '5000',
-        '--requirepass', password, '--masterauth', password,
-        '--save', '', '--appendonly', 'no', '--dir', dir,
-      ], { stdio: 'ignore' }));
+      children.push(
+        spawn(
+          'redis-server',
+          [
+            '--port',
+            String(port),
+            '--cluster-port',
+            String(busPort),
+            '--bind',
+            '127.0.0.1',
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            join(dir, `nodes-${port}.conf`),
+            '--cluster-node-timeout',
+            '5000',
+            '--requirepass',
+            password,
+            '--masterauth',
+            password,
+            '--save',
+            '',
+            '--appendonly',
+            'no',
+            '--dir',
+            dir,
+          ],
+          { stdio: 'ignore' },
+        ),
+      );
     }
     const client = (port: number) => {
       const node = new Redis({ port, host: '127.0.0.1', password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -73,7 +101,21 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
         }
       });
     }
-    const created = await run('redis-cli', ['--no-auth-warning', '-a', password, '--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { cwd: dir, timeoutMs: 30_000 });
+    const created = await run(
+      'redis-cli',
+      [
+        '--no-auth-warning',
+        '-a',
+        password,
+        '--cluster',
+        'create',
+        ...ports.map((p) => `127.0.0.1:${p}`),
+        '--cluster-replicas',
+        '0',
+        '--cluster-yes',
+      ],
+      { cwd: dir, timeoutMs: 30_000 },
+    );
     if (created.code !== 0) throw new Error(`redis-cli --cluster create failed:\n${created.output}`);
     for (const port of ports) {
       await waitUntil(`node ${port} to report cluster_state:ok`, async () => {

@@ -33,7 +33,7 @@ export interface ServerProcessOptions {
 }
 
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
-  const port = options.port ?? await freePort();
+  const port = options.port ?? (await freePort());
   const child = spawn(options.node ?? process.execPath, [options.entry ?? join(ROOT, 'dist', 'server.js')], {
     cwd: options.cwd ?? ROOT,
     // Only what the test gives, plus PATH: no variable of the developer's shell leaks in.
@@ -45,8 +45,12 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   process.once('exit', reap);
   child.once('exit', () => process.off('exit', reap));
   let output = '';
-  child.stdout!.on('data', (chunk) => { output += chunk; });
-  child.stderr!.on('data', (chunk) => { output += chunk; });
+  child.stdout!.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr!.on('data', (chunk) => {
+    output += chunk;
+  });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   for (;;) {

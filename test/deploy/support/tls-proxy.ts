@@ -24,11 +24,29 @@ export interface TlsProxy {
 async function selfSignedCertificate(): Promise<{ key: string; cert: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'evr-tls-'));
   try {
-    const made = await run('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { cwd: dir });
+    const made = await run(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { cwd: dir },
+    );
     if (made.code !== 0) throw new Error(`openssl req failed:\n${made.output}`);
     return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
   } finally {
@@ -42,7 +60,12 @@ export async function startTlsProxy(port: number, backendPort: number): Promise<
   const server: Server = createServer({ key, cert }, async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const headers = { ...req.headers, connection: 'close', 'x-forwarded-proto': 'https', 'x-forwarded-for': req.socket.remoteAddress ?? '127.0.0.1' };
+    const headers = {
+      ...req.headers,
+      connection: 'close',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-for': req.socket.remoteAddress ?? '127.0.0.1',
+    };
     try {
       const answer = await forward(backendPort, req.method!, req.url!, headers, Buffer.concat(chunks));
       const { connection: _c, 'keep-alive': _k, 'transfer-encoding': _t, ...out } = answer.headers;

@@ -2,6 +2,10 @@
 // falls back to a BroadcastChannel only when it is gone).
 localStorage.setItem('callbackHadOpener', String(window.opener !== null));
 new oidc.UserManager(window.SPA_SETTINGS).signinCallback().then(
-  () => { document.getElementById('status').textContent = 'signed in'; },
-  (error) => { document.getElementById('status').textContent = `error: ${error.message}`; },
+  () => {
+    document.getElementById('status').textContent = 'signed in';
+  },
+  (error) => {
+    document.getElementById('status').textContent = `error: ${error.message}`;
+  },
 );
