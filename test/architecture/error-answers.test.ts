@@ -4,8 +4,9 @@
  * an error body itself, unless it is one of the few listed here with the reason.
  */
 import { describe, it, expect } from 'vitest';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { filesBelow } from './support/files.js';
 
 const src = join(import.meta.dirname, '../../src');
 
@@ -18,16 +19,9 @@ const WRITES_ITS_OWN_ERROR_BODY = [
   'http/metrics.ts',
 ];
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? sourceFiles(path) : name.endsWith('.ts') ? [path] : [];
-  });
-}
-
 describe('error answers', () => {
   it('are written by src/http/errors.ts alone', () => {
-    const writers = sourceFiles(src)
+    const writers = filesBelow(src, /\.ts$/)
       .filter((file) => /ctx\.body\s*=\s*\{\s*error\s*:/.test(readFileSync(file, 'utf8')))
       .map((file) => relative(src, file).split('\\').join('/'))
       .sort();

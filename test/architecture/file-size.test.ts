@@ -4,22 +4,16 @@
  * (docs/architecture.md, "Where each concern lives").
  */
 import { describe, it, expect } from 'vitest';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { filesBelow } from './support/files.js';
 
 const root = join(import.meta.dirname, '../..');
 const MAX_LINES = 300;
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? sourceFiles(path) : /\.(ts|js)$/.test(name) ? [path] : [];
-  });
-}
-
 describe('source file length', () => {
   it(`keeps every file in src/ at ${MAX_LINES} lines or fewer`, () => {
-    const files = sourceFiles(join(root, 'src'));
+    const files = filesBelow(join(root, 'src'), /\.(ts|js)$/);
     expect(files.length).toBeGreaterThan(50);
     const long = files
       .map((file) => ({ file: relative(root, file), lines: readFileSync(file, 'utf8').split('\n').length - 1 }))

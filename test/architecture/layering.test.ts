@@ -5,8 +5,9 @@
  * disappears must be removed from it too, so the test also fails on a stale entry.
  */
 import { describe, it, expect } from 'vitest';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative, sep } from 'node:path';
+import { filesBelow } from './support/files.js';
 
 const root = join(import.meta.dirname, '../..');
 const src = join(root, 'src');
@@ -55,20 +56,13 @@ function relativeSpecifiers(text: string): string[] {
   return found;
 }
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? sourceFiles(path) : name.endsWith('.ts') ? [path] : [];
-  });
-}
-
 const rank = new Map(LAYERS.flatMap((names, i) => names.map((name) => [name, i] as const)));
 
 /** Every "file -> higher layer" of src/ today, and every file whose layer is not in LAYERS. */
 function scan(): { upward: string[]; unranked: string[] } {
   const upward = new Set<string>();
   const unranked = new Set<string>();
-  for (const file of sourceFiles(src)) {
+  for (const file of filesBelow(src, /\.ts$/)) {
     const from = relative(src, file);
     const fromLayer = layerOf(from);
     if (!rank.has(fromLayer)) unranked.add(fromLayer);

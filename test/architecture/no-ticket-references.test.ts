@@ -4,8 +4,9 @@
  * in the repository tells a reader nothing, so this test walks src/ and names every such citation.
  */
 import { describe, it, expect } from 'vitest';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { filesBelow } from './support/files.js';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -17,13 +18,6 @@ const TICKET_REFERENCE = /issue ?#?[0-9]|DESIGN §/i;
  * document, OWASP cheat sheets, a library's README. SECURITY.md's rows say the same in the repo.
  */
 const OUTSIDE_DOCUMENT = /security document|Cheat Sheet|OWASP|ioredis README|DESIGN\.md/i;
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? sourceFiles(path) : /\.(ts|js|mjs|cjs)$/.test(name) ? [path] : [];
-  });
-}
 
 function ticketReferences(text: string): { line: number; text: string }[] {
   return text
@@ -63,7 +57,7 @@ describe('source citations', () => {
   });
 
   it('no file in src/ cites a ticket number or an outside document', () => {
-    const offences = sourceFiles(join(root, 'src')).flatMap((file) =>
+    const offences = filesBelow(join(root, 'src'), /\.(ts|js|mjs|cjs)$/).flatMap((file) =>
       ticketReferences(readFileSync(file, 'utf8')).map(({ line, text }) => `${relative(root, file)}:${line}: ${text}`),
     );
     expect(offences).toEqual([]);

@@ -4,17 +4,11 @@
  * memory store is making that choice; this test walks src/ and names every such file.
  */
 import { describe, it, expect } from 'vitest';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { filesBelow } from './support/files.js';
 
 const src = join(import.meta.dirname, '../../src');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? sourceFiles(path) : name.endsWith('.ts') ? [path] : [];
-  });
-}
 
 /** Calls (not definitions) of Redis store factories and of memory store factories in `text`. */
 function storeConstructions(text: string): { redis: boolean; memory: boolean } {
@@ -36,7 +30,7 @@ describe('storage choice', () => {
   });
 
   it('is made in src/product/stores.ts only', () => {
-    const choosing = sourceFiles(src)
+    const choosing = filesBelow(src, /\.ts$/)
       .filter((file) => {
         const { redis, memory } = storeConstructions(readFileSync(file, 'utf8'));
         return redis && memory;

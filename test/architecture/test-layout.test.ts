@@ -4,7 +4,8 @@
  * the suites that drive the whole product from the outside.
  */
 import { describe, it, expect } from 'vitest';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { filesBelow } from './support/files.js';
 import { join, relative, sep } from 'node:path';
 
 const root = join(import.meta.dirname, '../..');
@@ -23,14 +24,6 @@ const OUTSIDE_IN = [
   'support',
   'fixtures',
 ];
-
-function testFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === 'node_modules' ? [] : testFiles(path);
-    return name.endsWith('.test.ts') ? [relative(join(root, 'test'), path).split(sep).join('/')] : [];
-  });
-}
 
 /** Why a test file's place breaks the layout, or undefined when it is where it belongs. */
 function misplaced(path: string, exists: (srcPath: string) => boolean): string | undefined {
@@ -54,7 +47,7 @@ describe('test layout', () => {
   });
 
   it('every test file mirrors src/ or belongs to a suite', () => {
-    const files = testFiles(join(root, 'test'));
+    const files = filesBelow(join(root, 'test'), /\.test\.ts$/).map((path) => relative(join(root, 'test'), path).split(sep).join('/'));
     expect(files.length).toBeGreaterThan(100);
     const wrong = files.map((f) => misplaced(f, (p) => existsSync(join(root, p)))).filter(Boolean);
     expect(wrong).toEqual([]);
