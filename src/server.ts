@@ -12,8 +12,10 @@ import { createProduct, checkClients } from './product/index.js';
 import { makeDrainable } from './shutdown.js';
 import { watchConfiguration } from './reload.js';
 import { describeRedisTarget } from './config/redis-url.js';
+import { tuneHeapGrowth } from './heap-growth.js';
 
 async function main(): Promise<void> {
+  tuneHeapGrowth();
   let config: Config;
   try {
     config = loadConfig();

@@ -31,7 +31,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['demo', 'landing'],
   ['app'],
   ['product'],
-  ['reload', 'shutdown', 'start-notice', 'healthcheck'],
+  ['reload', 'shutdown', 'start-notice', 'healthcheck', 'heap-growth'],
   ['server', 'cli'],
 ];
 
