@@ -56,6 +56,37 @@ describe('cookie signer', () => {
     expect(signer.verify(`${data}x`, good)).toBe(false);
   });
 
+  it('answers the same for a cookie it has signed or checked before', () => {
+    const [current, previous] = [key(), key()];
+    const signer = createCookieSigner([current, previous]);
+    const data = cookieData();
+    const byPrevious = Keygrip([previous]).sign(data);
+    const good = Keygrip([current]).sign(data);
+    const flipped = `${good.slice(0, 5)}${good[5] === 'A' ? 'B' : 'A'}${good.slice(6)}`;
+    for (let round = 0; round < 3; round++) {
+      // Remembered as signed by the older key: still that key's index, and signing it again
+      // gives the current key's signature, not the remembered one.
+      expect(signer.index(data, byPrevious)).toBe(1);
+      expect(signer.sign(data)).toBe(good);
+      expect(signer.index(data, good)).toBe(0);
+      expect(signer.index(data, byPrevious)).toBe(1);
+      expect(signer.verify(data, flipped)).toBe(false);
+      expect(signer.verify(`${data}x`, good)).toBe(false);
+    }
+  });
+
+  it('stays right when more cookies pass than it remembers', () => {
+    const keys = [key()];
+    const signer = createCookieSigner(keys);
+    const reference = Keygrip(keys);
+    const seen = Array.from({ length: 5000 }, () => cookieData());
+    for (const data of seen) expect(signer.sign(data)).toBe(reference.sign(data));
+    for (const data of seen) expect(signer.index(data, reference.sign(data))).toBe(0);
+    const long = `_session=${'a'.repeat(1000)}`;
+    expect(signer.index(long, reference.sign(long))).toBe(0);
+    expect(signer.index(long, reference.sign(`${long}b`))).toBe(-1);
+  });
+
   it('needs a key', () => {
     expect(() => createCookieSigner([])).toThrow(/cookie key/);
   });
