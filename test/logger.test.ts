@@ -6,7 +6,8 @@ import { describe, it, expect } from 'vitest';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createLogger, loggablePath, REDACTED_PATHS } from '../src/logger.js';
+import { pino } from 'pino';
+import { createLogger, isoTimeOncePerMillisecond, loggablePath, REDACTED_PATHS } from '../src/logger.js';
 
 const LOGGER_MODULE = join(import.meta.dirname, '..', 'src', 'logger.ts');
 
@@ -92,6 +93,35 @@ ${body}`;
     }
   });
 }
+
+describe('line time', () => {
+  it("is pino's isoTime, each line its own millisecond's", () => {
+    let now = Date.UTC(2026, 11, 6, 14, 2, 3, 456);
+    const time = isoTimeOncePerMillisecond(() => now);
+    expect(time()).toBe(',"time":"2026-12-06T14:02:03.456Z"');
+    expect(time()).toBe(',"time":"2026-12-06T14:02:03.456Z"');
+    now += 1;
+    expect(time()).toBe(',"time":"2026-12-06T14:02:03.457Z"');
+    now += 86_400_000;
+    expect(time()).toBe(',"time":"2026-12-07T14:02:03.457Z"');
+    // The same form as pino's own.
+    expect(isoTimeOncePerMillisecond()()).toMatch(/^,"time":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"$/);
+    expect(pino.stdTimeFunctions.isoTime()).toMatch(/^,"time":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"$/);
+  });
+
+  it('is on every line, current', () => {
+    const out = captured();
+    const logger = createLogger('info', out.stream);
+    const before = Date.now();
+    logger.info({ event: 'x' });
+    logger.info({ event: 'y' });
+    for (const line of out.lines()) {
+      const at = Date.parse(String(line.time));
+      expect(at).toBeGreaterThanOrEqual(before);
+      expect(at).toBeLessThanOrEqual(Date.now());
+    }
+  });
+});
 
 describe('batched standard output', () => {
   it('writes buffered lines when the process exits', async () => {
