@@ -2,7 +2,8 @@
  * Micro-benchmarks, run in the bench process while no server is under load:
  *  - signature verification per second on one core: ours (src/evrmore/message.ts, libsecp256k1
  *    in WASM) against bitcoinjs-message with the Evrmore prefix (pure-JS elliptic), plus the bare
- *    public-key recovery of tiny-secp256k1 and @noble/curves;
+ *    public-key recovery of libsecp256k1 native (the `secp256k1` binding), as WASM (tiny-secp256k1)
+ *    and of @noble/curves;
  *  - challenge creation (text, ids, store) + QR rendering per second;
  *  - ID-token signing per second for each algorithm the product's keys may use (RS256, ES256,
  *    EdDSA), through jose's CompactSign as oidc-provider signs.
@@ -19,7 +20,7 @@ import { NETWORKS } from '../src/evrmore/network.js';
 import { magicHash, verifyMessage } from '../src/evrmore/message.js';
 import { hash160 } from '../src/evrmore/address.js';
 import { parseSignature } from '../src/evrmore/signature.js';
-import { secp256k1 } from '../src/evrmore/secp.js';
+import { recoverPublicKeyWith, recoveryBackend, type RecoveryBackend } from '../src/evrmore/secp.js';
 import { generateSigningKey, type SigningAlgorithm } from '../src/keys.js';
 import { LoginPresenter } from '../src/interaction/login-presenter.js';
 import type { Views } from '../src/http/views.js';
@@ -36,7 +37,16 @@ export interface Rate {
 }
 
 export interface MicroResults {
-  verify: { ours: Rate; bitcoinjsMessage: Rate; ratio: number; recoverTinySecp256k1: Rate; recoverNoble: Rate };
+  verify: {
+    ours: Rate;
+    /** Which libsecp256k1 build `ours` recovered with. */
+    backend: RecoveryBackend;
+    bitcoinjsMessage: Rate;
+    ratio: number;
+    recoverNative?: Rate;
+    recoverTinySecp256k1: Rate;
+    recoverNoble: Rate;
+  };
   challengeAndQr: { challengeOnly: Rate; qrOnly: Rate; both: Rate };
   idTokenSigning: Record<SigningAlgorithm, Rate>;
 }
@@ -100,11 +110,13 @@ export async function runMicro(seconds: number): Promise<MicroResults> {
     const s = sample(i);
     if (!bitcoinMessage.verify(s.text, s.address, s.signature, ORACLE_PREFIX)) throw new Error('oracle verify failed');
   });
-  const tiny = secp256k1();
-  const recoverTiny = await measure(seconds / 2, (i) => {
-    const s = sample(i);
-    hash160(tiny.recover(s.hash, s.parsed.rs, s.parsed.recid, s.parsed.compressed)!);
-  });
+  const recoverWith = (backend: RecoveryBackend) =>
+    measure(seconds / 2, (i) => {
+      const s = sample(i);
+      hash160(recoverPublicKeyWith(backend, s.hash, s.parsed.rs, s.parsed.recid, s.parsed.compressed)!);
+    });
+  const recoverNative = recoveryBackend() === 'native' ? await recoverWith('native') : undefined;
+  const recoverTiny = await recoverWith('wasm');
   const recoverNoble = await measure(seconds / 2, (i) => {
     const s = sample(i);
     hash160(noble.recoverPublicKey(s.recovered, s.hash, { prehash: false }));
@@ -163,6 +175,8 @@ export async function runMicro(seconds: number): Promise<MicroResults> {
       ours,
       bitcoinjsMessage: bitcoinjs,
       ratio: Math.round((ours.perCpuSecond / bitcoinjs.perCpuSecond) * 10) / 10,
+      backend: recoveryBackend(),
+      ...(recoverNative ? { recoverNative } : {}),
       recoverTinySecp256k1: recoverTiny,
       recoverNoble,
     },

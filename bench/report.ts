@@ -426,9 +426,10 @@ export function renderMicro(micro: MicroResults): string {
   return table(
     ['micro-benchmark', 'per second', 'per CPU second', 'CPU µs each'],
     [
-      rate('verify signature: ours (tiny-secp256k1 WASM)', micro.verify.ours),
+      rate(`verify signature: ours (libsecp256k1 ${micro.verify.backend === 'native' ? 'native' : 'WASM'})`, micro.verify.ours),
       rate('verify signature: bitcoinjs-message (elliptic)', micro.verify.bitcoinjsMessage),
-      rate('  key recovery only: tiny-secp256k1', micro.verify.recoverTinySecp256k1),
+      ...(micro.verify.recoverNative ? [rate('  key recovery only: libsecp256k1 native', micro.verify.recoverNative)] : []),
+      rate('  key recovery only: tiny-secp256k1 (WASM)', micro.verify.recoverTinySecp256k1),
       rate('  key recovery only: @noble/curves', micro.verify.recoverNoble),
       rate('challenge creation (memory store)', micro.challengeAndQr.challengeOnly),
       rate('QR code SVG of the wallet URL', micro.challengeAndQr.qrOnly),

@@ -2,7 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { hash160, parseAddress } from './address.js';
 import { fail, type Failure } from './errors.js';
 import { MESSAGE_PREFIX, type EvrmoreNetwork } from './network.js';
-import { secp256k1 } from './secp.js';
+import { recoverPublicKey } from './secp.js';
 import { parseSignature } from './signature.js';
 
 export type VerifyResult = { ok: true; address: string } | Failure;
@@ -79,15 +79,6 @@ export function checkMessage(message: unknown): { ok: true; message: string } | 
     return fail('invalid_input', 'message_invalid', 'The message contains an unpaired UTF-16 surrogate, which has no UTF-8 form');
   }
   return { ok: true, message };
-}
-
-/** Null when no key fits: r is not the x coordinate of a curve point for this recovery id. */
-function recoverPublicKey(hash: Uint8Array, rs: Uint8Array, recid: 0 | 1 | 2 | 3, compressed: boolean): Uint8Array | null {
-  try {
-    return secp256k1().recover(hash, rs, recid, compressed);
-  } catch {
-    return null;
-  }
 }
 
 /** The address is public, so this is defence in depth rather than a secret-dependent branch. */

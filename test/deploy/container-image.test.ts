@@ -163,6 +163,10 @@ describe('the container image, built with podman and run as compose runs it', ()
       login.text,
     ]);
     const posted = await submitSignature(browser, login, KEYS.compressed.address, signature.split('\n')[0]!);
+    // The image checks signatures with libsecp256k1's native binding (shipped built for this
+    // platform, installed without install scripts), not the slower WASM build.
+    const backend = "import('/app/dist/evrmore/secp.js').then((m) => console.log(m.recoveryBackend()))";
+    expect(await podmanOk(['exec', CONTAINER, 'node', '--input-type=module', '-e', backend])).toBe('native');
     const callback = await finishToRelyingParty(browser, posted, REDIRECT_URI);
     const tokens = await oidc.authorizationCodeGrant(config, callback, {
       pkceCodeVerifier: request.verifier,
