@@ -24,9 +24,10 @@
  * Every command and script touches exactly ONE key, so no two keys ever need to share a Redis
  * Cluster slot and no hash tags are needed. Keys that belong together necessarily hash apart
  * (a token is found by its own id, its grant index by the grant id), so multi-key work is done
- * key by key in an order that fails safe: the grant index is written before the model, so a token
- * is never findable without being revocable; revocation deletes members one by one, then removes
- * exactly those members from the index.
+ * key by key in an order that fails safe: the grant index is sent before the model, in the same
+ * round trip (one connection runs them in order), so a token is not findable before it is
+ * revocable; revocation deletes members one by one, then removes exactly those members from the
+ * index, and deletes the Grant, which voids on use any token its index missed.
  *
  * Scripts read Redis's own TIME for the index expiry, so app-server clock skew cannot shorten it
  * (this needs Redis >= 5, where scripts replicate their effects).

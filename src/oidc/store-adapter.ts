@@ -177,13 +177,16 @@ export class StoreAdapter implements Adapter {
     const key = adapterKeys.model(this.model, id);
     const ttl = ttlSeconds(expiresIn, this.clockTolerance + (KEPT_AFTER_EXPIRY[this.model] ?? 0));
     const refs = referencesOf(this.model, payload);
-    // Indexes first: a token must never be findable without being revocable through its grant.
-    await Promise.all([
+    // Indexes and model in one round trip, the indexes sent first (one connection runs them in
+    // order), so a token is not findable before it is revocable through its grant. Should an
+    // index fail, the upsert fails: a new token's id then reaches nobody, and revoking a grant
+    // deletes the Grant, which voids anything its index missed (oidc-provider checks it on use).
+    const indexed = Promise.all([
       refs.grantId && this.backend.addGrantMember(adapterKeys.grantIndex(refs.grantId), adapterKeys.indexMember(this.model, id), ttl),
       refs.uid && this.backend.setLookup(adapterKeys.sessionUid(refs.uid), id, ttl),
       refs.userCode && this.backend.setLookup(adapterKeys.userCode(refs.userCode), id, ttl),
     ]);
-    await this.backend.writeModel(key, toStored(this.model, id, payload), ttl);
+    await Promise.all([indexed, this.backend.writeModel(key, toStored(this.model, id, payload), ttl)]);
   }
 
   /**
