@@ -102,9 +102,9 @@ export function createRedisChallengeStore(redis: RedisClient): ChallengeStore {
       ]);
     },
     get,
-    async findByInteraction(interactionUid) {
-      const id = await redis.get(interactionKey(interactionUid));
-      const challenge = id === null ? undefined : await get(id);
+    async findByInteraction(interactionUid, likelyId) {
+      const [id, likely] = await Promise.all([redis.get(interactionKey(interactionUid)), likelyId ? get(likelyId) : undefined]);
+      const challenge = id === null ? undefined : id === likelyId ? likely : await get(id);
       return challenge?.interactionUid === interactionUid ? challenge : undefined;
     },
     async markSigned(id, address, now) {

@@ -7,7 +7,7 @@ import type { EvrmoreNetwork } from '../evrmore/network.js';
 import { verifyMessage } from '../evrmore/message.js';
 import { UserError, type ErrorCode } from '../errors.js';
 import type { EvrmoreError } from '../evrmore/errors.js';
-import { challengeText, newChallengeId, newNonce } from './text.js';
+import { CHALLENGE_ID_PATTERN, challengeText, newChallengeId, newNonce } from './text.js';
 import type { Challenge, ChallengeRefusal, ChallengeStore, ChallengeTransition } from './types.js';
 import type { ChallengeNotifier } from './notifier.js';
 import { challengeStatus, isLive, systemClock, type ChallengeStatus } from './status.js';
@@ -115,8 +115,9 @@ export class ChallengeService {
     return this.options.store.get(id);
   }
 
-  async forInteraction(uid: string): Promise<Challenge | undefined> {
-    return this.options.store.findByInteraction(uid);
+  /** `likelyId`: the challenge id a page posted back, if any (see ChallengeStore.findByInteraction). */
+  async forInteraction(uid: string, likelyId?: string): Promise<Challenge | undefined> {
+    return this.options.store.findByInteraction(uid, likelyId && CHALLENGE_ID_PATTERN.test(likelyId) ? likelyId : undefined);
   }
 
   /**

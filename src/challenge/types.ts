@@ -36,8 +36,12 @@ export interface ChallengeStore {
   /** Stores a new challenge (TTL from expiresAt) and makes it the interaction's current one. */
   create(challenge: Challenge): Promise<void>;
   get(id: string): Promise<Challenge | undefined>;
-  /** The interaction's current challenge, if it has one. */
-  findByInteraction(interactionUid: string): Promise<Challenge | undefined>;
+  /**
+   * The interaction's current challenge, if it has one. `likelyId`, the id a page posted back,
+   * is read beside the interaction's pointer (one round trip instead of two); the pointer
+   * still decides which challenge is current.
+   */
+  findByInteraction(interactionUid: string, likelyId?: string): Promise<Challenge | undefined>;
   /**
    * pending -> signed: a wallet proved `address` through the wallet URL (cross-device).
    * Refused: missing, expired (now >= expiresAt), dead, redeemed, signed.

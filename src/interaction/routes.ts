@@ -114,8 +114,8 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   // Same-device sign-in: the person pastes address and signature into the form.
   router.post('/login', guard({ body: loginBody }), async (ctx) => {
     // The challenge is looked up beside the interaction (details() checks that the cookie's
-    // interaction is the one in the path): two round trips to the store instead of three.
-    const [found, challenge] = await Promise.all([details(ctx), challenges.forInteraction(ctx.params.uid!)]);
+    // interaction is the one in the path), by the id the form posted: one round trip, not three.
+    const [found, challenge] = await Promise.all([details(ctx), challenges.forInteraction(ctx.params.uid!, ctx.guard.body.challenge_id)]);
     expectPrompt(found, 'login');
     const { address, signature, challenge_id: challengeId } = ctx.guard.body;
     if (!challenge) throw new UserError('challenge_missing');

@@ -55,6 +55,18 @@ export function describeChallengeStoreContract(name: string, makeStore: () => Ch
       expect(await store.get(first.id)).toStrictEqual(first);
     });
 
+    it('the id a page posted back does not decide which challenge is current', async () => {
+      const first = await created();
+      const second = await created({ interactionUid: first.interactionUid });
+      const other = await created();
+      expect(await store.findByInteraction(first.interactionUid, second.id)).toStrictEqual(second);
+      // An older challenge of the interaction, another interaction's, or none at all: still the current one.
+      expect(await store.findByInteraction(first.interactionUid, first.id)).toStrictEqual(second);
+      expect(await store.findByInteraction(first.interactionUid, other.id)).toStrictEqual(second);
+      expect(await store.findByInteraction(first.interactionUid, 'no-such-id')).toStrictEqual(second);
+      expect(await store.findByInteraction('no-such-interaction', other.id)).toBeUndefined();
+    });
+
     it('get returns a copy: changing it does not change what is stored', async () => {
       const challenge = await created();
       const copy = await store.get(challenge.id);
