@@ -32,8 +32,17 @@ function wantsJson(ctx: Context): boolean {
   return ctx.accepts('html', 'json') === 'json';
 }
 
-function answer(ctx: Context, error: UserError, page: ErrorPage) {
+/**
+ * The status of an answer that carries `error`, with its Retry-After (RFC 9110 §10.2.3) when it
+ * has one: for a page that shows the error itself (the sign-in page with its reason).
+ */
+export function answerStatus(ctx: Context, error: UserError): void {
+  ctx.status = error.status;
   if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(error.retryAfterSeconds));
+}
+
+function answer(ctx: Context, error: UserError, page: ErrorPage) {
+  answerStatus(ctx, error);
   return respond(ctx, error.status, error.publicCode, describeError(ctx, error), page);
 }
 

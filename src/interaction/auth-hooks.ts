@@ -1,7 +1,7 @@
 /**
  * Where security and observability plug into sign-in attempts without the routes knowing
- * about them: `before` may refuse an attempt (rate limit, lock-out) by throwing a UserError (src/errors.ts);
- * `after` hears every outcome (audit log, metrics, alerts).
+ * about them: `admit` may refuse an attempt (rate limit, lock-out) with a UserError (src/errors.ts);
+ * `refused` and `after` hear every outcome (audit log, metrics, alerts).
  */
 import type { Context } from 'koa';
 import { UserError, type ErrorCode } from '../errors.js';
@@ -25,18 +25,56 @@ export interface AuthOutcome extends AuthAttemptInfo {
 }
 
 export interface AuthHooks {
-  before(ctx: Context, info: AuthAttemptInfo): Promise<void>;
+  /**
+   * Whether this request's sender may attempt a sign-in now: the refusal (a 429), or undefined.
+   * Asking counts the attempt. It depends on the request alone, so a route may ask before it
+   * knows the attempt's details, beside its own reads of the store (one round trip).
+   */
+  admit(ctx: Context): Promise<UserError | undefined>;
+  /** An attempt `admit` refused. */
+  refused(ctx: Context, info: AuthAttemptInfo, refusal: UserError): void;
   after(ctx: Context, outcome: AuthOutcome): Promise<void>;
 }
 
 export const NO_AUTH_HOOKS: AuthHooks = {
-  async before() {},
+  async admit() {
+    return undefined;
+  },
+  refused() {},
   async after() {},
 };
 
-/** Runs `attempt` between the hooks, reporting success or the UserError's public code. */
-export async function withAuthHooks<T>(hooks: AuthHooks, ctx: Context, info: AuthAttemptInfo, attempt: () => Promise<T>): Promise<T> {
-  await hooks.before(ctx, info);
+/** An admission asked ahead: it never rejects, so nothing is left unhandled when the route stops first. */
+export interface Admission {
+  refusal?: UserError;
+  failed?: { error: unknown };
+}
+
+/** Asks `hooks.admit` now, to be handed to withAuthHooks later. */
+export function admitAhead(hooks: AuthHooks, ctx: Context): Promise<Admission> {
+  return hooks.admit(ctx).then(
+    (refusal) => (refusal ? { refusal } : {}),
+    (error: unknown) => ({ failed: { error } }),
+  );
+}
+
+/**
+ * Runs `attempt` between the hooks, reporting success or the UserError's public code. The
+ * admission is asked here unless the route asked ahead (admitAhead).
+ */
+export async function withAuthHooks<T>(
+  hooks: AuthHooks,
+  ctx: Context,
+  info: AuthAttemptInfo,
+  attempt: () => Promise<T>,
+  admission: Promise<Admission> = admitAhead(hooks, ctx),
+): Promise<T> {
+  const { refusal, failed } = await admission;
+  if (failed) throw failed.error;
+  if (refusal) {
+    hooks.refused(ctx, info, refusal);
+    throw refusal;
+  }
   try {
     const result = await attempt();
     await hooks.after(ctx, { ...info, outcome: 'success', ...(typeof result === 'string' ? { address: result } : {}) });

@@ -9,7 +9,7 @@ import type Provider from 'oidc-provider';
 import type { ChallengeService } from '../challenge/service.js';
 import type { Challenge } from '../challenge/types.js';
 import { UserError } from '../errors.js';
-import { describeError } from '../http/errors.js';
+import { answerStatus, describeError } from '../http/errors.js';
 import { chooseLanguage } from '../http/language.js';
 import type { Views } from '../http/views.js';
 import type { Translate } from '../i18n/index.js';
@@ -80,7 +80,7 @@ export function interactionSteps(deps: InteractionStepsDeps) {
   /** Locked out: the time left and a way back to the application; nothing to sign. */
   const showLockedOut = async (ctx: Context, found: Details, refusal: UserError) => {
     const client = await clientDisplay(provider, found.params.client_id as string);
-    ctx.status = refusal.status;
+    answerStatus(ctx, refusal);
     await presenter.renderLockedOut(ctx, {
       uid: found.uid,
       client,

@@ -8,7 +8,7 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { refusalError, type ChallengeService } from '../challenge/service.js';
 import { UserError } from '../errors.js';
-import { describeError } from '../http/errors.js';
+import { answerStatus, describeError } from '../http/errors.js';
 import { EMPTY_BODY, guard } from '../http/guard.js';
 import type { Views } from '../http/views.js';
 import type { Translate } from '../i18n/index.js';
@@ -16,7 +16,7 @@ import { assertExpectedAddress, expectedAddress } from './login-hint.js';
 import { clientDisplay } from './client-display.js';
 import { streamChallengeEvents } from './challenge-events.js';
 import type { LoginPresenter } from './login-presenter.js';
-import { LOCKED_OUT, NO_AUTH_HOOKS, withAuthHooks, type AuthHooks } from './auth-hooks.js';
+import { LOCKED_OUT, NO_AUTH_HOOKS, admitAhead, withAuthHooks, type AuthHooks } from './auth-hooks.js';
 import { ALLOW_ALL, type AccessPolicy } from './access-policy.js';
 import type { TestWallet } from '../dev/test-wallet.js';
 import { abortBody, continueBody, interactionParams, loginBody } from './bodies.js';
@@ -114,7 +114,10 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   // Same-device sign-in: the person pastes address and signature into the form.
   router.post('/login', guard({ body: loginBody }), async (ctx) => {
     // The challenge is looked up beside the interaction (details() checks that the cookie's
-    // interaction is the one in the path), by the id the form posted: one round trip, not three.
+    // interaction is the one in the path), by the id the form posted, and the sender's
+    // admission (lock-out, rate limit) is asked at the same time: one round trip, not four.
+    // Every post counts as an attempt, one the form refuses before checking too.
+    const admission = admitAhead(hooks, ctx);
     const [found, challenge] = await Promise.all([details(ctx), challenges.forInteraction(ctx.params.uid!, ctx.guard.body.challenge_id)]);
     expectPrompt(found, 'login');
     const { address, signature, challenge_id: challengeId } = ctx.guard.body;
@@ -142,11 +145,11 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
         interactionUid: found.uid,
         challengeId: challenge.id,
       };
-      proven = await withAuthHooks(hooks, ctx, info, () => challenges.redeemWithSignature(challenge, address, signature));
+      proven = await withAuthHooks(hooks, ctx, info, () => challenges.redeemWithSignature(challenge, address, signature), admission);
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       if (error.code === LOCKED_OUT) return showLockedOut(ctx, found, error);
-      ctx.status = error.status;
+      answerStatus(ctx, error);
       const current = (await challenges.get(challenge.id)) ?? challenge;
       return showLogin(ctx, found, current, describeError(ctx, error), { address, signature: '' });
     }
@@ -188,7 +191,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     } catch (error) {
       if (!(error instanceof UserError) || ctx.state.api) throw error;
       if (error.code === LOCKED_OUT) return showLockedOut(ctx, found, error);
-      ctx.status = error.status;
+      answerStatus(ctx, error);
       // Still signed (another address was named): ask about the one that signed again.
       const current = (await challenges.get(challenge.id)) ?? challenge;
       return showLogin(

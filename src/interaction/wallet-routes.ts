@@ -11,7 +11,7 @@ import type { ChallengeService } from '../challenge/service.js';
 import { challengeStatus } from '../challenge/status.js';
 import type { Challenge } from '../challenge/types.js';
 import { UserError } from '../errors.js';
-import { describeError } from '../http/errors.js';
+import { answerStatus, describeError } from '../http/errors.js';
 import { guard } from '../http/guard.js';
 import { walletBody, walletParams } from './bodies.js';
 import { clientDisplay, type ClientDisplay } from './client-display.js';
@@ -129,7 +129,7 @@ export function walletRoutes(deps: WalletRoutesDeps): Router {
       await presenter.renderWallet(ctx, { client, challenge, signed: true });
     } catch (error) {
       if (api || !(error instanceof UserError)) throw error;
-      ctx.status = error.status;
+      answerStatus(ctx, error);
       const client = await clientDisplay(provider, challenge.clientId);
       const current = (await challenges.get(challenge.id)) ?? challenge;
       await presenter.renderWallet(ctx, { client, challenge: current, error: describeError(ctx, error), values: { address } });

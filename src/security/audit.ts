@@ -24,13 +24,13 @@ import type { FailureMonitor } from './failure-monitor.js';
 import { tooManyRequests, type RateLimits } from './rate-limit.js';
 import { requestLimiter } from './limited-requests.js';
 
-const lockedOutError = (ctx: Context, remainingMs: number): UserError => tooManyRequests(ctx, remainingMs, LOCKED_OUT);
+const lockedOutError = (remainingMs: number): UserError => tooManyRequests(remainingMs, LOCKED_OUT);
 
 /** The lock-out's 429 for this request's IP, or undefined: the sign-in page asks before showing a form. */
 export function lockoutRefusal(monitor: FailureMonitor): (ctx: Context) => Promise<UserError | undefined> {
   return async (ctx) => {
     const remainingMs = await monitor.lockedOutFor(ipKey(clientIp(ctx)));
-    return remainingMs > 0 ? lockedOutError(ctx, remainingMs) : undefined;
+    return remainingMs > 0 ? lockedOutError(remainingMs) : undefined;
   };
 }
 
@@ -79,27 +79,28 @@ export function createSecurityHooks(deps: SecurityHooksDeps): AuthHooks {
   };
 
   return {
-    async before(ctx, info) {
+    async admit(ctx) {
       const key = ipKey(clientIp(ctx));
-      try {
-        // Only the sender's IP is limited or locked out, never the address the attempt names:
-        // an address is public, so anything keyed on it would let anyone keep its owner out
-        // (SECURITY.md, "Rate limiting on authentication endpoints"). A signature cannot be guessed,
-        // and the work an attacker causes is bounded per IP and per challenge's attempts; floods
-        // naming one address raise the failure monitor's alert instead. The lock-out and the
-        // limit are asked together (one round trip to Redis); an attempt during a lock-out still
-        // counts against the IP's limit.
-        const [locked, limited] = await Promise.allSettled([monitor.lockedOutFor(key), limit(ctx, 'signInAttempt')]);
-        if (locked.status === 'rejected') throw locked.reason;
-        if (locked.value > 0) {
-          metrics.rateLimitRejections.inc({ limit: 'lockout' });
-          throw lockedOutError(ctx, locked.value);
-        }
-        if (limited.status === 'rejected') throw limited.reason;
-      } catch (error) {
-        if (error instanceof UserError && error.status === 429) audit(ctx, info, 'refused', error.publicCode);
-        throw error;
+      // Only the sender's IP is limited or locked out, never the address the attempt names:
+      // an address is public, so anything keyed on it would let anyone keep its owner out
+      // (SECURITY.md, "Rate limiting on authentication endpoints"). A signature cannot be guessed,
+      // and the work an attacker causes is bounded per IP and per challenge's attempts; floods
+      // naming one address raise the failure monitor's alert instead. The lock-out and the
+      // limit are asked together (one round trip to Redis); an attempt during a lock-out still
+      // counts against the IP's limit.
+      const [locked, limited] = await Promise.allSettled([monitor.lockedOutFor(key), limit(ctx, 'signInAttempt')]);
+      if (locked.status === 'rejected') throw locked.reason;
+      if (locked.value > 0) {
+        metrics.rateLimitRejections.inc({ limit: 'lockout' });
+        return lockedOutError(locked.value);
       }
+      if (limited.status === 'fulfilled') return undefined;
+      if (limited.reason instanceof UserError && limited.reason.status === 429) return limited.reason;
+      throw limited.reason;
+    },
+
+    refused(ctx, info, refusal) {
+      audit(ctx, info, 'refused', refusal.publicCode);
     },
 
     async after(ctx, outcome) {

@@ -86,8 +86,8 @@ export function requestLimiter(limits: RateLimits): RequestLimiter {
     const rule = LIMITED_REQUESTS[request];
     try {
       for (const { limit, key, counts = 'each' } of rule.limits) {
-        if (counts === 'each') await limits.consume(ctx, limit, keyOf(ctx, key));
-        else await limits.assertOpen(ctx, limit, keyOf(ctx, key));
+        if (counts === 'each') await limits.consume(limit, keyOf(ctx, key));
+        else await limits.assertOpen(limit, keyOf(ctx, key));
       }
     } catch (error) {
       if (rule.json) ctx.state.api = true;

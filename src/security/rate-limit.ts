@@ -5,7 +5,6 @@
  * answer is 429 with Retry-After (RFC 6585 §4, RFC 9110 §10.2.3) and words saying when to
  * try again. Which requests count against which limit: src/security/limited-requests.ts.
  */
-import type { Context } from 'koa';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RateLimit, SecurityConfig } from '../config/index.js';
 import { UserError, type ErrorCode } from '../errors.js';
@@ -53,9 +52,9 @@ function clockTime(date: Date): string {
  * as well as carried by the error, because routes that catch a UserError to re-render their
  * own page (the login form) still answer with this status and must keep the header.
  */
-export function tooManyRequests(ctx: Context, retryAfterMs: number, code: LimitRefusal): UserError {
+/** The 429; its Retry-After is set where it is answered (src/http/errors.ts, the locked-out page). */
+export function tooManyRequests(retryAfterMs: number, code: LimitRefusal): UserError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  ctx.set('Retry-After', String(seconds));
   const at = clockTime(new Date(Date.now() + seconds * 1000));
   return new UserError(code, { wait: { seconds }, at }, { retryAfterSeconds: seconds });
 }
@@ -79,16 +78,16 @@ export class RateLimits {
   }
 
   /** Throws the 429 while `key` has used up its limit, without counting this request. */
-  async assertOpen(ctx: Context, name: LimitName, key: string): Promise<void> {
+  async assertOpen(name: LimitName, key: string): Promise<void> {
     const limiter = this.limiters.get(name);
     const state = limiter ? await limiter.get(key) : null;
     if (!limiter || !state || state.consumedPoints < limiter.points) return;
     this.metrics.rateLimitRejections.inc({ limit: LABELS[name] });
-    throw tooManyRequests(ctx, state.msBeforeNext, REFUSALS[name]);
+    throw tooManyRequests(state.msBeforeNext, REFUSALS[name]);
   }
 
   /** Counts one request under `key`; throws the 429 when the limit is exceeded. */
-  async consume(ctx: Context, name: LimitName, key: string): Promise<void> {
+  async consume(name: LimitName, key: string): Promise<void> {
     const limiter = this.limiters.get(name);
     if (!limiter) return;
     try {
@@ -98,7 +97,7 @@ export class RateLimits {
       // an Error when its store fails (Redis away: the error mapper answers 503).
       if (!(error instanceof RateLimiterRes)) throw error;
       this.metrics.rateLimitRejections.inc({ limit: LABELS[name] });
-      throw tooManyRequests(ctx, error.msBeforeNext, REFUSALS[name]);
+      throw tooManyRequests(error.msBeforeNext, REFUSALS[name]);
     }
   }
 }

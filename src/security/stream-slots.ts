@@ -47,6 +47,6 @@ export function eventStreamGate(slots: StreamSlots, metrics: Metrics): (ctx: Con
     const release = slots.acquire(ipKey(clientIp(ctx)));
     if (release) return release;
     metrics.rateLimitRejections.inc({ limit: 'event_streams' });
-    throw tooManyRequests(ctx, RETRY_AFTER_MS, 'rate_limited_streams');
+    throw tooManyRequests(RETRY_AFTER_MS, 'rate_limited_streams');
   };
 }

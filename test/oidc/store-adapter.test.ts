@@ -49,7 +49,11 @@ describe('store adapter writes', () => {
 
   it('fails when the index could not be written, even though the model was', async () => {
     const { backend, pending } = recordingBackend();
-    const upsert = createStoreAdapterFactory(backend)('RefreshToken').upsert('rt1', payloadFor('RefreshToken', 'rt1', { grantId: 'g1' }), 60);
+    const upsert = createStoreAdapterFactory(backend)('RefreshToken').upsert(
+      'rt1',
+      payloadFor('RefreshToken', 'rt1', { grantId: 'g1' }),
+      60,
+    );
     await tick();
     for (const p of pending) p.settle(p.call === 'addGrantMember' ? new Error('WRONGTYPE') : undefined);
     await expect(upsert).rejects.toThrow('WRONGTYPE');
