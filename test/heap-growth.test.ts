@@ -39,7 +39,7 @@ describe('heap growth', () => {
     const capped = ['--max-old-space-size=256'];
     const byDefault = majorCollections(capped, false);
     const tuned = majorCollections(capped, true);
-    // Seen: 13 against 10 (the provider itself under load: 31 against 12, docs/performance.md).
+    // The provider itself under load: 31 full collections against 8 (docs/performance.md).
     expect(tuned).toBeLessThan(byDefault);
   }, 240_000);
 
