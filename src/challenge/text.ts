@@ -14,7 +14,7 @@
  * site, sees whom the text is really for. Control and bidirectional-formatting characters are
  * dropped with everything else outside the kept set.
  */
-import { randomBytes } from 'node:crypto';
+import { randomText } from './random-text.js';
 
 export interface ChallengeTextInput {
   issuerHost: string;
@@ -51,12 +51,12 @@ export function isShellSafe(text: string): boolean {
 
 /** 128 bits from the OS CSPRNG, hex. */
 export function newNonce(): string {
-  return randomBytes(16).toString('hex');
+  return randomText(16, 'hex');
 }
 
 /** Unguessable challenge id for the wallet URL: 192 bits, base64url (32 characters). */
 export function newChallengeId(): string {
-  return randomBytes(24).toString('base64url');
+  return randomText(24, 'base64url');
 }
 
 export const CHALLENGE_ID_PATTERN = /^[A-Za-z0-9_-]{32}$/;
