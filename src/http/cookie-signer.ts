@@ -32,10 +32,17 @@ const RECENT_ENTRIES = 4096;
 const RECENT_DATA_LENGTH = 256;
 
 interface Known {
-  /** The key that signs `data` with this digest. */
+  /** The key that signs `data` with this signature (base64url). */
   index: number;
-  digest: Buffer;
   text: string;
+}
+
+/** Compares in time that depends on the lengths only (public: a digest's length is fixed). */
+function equalText(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
 }
 
 /** `keys[0]` signs; every key verifies, so a rotated-out key keeps cookies valid until they go. */
@@ -52,15 +59,16 @@ export function createCookieSigner(keys: readonly string[]): CookieSigner {
   };
   const index = (data: string, digest: string): number => {
     const text = String(data);
+    const known = recent.get(text);
+    // The remembered signature's text is canonical, so the same text is the same signature.
+    if (known && equalText(known.text, String(digest))) return known.index;
     const given = Buffer.from(String(digest), 'base64url');
     // Not the canonical encoding of a digest (padding, stray characters): not ours.
     if (given.toString('base64url') !== digest) return -1;
-    const known = recent.get(text);
-    if (known && known.digest.length === given.length && timingSafeEqual(known.digest, given)) return known.index;
     for (let i = 0; i < list.length; i++) {
       const expected = hmac(list[i]!, text);
       if (expected.length === given.length && timingSafeEqual(expected, given)) {
-        remember(text, { index: i, digest: expected, text: digest });
+        remember(text, { index: i, text: digest });
         return i;
       }
     }
@@ -70,8 +78,7 @@ export function createCookieSigner(keys: readonly string[]): CookieSigner {
     const text = String(data);
     const known = recent.get(text);
     if (known?.index === 0) return known.text;
-    const digest = hmac(list[0]!, text);
-    return remember(text, { index: 0, digest, text: digest.toString('base64url') }).text;
+    return remember(text, { index: 0, text: hmac(list[0]!, text).toString('base64url') }).text;
   };
   return {
     sign,
