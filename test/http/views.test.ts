@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import ejs from 'ejs';
 import { describe, expect, it } from 'vitest';
-import { createViews, inlinePartials } from '../../src/http/views.js';
+import { compilePage, createViews, inlinePartials, localNames } from '../../src/http/views.js';
 import { translator } from '../../src/i18n/index.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', 'views');
@@ -129,8 +129,30 @@ describe('pages with their partials written in place', () => {
           }
           const flat = ejs.render(inlinePartials(source, ROOT), data, { filename, root: ROOT });
           expect(flat, `${name} (${lang})`).toBe(reference);
+          // As served: compiled without `with`, its locals declared once.
+          expect(compilePage(ROOT, name, { debug: false })(data), `${name} (${lang}), served`).toBe(reference);
         }
       }
+    }
+  });
+
+  it('finds the locals a template reads, not its own names, properties, strings or comments', () => {
+    const source = `<%# not, these %><% for (const [key, count] of entries) { %><%= key %> <%= count.toFixed(1) %><% } %>
+<% if (typeof refresh !== 'undefined' && locals.flag) { %><%- t('a.b', { x: item.name }) %> <%= "quoted words" %><% } %>
+<% const total = JSON.stringify(Object.keys(map)) %><%= total %>`;
+    expect(localNames(source)).toEqual(['entries', 'item', 'map', 'refresh', 't', 'x']);
+  });
+
+  it('compiles every template and renders the layout as before', () => {
+    for (const file of readdirSync(ROOT).filter((f) => f.endsWith('.ejs'))) {
+      expect(() => compilePage(ROOT, file.replace(/\.ejs$/, ''), { debug: false }), file).not.toThrow();
+    }
+    const filename = join(ROOT, 'layout.ejs');
+    for (const data of [
+      { title: 'T', t: translator('en'), lang: 'en', body: '<p>x</p>', scripts: ['a.js'], bodyClass: 'wide' },
+      { title: 'T', t: translator('de'), lang: 'de', body: '', scripts: [], refresh: '/next' },
+    ]) {
+      expect(compilePage(ROOT, 'layout', { debug: false })(data)).toBe(ejs.render(readFileSync(filename, 'utf8'), data, { filename }));
     }
   });
 
