@@ -30,6 +30,16 @@ function threadCpu(pid: number): Map<string, number> {
   return byName;
 }
 
+/** Read and write system calls of the process (/proc/<pid>/io: syscr, syscw). */
+function syscalls(pid: number): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of readFileSync(`/proc/${pid}/io`, 'utf8').split('\n')) {
+    const [name, value] = line.split(': ');
+    if (name === 'syscr' || name === 'syscw') counts.set(name, Number(value));
+  }
+  return counts;
+}
+
 async function main(): Promise<void> {
   const { baseline, rest } = baselineOf(process.argv.slice(2));
   const flows = Number(rest[0] ?? 1200);
@@ -40,6 +50,7 @@ async function main(): Promise<void> {
     rest[2],
     async (servers) => {
       const totals = servers.map(() => new Map<string, number>());
+      const calls = servers.map(() => new Map<string, number>());
       const run = (server: ServerUnderTest, count: number) =>
         runLoad({
           target: new Target(server.port, server.issuer, concurrency),
@@ -57,9 +68,12 @@ async function main(): Promise<void> {
         for (const i of order) {
           const server = servers[i]!;
           const before = threadCpu(server.pid);
+          const beforeCalls = syscalls(server.pid);
           const result = await run(server, flows / rounds);
           if (result.failed > 0) throw new Error(`${server.name}: ${result.failed} failed flows`);
           for (const [name, ms] of threadCpu(server.pid)) totals[i]!.set(name, (totals[i]!.get(name) ?? 0) + ms - (before.get(name) ?? 0));
+          for (const [name, count] of syscalls(server.pid))
+            calls[i]!.set(name, (calls[i]!.get(name) ?? 0) + count - (beforeCalls.get(name) ?? 0));
         }
       }
       const names = [...new Set(totals.flatMap((t) => [...t.keys()]))].sort();
@@ -68,6 +82,12 @@ async function main(): Promise<void> {
         const per = totals.map((t) => (name === 'all' ? [...t.values()].reduce((a, b) => a + b, 0) : (t.get(name) ?? 0)) / flows);
         process.stdout.write(
           `${name.padEnd(20)} ${servers[0]!.name.padEnd(8)} ${per[0]!.toFixed(2).padStart(6)}  product ${per[1]!.toFixed(2).padStart(6)}\n`,
+        );
+      }
+      for (const name of ['syscr', 'syscw']) {
+        const per = calls.map((c) => (c.get(name) ?? 0) / flows);
+        process.stdout.write(
+          `${name.padEnd(20)} ${servers[0]!.name.padEnd(8)} ${per[0]!.toFixed(1).padStart(6)}  product ${per[1]!.toFixed(1).padStart(6)}\n`,
         );
       }
     },
