@@ -67,12 +67,11 @@ export function recoverPublicKeyWith(
   recid: 0 | 1 | 2 | 3,
   compressed: boolean,
 ): Uint8Array | null {
+  const binding = backend === 'native' ? nativeBinding() : null;
+  if (backend === 'native' && !binding) throw new Error('the native libsecp256k1 binding is not available here');
   try {
-    const binding = backend === 'native' ? nativeBinding() : null;
-    if (backend === 'native' && !binding) throw new Error('the native libsecp256k1 binding is not available here');
     return binding ? binding.ecdsaRecover(rs, recid, hash, compressed) : secp256k1().recover(hash, rs, recid, compressed);
-  } catch (error) {
-    if (backend === 'native' && !nativeBinding()) throw error;
+  } catch {
     return null;
   }
 }
