@@ -17,10 +17,11 @@ import { loadConfig } from '../../src/config/index.js';
 import { connectRedis } from '../../src/product/redis-connection.js';
 import { HttpBrowser } from '../support/browser.js';
 import { startProduct } from '../support/product.js';
-import { freePort } from '../support/redis-server.js';
+import { freePort, throwawayRedisArgs } from '../support/redis-server.js';
 import { KEYS, authorizationRequest, discover, signIn } from '../support/wallet.js';
-import { ensureBuilt, run } from './support/build.js';
+import { ensureBuilt } from './support/build.js';
 import { generateSecrets, startServerProcess, uniquePrefix } from './support/server-process.js';
+import { selfSignedCertificate } from './support/self-signed.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'evr-topologies-'));
 const children: ChildProcess[] = [];
@@ -70,20 +71,7 @@ describe('Redis Sentinel', () => {
   beforeAll(async () => {
     const masterPort = await freePort();
     const sentinelPort = await freePort();
-    redisServer([
-      '--port',
-      String(masterPort),
-      '--bind',
-      '127.0.0.1',
-      '--requirepass',
-      password,
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-    ]);
+    redisServer(['--port', String(masterPort), '--bind', '127.0.0.1', '--requirepass', password, ...throwawayRedisArgs(dir)]);
     await answers({ port: masterPort, host: '127.0.0.1', password });
     // Sentinel rewrites its configuration file, so it gets one of its own.
     const conf = join(dir, 'sentinel.conf');
@@ -144,33 +132,10 @@ describe('Redis over TLS (rediss://)', () => {
 
   beforeAll(async () => {
     await ensureBuilt();
-    caFile = join(dir, 'ca.pem');
-    const keyFile = join(dir, 'redis-key.pem');
     // A self-signed server certificate for localhost: the "private CA" of the operator.
-    const made = await run(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        keyFile,
-        '-out',
-        caFile,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost',
-      ],
-      { cwd: dir },
-    );
-    expect(made.code, made.output).toBe(0);
+    const made = await selfSignedCertificate(dir, 'redis');
+    caFile = made.certFile;
+    const keyFile = made.keyFile;
     tlsPort = await freePort();
     redisServer([
       '--port',
@@ -189,12 +154,7 @@ describe('Redis over TLS (rediss://)', () => {
       'no',
       '--requirepass',
       password,
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
+      ...throwawayRedisArgs(dir),
     ]);
     await answers({ port: tlsPort, host: 'localhost', password, tls: { ca: readFileSync(caFile) } });
   }, 240_000);

@@ -51,10 +51,15 @@ export async function waitForPort(port: number, child: ChildProcess, timeoutMs =
   throw new Error(`${name} did not listen on ${port} within ${timeoutMs} ms`);
 }
 
+/** A redis-server that keeps nothing once it stops: no snapshots, no append-only file, its files in `dir`. */
+export function throwawayRedisArgs(dir: string): string[] {
+  return ['--save', '', '--appendonly', 'no', '--dir', dir];
+}
+
 export async function startRedisServer(extraArgs: string[] = []): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'evr-redis-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', ...throwawayRedisArgs(dir), ...extraArgs];
   const launch = async (): Promise<ChildProcess> => {
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     await waitForPort(port, child);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { freePort } from '../../support/redis-server.js';
+import { freePort, throwawayRedisArgs } from '../../support/redis-server.js';
 import { run } from './build.js';
 
 export interface RedisCluster {
@@ -74,12 +74,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
             password,
             '--masterauth',
             password,
-            '--save',
-            '',
-            '--appendonly',
-            'no',
-            '--dir',
-            dir,
+            ...throwawayRedisArgs(dir),
           ],
           { stdio: 'ignore' },
         ),

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import { forward } from './proxy.js';
-import { run } from './build.js';
+import { selfSignedCertificate } from './self-signed.js';
 
 export interface TlsProxy {
   /** https://localhost:PORT, the issuer. */
@@ -21,41 +21,18 @@ export interface TlsProxy {
   close(): Promise<void>;
 }
 
-async function selfSignedCertificate(): Promise<{ key: string; cert: string }> {
+async function certificate(): Promise<{ key: string; cert: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'evr-tls-'));
   try {
-    const made = await run(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { cwd: dir },
-    );
-    if (made.code !== 0) throw new Error(`openssl req failed:\n${made.output}`);
-    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+    const { keyFile, certFile } = await selfSignedCertificate(dir, 'proxy');
+    return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 export async function startTlsProxy(port: number, backendPort: number): Promise<TlsProxy> {
-  const { key, cert } = await selfSignedCertificate();
+  const { key, cert } = await certificate();
   setDefaultCACertificates([...getCACertificates('default'), cert]);
   const server: Server = createServer({ key, cert }, async (req, res) => {
     const chunks: Buffer[] = [];
