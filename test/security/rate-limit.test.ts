@@ -65,6 +65,20 @@ describe('rate limits', () => {
     expect(refused.status).toBe(429);
   });
 
+  it('counts every post of the login form, also one refused before checking (missing fields)', async () => {
+    const product = await start({ RATE_LIMIT_SIGNIN_IP: '2/1m' });
+    const { browser, login } = await loginPage(product);
+    for (let i = 0; i < 2; i += 1) {
+      const empty = await submitSignature(browser, login, '', '');
+      expect(empty.status).toBe(400);
+      // The refusal of the form's own check, without a Retry-After of the limit.
+      expect(empty.headers.get('retry-after')).toBeNull();
+    }
+    const refused = await submitSignature(browser, login, KEYS.compressed.address, sign(KEYS.compressed, login.text));
+    expect(refused.status).toBe(429);
+    expectRetryAfter(refused.headers, 60);
+  });
+
   it('limits signature submissions on the login form per IP, before checking the signature', async () => {
     const product = await start({ RATE_LIMIT_SIGNIN_IP: '3/1m' });
     const { browser, login } = await loginPage(product);
